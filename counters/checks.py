@@ -1,0 +1,52 @@
+"""System checks (``manage.py check``), each with a stable ID.
+
+- counters.E001: the database backend is not PostgreSQL.
+- counters.E002: ``pgtrigger`` is not in INSTALLED_APPS.
+- counters.E003: a declaration names a field that does not exist.
+- counters.E004: a declaration names a field that is not an integer field.
+- counters.E005: a declaration's source model is not installed.
+- counters.E006: a declaration's path is not a chain of foreign keys.
+- counters.E007: a declaration's path does not end at its target (or a total has no single row).
+- counters.E008: a declaration's condition does not compile against the source model.
+- counters.E009: a field is declared as a counter twice.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.conf import settings
+from django.core import checks
+
+from counters import registry
+
+
+@checks.register(checks.Tags.database, deploy=False)
+def check_backend(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    errors = []
+    for alias in databases or []:
+        engine = settings.DATABASES[alias]["ENGINE"]
+        if "postgresql" not in engine and "postgis" not in engine:
+            errors.append(
+                checks.Error(
+                    f"database {alias!r} uses {engine}; counters need PostgreSQL triggers",
+                    hint="Use django.db.backends.postgresql.",
+                    id="counters.E001",
+                )
+            )
+    return errors
+
+
+@checks.register()
+def check_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    errors = []
+    if not apps.is_installed("pgtrigger"):
+        errors.append(
+            checks.Error(
+                "counters install their triggers through django-pgtrigger, which is not installed",
+                hint='Add "pgtrigger" to INSTALLED_APPS.',
+                id="counters.E002",
+            )
+        )
+    for problem in registry.problems():
+        errors.append(checks.Error(problem.message, obj=problem.obj, id=problem.id))
+    return errors

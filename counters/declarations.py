@@ -1,0 +1,83 @@
+"""The public declaration API: ``@counters.register(Count(...), Events(...))`` on a target model.
+
+A declaration only records what the user wrote. It is resolved into a :class:`counters.spec.Counter`
+when the app registry is ready (``counters.registry.build``); that one object then drives the
+triggers, the recount SQL, the drift check, the F() helper and the admin display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, TypeVar
+
+from django.db import models
+
+ModelT = TypeVar("ModelT", bound=type[models.Model])
+
+
+@dataclass(frozen=True)
+class Count:
+    """A counter kept by the database: ``field`` holds how many ``source`` rows point at this row.
+
+    Args:
+        field: the integer field on the decorated (target) model that holds the count.
+        source: the model whose rows are counted, as a class or an ``"app_label.Model"`` string.
+        path: how a source row reaches its target row: a foreign key on the source (``"followed"``)
+            or a ``__``-separated chain of them (``"session__user"``). The chain ends at the target
+            model itself, or at the model the target's primary key points to (a one-to-one "stats"
+            table, whose rows are created on the first count). ``None`` counts every source row into
+            a single-row target (site-wide totals).
+        condition: an optional ``Q`` on the source model's own fields; only rows that satisfy it
+            count, and updates that change it move the count.
+        slots: reserved for hot counters; must be ``None`` for now.
+
+    Example::
+
+        @counters.register(
+            counters.Count("followers_count", source="counters.Follow", path="followed"),
+        )
+        class UserStats(models.Model): ...
+    """
+
+    field: str
+    source: type[models.Model] | str
+    path: str | None = None
+    condition: models.Q | None = None
+
+
+@dataclass(frozen=True)
+class Events:
+    """Counters of events that have no rows (views, generations), bumped with ``counters.increment``.
+
+    Declaring them lets ``increment`` validate its input and the admin show them read-only.
+    """
+
+    fields: tuple[str, ...] = field(default_factory=tuple)
+
+    def __init__(self, *fields: str) -> None:
+        object.__setattr__(self, "fields", tuple(fields))
+
+
+Declaration = Count | Events
+
+# (target model, declaration), in the order they were written; resolved by registry.build().
+declared: list[tuple[type[models.Model], Declaration]] = []
+
+
+def register(*declarations: Declaration) -> Callable[[ModelT], ModelT]:
+    """Class decorator declaring the counters held by a model.
+
+    Every ``Count`` gets statement-level triggers on its source model (and on every model along its
+    path), registered with django-pgtrigger so ``makemigrations`` writes them into the source app's
+    migrations; every declared field becomes read-only in ``CounterAdminMixin``.
+    """
+    for declaration in declarations:
+        if not isinstance(declaration, Count | Events):
+            raise TypeError(f"counters.register() takes Count(...) or Events(...), not {declaration!r}")
+
+    def decorator(model: ModelT) -> ModelT:
+        for declaration in declarations:
+            declared.append((model, declaration))
+        return model
+
+    return decorator

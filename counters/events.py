@@ -1,0 +1,64 @@
+"""App-side event counters (views, generations): one atomic ``UPDATE ... SET n = n + k``."""
+
+from __future__ import annotations
+
+from django.db import connections, models, router
+
+from counters import registry
+from counters.exceptions import TriggerKeptCounterError, UnknownCounterError
+from counters.spec import quote
+
+
+def increment(obj: models.Model, field: str, by: int = 1) -> int:
+    """Add ``by`` (may be negative) to the event counter ``field`` of ``obj`` in one statement.
+
+    The row is created if it does not exist yet (``INSERT ... ON CONFLICT DO UPDATE``, so two
+    first increments at once cannot race), the new value is returned and set on ``obj``.
+
+    Raises:
+        TriggerKeptCounterError: ``field`` is kept by database triggers (a manual bump would count
+            twice).
+        UnknownCounterError: ``field`` is not a declared ``counters.Events`` field of the model.
+
+    Example::
+
+        stats = UserStats(user=request.user)
+        counters.increment(stats, "profile_views")
+    """
+    model = type(obj)._meta.concrete_model
+    if not isinstance(by, int) or isinstance(by, bool):
+        raise TypeError(f"increment() takes an int to add, not {by!r}")
+    kept = registry.get_counter(model, field)
+    if kept is not None:
+        raise TriggerKeptCounterError(
+            f"{kept.label} is kept by database triggers (it counts {kept.source._meta.label} "
+            f"rows); incrementing it by hand would count twice"
+        )
+    declared = {f.name: f for f in registry.event_fields(model)}
+    if field not in declared:
+        valid = ", ".join(sorted(declared)) or "none"
+        raise UnknownCounterError(
+            f"{model._meta.label}.{field} is not a declared event counter "
+            f"(declared with counters.Events on {model._meta.label}: {valid})"
+        )
+    if obj.pk is None:
+        raise ValueError(f"increment() needs a {model._meta.label} with a primary key")
+    column = quote(declared[field].column)
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    using = router.db_for_write(model, instance=obj)
+    pk_value = model._meta.pk.get_db_prep_value(obj.pk, connections[using])
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = {column} + %s WHERE {pk} = %s RETURNING {column}",
+            [by, pk_value],
+        )
+        row = cursor.fetchone()
+        if row is None:  # no row yet: create it, or add to the one a concurrent call just created
+            cursor.execute(
+                f"INSERT INTO {table} AS t ({pk}, {column}) VALUES (%s, %s) ON CONFLICT ({pk}) "
+                f"DO UPDATE SET {column} = t.{column} + EXCLUDED.{column} RETURNING {column}",
+                [pk_value, by],
+            )
+            row = cursor.fetchone()
+    setattr(obj, declared[field].attname, row[0])
+    return row[0]

@@ -1,0 +1,219 @@
+"""The registry of declared counters, built once the app registry is ready.
+
+``build()`` resolves every ``@counters.register`` declaration into :class:`counters.spec.Counter`
+objects, and registers one set of statement-level triggers per model on a counter path (plus a
+guard on each target model) with django-pgtrigger. Declarations that do not resolve are kept as
+errors for ``manage.py check`` instead of breaking start-up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from counters import declarations
+from counters.exceptions import CounterDeclarationError, UnknownCounterError
+from counters.spec import Counter
+
+
+@dataclass
+class DeclarationProblem:
+    """A declaration that did not resolve; ``manage.py check`` reports it under ``id``."""
+
+    id: str
+    message: str
+    obj: object
+
+
+@dataclass
+class Registry:
+    counters: list[Counter] = field(default_factory=list)
+    events: dict[type[models.Model], list[models.Field]] = field(default_factory=dict)
+    problems: list[DeclarationProblem] = field(default_factory=list)
+    built: bool = False
+
+
+_registry = Registry()
+
+INTEGER_FIELDS = (models.IntegerField, models.BigIntegerField, models.SmallIntegerField)
+
+
+def _field(model: type[models.Model], name: str, what: str) -> models.Field:
+    try:
+        found = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        raise CounterDeclarationError(
+            f"E003:{what} names field {model._meta.label}.{name}, which does not exist"
+        ) from None
+    if not isinstance(found, INTEGER_FIELDS) or isinstance(found, models.AutoField):
+        raise CounterDeclarationError(
+            f"E004:{what} names field {model._meta.label}.{name}, which is a "
+            f"{type(found).__name__}, not an integer field"
+        )
+    return found
+
+
+def _resolve_hops(source: type[models.Model], path: str | None) -> tuple[models.ForeignKey, ...]:
+    hops: list[models.ForeignKey] = []
+    model = source
+    for name in path.split("__") if path else []:
+        try:
+            hop = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            raise CounterDeclarationError(
+                f"E006:path {path!r}: {model._meta.label} has no field {name!r}"
+            ) from None
+        if not isinstance(hop, models.ForeignKey):  # OneToOneField is a ForeignKey too
+            raise CounterDeclarationError(
+                f"E006:path {path!r}: {model._meta.label}.{name} is not a foreign key"
+            )
+        hops.append(hop)
+        model = hop.related_model
+    return tuple(hops)
+
+
+def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
+    """Resolve one ``Count`` declaration, raising ``CounterDeclarationError`` ("ID:message")."""
+    what = f"Count on {target._meta.label}"
+    field_ = _field(target, count.field, what)
+    try:
+        source = apps.get_model(count.source) if isinstance(count.source, str) else count.source
+    except (LookupError, ValueError):
+        raise CounterDeclarationError(
+            f"E005:{what}.{count.field}: source model {count.source!r} is not installed"
+        ) from None
+    hops = _resolve_hops(source, count.path)
+    if hops:
+        end = hops[-1].related_model._meta.concrete_model
+        pk = target._meta.pk
+        reaches_target = end is target._meta.concrete_model or (
+            isinstance(pk, models.ForeignKey) and pk.related_model._meta.concrete_model is end
+        )
+        if not reaches_target:
+            raise CounterDeclarationError(
+                f"E007:{what}.{count.field}: path {count.path!r} ends at {end._meta.label}, which is "
+                f"neither {target._meta.label} nor the model its primary key points to"
+            )
+    elif target._meta.pk.get_default() is None:
+        raise CounterDeclarationError(
+            f"E007:{what}.{count.field}: a counter without a path needs a single-row target whose "
+            f"primary key has a default (the row every total lands in)"
+        )
+    counter = Counter(
+        target=target, field=field_, source=source, hops=hops, condition=count.condition
+    )
+    try:
+        counter.condition_sql  # noqa: B018 - compile now so a bad condition fails the check
+    except CounterDeclarationError as exc:
+        raise CounterDeclarationError(f"E008:{what}.{count.field}: {exc}") from None
+    return counter
+
+
+def resolve_all(declared: list[tuple[type[models.Model], declarations.Declaration]]) -> Registry:
+    """Resolve declarations into a (not yet registered) Registry; bad ones become problems."""
+    result = Registry()
+    seen: set[tuple[type[models.Model], str]] = set()
+    for target, declaration in declared:
+        if isinstance(declaration, declarations.Count):
+            names = [declaration.field]
+        else:
+            names = list(declaration.fields)
+        duplicate = [name for name in names if (target, name) in seen]
+        seen.update((target, name) for name in names)
+        if duplicate:
+            result.problems.append(
+                DeclarationProblem(
+                    "counters.E009",
+                    f"{target._meta.label}.{duplicate[0]} is declared as a counter more than once",
+                    target,
+                )
+            )
+            continue
+        try:
+            if isinstance(declaration, declarations.Count):
+                result.counters.append(resolve(target, declaration))
+            else:
+                fields = [_field(target, name, f"Events on {target._meta.label}") for name in names]
+                result.events.setdefault(target, []).extend(fields)
+        except CounterDeclarationError as exc:
+            code, _, message = str(exc).partition(":")
+            result.problems.append(DeclarationProblem(f"counters.{code}", message, target))
+    result.counters.sort(key=lambda counter: counter.label)
+    return result
+
+
+def build() -> Registry:
+    """Resolve all declarations and register their triggers. Called from ``AppConfig.ready``."""
+    from counters import triggers
+
+    global _registry
+    if not _registry.built:
+        _registry = resolve_all(declarations.declared)
+        triggers.register_all(_registry.counters)
+        _registry.built = True
+    return _registry
+
+
+def all_counters() -> list[Counter]:
+    """Every trigger-kept counter, sorted by label."""
+    return list(build().counters)
+
+
+def event_fields(model: type[models.Model]) -> list[models.Field]:
+    """The event-counter fields declared on ``model``."""
+    return list(build().events.get(model._meta.concrete_model, []))
+
+
+def counters_on(model: type[models.Model]) -> list[Counter]:
+    """The trigger-kept counters whose target is ``model``."""
+    model = model._meta.concrete_model
+    return [counter for counter in all_counters() if counter.target is model]
+
+
+def get_counter(target: type[models.Model], field_name: str) -> Counter | None:
+    """The trigger-kept counter held by ``target.field_name``, if there is one."""
+    for counter in counters_on(target):
+        if counter.field.name == field_name:
+            return counter
+    return None
+
+
+def select(labels: list[str] | tuple[str, ...] = ()) -> list[Counter]:
+    """Counters named by ``app_label.Model.field`` or ``app_label.Model`` labels; all when empty.
+
+    Raises ``UnknownCounterError`` listing the valid labels when one names nothing.
+    """
+    counters = all_counters()
+    if not labels:
+        return counters
+    chosen: list[Counter] = []
+    for label in labels:
+        matched = [
+            counter
+            for counter in counters
+            if label.lower() in (counter.label.lower(), counter.target._meta.label.lower())
+        ]
+        if not matched:
+            valid = sorted({c.label for c in counters} | {c.target._meta.label for c in counters})
+            raise UnknownCounterError(
+                f"{label!r} names no counter. Valid labels: {', '.join(valid)}"
+            )
+        chosen.extend(counter for counter in matched if counter not in chosen)
+    return chosen
+
+
+def by_source_model() -> dict[type[models.Model], list[tuple[Counter, int]]]:
+    """For each model on a counter path, the counters it feeds and its position on their path."""
+    found: dict[type[models.Model], list[tuple[Counter, int]]] = defaultdict(list)
+    for counter in all_counters():
+        for position, model in enumerate(counter.path_models):
+            found[model].append((counter, position))
+    return dict(found)
+
+
+def problems() -> list[DeclarationProblem]:
+    return list(build().problems)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from counters import views
+
+app_name = "counters"
+urlpatterns = [
+    path("profile/<str:username>/", views.profile, name="profile"),
+    path("totals/", views.totals, name="totals"),
+]

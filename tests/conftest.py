@@ -1,0 +1,72 @@
+"""Shared fixtures. Every test runs against the real PostgreSQL server the project uses."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+
+from counters.models import Follow, GlobalStats, Post, UserStats
+
+
+def true_user_counts() -> dict[int, tuple[int, int, int]]:
+    """(followers, following, posts) per user, by COUNT(*) straight from the source tables."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT u.id,
+                   (SELECT count(*) FROM counters_follow f WHERE f.followed_id = u.id),
+                   (SELECT count(*) FROM counters_follow f WHERE f.follower_id = u.id),
+                   (SELECT count(*) FROM counters_post p WHERE p.author_id = u.id)
+            FROM auth_user u
+            """
+        )
+        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+
+
+def cached_user_counts() -> dict[int, tuple[int, int, int]]:
+    """The same triple as the cache says (a user without a stats row reads as zeros)."""
+    users = get_user_model().objects.values_list("id", flat=True)
+    stats = {
+        s.user_id: (s.followers_count, s.following_count, s.posts_count)
+        for s in UserStats.objects.all()
+    }
+    return {user_id: stats.get(user_id, (0, 0, 0)) for user_id in users}
+
+
+def assert_exact() -> None:
+    """Every user counter and both site totals equal COUNT(*)."""
+    assert cached_user_counts() == true_user_counts()
+    totals = GlobalStats.current()
+    assert (totals.total_follows, totals.total_posts) == (Follow.objects.count(), Post.objects.count())
+
+
+@pytest.fixture
+def exact() -> Callable[[], None]:
+    return assert_exact
+
+
+def run_threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
+    """Run ``work(i)`` in ``count`` threads at once (each with its own connection); their errors."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def runner(index: int) -> None:
+        try:
+            barrier.wait()
+            work(index)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a writer thread hung"
+    return errors
