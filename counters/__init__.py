@@ -36,6 +36,20 @@ def all_counters():  # noqa: ANN201
     return _all()
 
 
+def recount(labels=(), **kwargs):  # noqa: ANN001, ANN201
+    """Recount counters and fix drift; see :func:`counters.backfill.run` for the arguments."""
+    from counters.backfill import recount as _recount
+
+    return _recount(labels, **kwargs)
+
+
+def check(labels=(), **kwargs):  # noqa: ANN001, ANN201
+    """Report drift without writing; see :func:`counters.backfill.run` for the arguments."""
+    from counters.backfill import check as _check
+
+    return _check(labels, **kwargs)
+
+
 __all__ = [
     "Count",
     "CounterDeclarationError",
@@ -44,7 +58,9 @@ __all__ = [
     "TriggerKeptCounterError",
     "UnknownCounterError",
     "all_counters",
+    "check",
     "increment",
+    "recount",
     "register",
     "unguarded",
 ]

@@ -1,0 +1,361 @@
+"""Recount and drift check: batched, resumable, and correct while writes go on.
+
+The work is done per target model, in keyset batches of target keys (``(lo, hi]`` ranges), one
+transaction per batch. A recount batch
+
+1. creates the missing target rows of the range (every user gets a stats row),
+2. locks the range's target rows in key order (``FOR NO KEY UPDATE``): from then on every writer
+   whose trigger would touch one of them waits for us, and we have waited for every writer that
+   already had,
+3. then, in a fresh statement (so a fresh READ COMMITTED snapshot that sees all of those writers),
+   counts the true values with set-based ``GROUP BY`` SQL and writes only the rows that differ.
+
+A check runs step 3's comparison alone, in one statement per batch: cached values and source rows
+are read from the same snapshot, and every transaction changes both together, so any difference is
+real drift. Nothing is locked or written.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+
+from counters import registry
+from counters.exceptions import CounterError
+from counters.spec import Counter, quote
+
+MAX_EXAMPLES = 5
+
+
+@dataclass
+class CounterReport:
+    """What a run found for one counter."""
+
+    label: str
+    rows_checked: int = 0
+    rows_drifted: int = 0
+    largest_drift: int = 0
+    examples: list[dict[str, object]] = field(default_factory=list)  # key, cached, true
+
+    def add(self, key: object, cached: int, true: int) -> None:
+        self.rows_drifted += 1
+        self.largest_drift = max(self.largest_drift, abs(true - cached))
+        if len(self.examples) < MAX_EXAMPLES:
+            self.examples.append({"key": key, "cached": cached, "true": true})
+
+
+@dataclass
+class Progress:
+    """Where a run is: passed to the progress callback after every committed batch."""
+
+    target: str
+    done: int
+    total: int
+    last_key: object
+
+
+@dataclass
+class Report:
+    """The result of :func:`recount` or :func:`check`."""
+
+    fixed: bool
+    counters: list[CounterReport]
+    rows_created: int = 0
+    seconds: float = 0.0
+    completed: bool = True
+    last_committed: dict[str, object] = field(default_factory=dict)  # target label -> last key
+
+    @property
+    def drifted(self) -> bool:
+        return any(report.rows_drifted for report in self.counters)
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["drifted"] = self.drifted
+        return data
+
+
+class RecountInterrupted(CounterError):
+    """A run stopped before its end (Ctrl-C); every batch committed before stays committed."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        super().__init__(f"interrupted; committed up to {report.last_committed}")
+
+
+class TriggersNotInstalled(CounterError):
+    """The database lacks (or has disabled) triggers that keep the counters asked for."""
+
+
+class Target:
+    """The counters of one target model, and the SQL that checks or recounts them by key range."""
+
+    def __init__(self, counters: list[Counter]) -> None:
+        self.counters = counters
+        first = counters[0]
+        self.model = first.target
+        self.mode = first.mode
+        self.table = quote(first.table)
+        self.key = quote(first.key_column)
+        self.label = self.model._meta.label
+
+    @property
+    def key_field(self) -> models.Field:
+        return self.model._meta.pk
+
+    def domain_sql(self) -> str:
+        """``SELECT k``: every key that should have a target row."""
+        if self.mode == "singleton":
+            return f"SELECT {self.counters[0].singleton_key!r}::bigint AS k"
+        if self.mode == "upsert":
+            pk = self.model._meta.pk
+            return (
+                f"SELECT {quote(pk.target_field.column)} AS k "
+                f"FROM {quote(pk.related_model._meta.db_table)}"
+            )
+        return f"SELECT {self.key} AS k FROM {self.table}"
+
+    def drift_sql(self, bounds: str) -> str:
+        """Rows of the range whose cached value differs from the true count, with both values."""
+        joins, cached, true, differ = [], [], [], []
+        for i, counter in enumerate(self.counters):
+            column = quote(counter.field.column)
+            joins.append(
+                f"LEFT JOIN (SELECT r.key, count(*) AS n FROM ({counter.rows_sql(-1, '')}) AS r "
+                f"WHERE {bounds.format(col='r.key')} GROUP BY r.key) AS c{i} ON c{i}.key = d.k"
+            )
+            cached.append(f"coalesce(t.{column}, 0)")
+            true.append(f"coalesce(c{i}.n, 0)")
+            differ.append(f"coalesce(t.{column}, 0) <> coalesce(c{i}.n, 0)")
+        return (
+            f"SELECT d.k, {', '.join(cached)}, {', '.join(true)} "
+            f"FROM ({self.domain_sql()}) AS d LEFT JOIN {self.table} AS t ON t.{self.key} = d.k "
+            f"{' '.join(joins)} WHERE {bounds.format(col='d.k')} AND ({' OR '.join(differ)}) "
+            f"ORDER BY d.k"
+        )
+
+    def fix_sql(self, bounds: str) -> str:
+        """Write the true values over the drifted rows; returns the same columns as drift_sql."""
+        width = len(self.counters)
+        sets = ", ".join(
+            f"{quote(c.field.column)} = drift.true{i}" for i, c in enumerate(self.counters)
+        )
+        names = ["k", *(f"cached{i}" for i in range(width)), *(f"true{i}" for i in range(width))]
+        return (
+            f"WITH drift({', '.join(names)}) AS ({self.drift_sql(bounds)}), "
+            f"fixed AS (UPDATE {self.table} AS t SET {sets} FROM drift "
+            f"WHERE t.{self.key} = drift.k) "
+            f"SELECT * FROM drift ORDER BY drift.k"
+        )
+
+
+def _targets(counters: Iterable[Counter]) -> list[Target]:
+    grouped: dict[type[models.Model], list[Counter]] = {}
+    for counter in counters:
+        grouped.setdefault(counter.target, []).append(counter)
+    return [Target(items) for _, items in sorted(grouped.items(), key=lambda i: i[0]._meta.label)]
+
+
+def verify_triggers(counters: Iterable[Counter], using: str = DEFAULT_DB_ALIAS) -> None:
+    """Raise TriggersNotInstalled unless every trigger keeping ``counters`` is installed and on."""
+    from counters.triggers import triggers_for
+
+    missing = []
+    for counter in counters:
+        for model, trigger in triggers_for(counter):
+            status, enabled = trigger.get_installation_status(model, database=using)
+            if status != "INSTALLED" or not enabled:
+                state = status.lower() if status != "INSTALLED" else "disabled"
+                missing.append(f"{trigger.name} on {model._meta.label} ({state})")
+    if missing:
+        raise TriggersNotInstalled(
+            "the database does not keep these counters: triggers "
+            + ", ".join(sorted(set(missing)))
+            + ". Run `manage.py migrate` (or `manage.py pgtrigger install`), and "
+            "`manage.py pgtrigger enable` for disabled ones, then recount."
+        )
+
+
+def _key_bounds(ids: Sequence[object] | None) -> str:
+    bounds = "(%(lo)s IS NULL OR {col} > %(lo)s) AND {col} <= %(hi)s"
+    if ids is not None:
+        bounds += " AND {col} = ANY(%(ids)s)"
+    return bounds
+
+
+def run(
+    labels: Sequence[str] = (),
+    *,
+    fix: bool = True,
+    batch_size: int = 5000,
+    ids: Sequence[object] | None = None,
+    start_after: object | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> Report:
+    """Check (``fix=False``) or recount the counters named by ``labels`` (all when empty).
+
+    Args:
+        labels: ``app_label.Model.field`` or ``app_label.Model`` labels.
+        fix: write the true values (a recount); ``False`` only reports drift (a check).
+        batch_size: target keys per batch (and per transaction).
+        ids: only these target keys (for example one user's id).
+        start_after: resume after this target key (needs counters of a single target model).
+        progress: called after every batch with a :class:`Progress`.
+        using: the database alias.
+
+    Returns:
+        A :class:`Report`. Raises :class:`RecountInterrupted` (carrying the partial report) on
+        KeyboardInterrupt, ``UnknownCounterError`` for bad labels, ``ValueError`` for bad
+        arguments, :class:`TriggersNotInstalled` when the database does not keep the counters.
+    """
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch size must be a positive integer, not {batch_size!r}")
+    counters = registry.select(labels)
+    targets = _targets(counters)
+    if start_after is not None and len(targets) > 1:
+        raise ValueError(
+            "start_after needs counters of one target model; name it, e.g. "
+            + " or ".join(target.label for target in targets)
+        )
+    for target in targets:  # bad keys fail before anything is written
+        for value in [*(ids or []), *([start_after] if start_after is not None else [])]:
+            _clean_key(target, value)
+    verify_triggers(counters, using)
+    started = time.monotonic()
+    report = Report(fixed=fix, counters=[CounterReport(c.label) for t in targets for c in t.counters])
+    by_label = {r.label: r for r in report.counters}
+    try:
+        for target in targets:
+            _run_target(target, fix, batch_size, ids, start_after, progress, using, report, by_label)
+    except KeyboardInterrupt:
+        report.completed = False
+        report.seconds = time.monotonic() - started
+        raise RecountInterrupted(report) from None
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _clean_key(target: Target, value: object) -> object:
+    from django.core.exceptions import ValidationError
+
+    field_ = target.key_field.target_field if target.mode == "upsert" else target.key_field
+    try:
+        return field_.to_python(value)
+    except ValidationError:
+        raise ValueError(
+            f"{value!r} is not a valid key of {target.label} ({type(field_).__name__})"
+        ) from None
+
+
+def _run_target(
+    target: Target,
+    fix: bool,
+    batch_size: int,
+    ids: Sequence[object] | None,
+    start_after: object | None,
+    progress: Callable[[Progress], None] | None,
+    using: str,
+    report: Report,
+    by_label: dict[str, CounterReport],
+) -> None:
+    connection = connections[using]
+    ids = [_clean_key(target, value) for value in ids] if ids is not None else None
+    lo = _clean_key(target, start_after) if start_after is not None else None
+    bounds = _key_bounds(ids)
+    domain = target.domain_sql()
+    params: dict[str, object] = {"ids": ids}
+    with connection.cursor() as cursor:
+        where = " WHERE d.k = ANY(%(ids)s)" if ids is not None else ""
+        cursor.execute(f"SELECT count(*) FROM ({domain}) AS d{where}", params)
+        (total,) = cursor.fetchone()
+    done = 0
+    next_sql = (
+        f"SELECT max(k), count(*) FROM (SELECT d.k FROM ({domain}) AS d "
+        f"WHERE (%(lo)s IS NULL OR d.k > %(lo)s){' AND d.k = ANY(%(ids)s)' if ids else ''} "
+        f"ORDER BY d.k LIMIT %(size)s) AS batch"
+    )
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(next_sql, {**params, "lo": lo, "size": batch_size})
+            hi, size = cursor.fetchone()
+        if not size:
+            break
+        batch = {**params, "lo": lo, "hi": hi}
+        outermost = not connection.in_atomic_block
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            if fix:
+                _read_committed(cursor, outermost)
+                report.rows_created += _lock_batch(target, cursor, batch, ids)
+                cursor.execute(target.fix_sql(bounds), batch)
+            else:
+                cursor.execute(target.drift_sql(bounds), batch)
+            rows = cursor.fetchall()
+        width = len(target.counters)
+        for row in rows:
+            for i, counter in enumerate(target.counters):
+                cached, true = row[1 + i], row[1 + width + i]
+                if cached != true:
+                    by_label[counter.label].add(row[0], cached, true)
+        for counter in target.counters:
+            by_label[counter.label].rows_checked += size
+        done += size
+        lo = hi
+        report.last_committed[target.label] = hi
+        if progress is not None:
+            progress(Progress(target.label, done, total, hi))
+
+
+def _read_committed(cursor, outermost: bool) -> None:  # noqa: ANN001
+    """A recount batch must see, after its locks, what committed before them: READ COMMITTED."""
+    if outermost:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        return
+    cursor.execute("SELECT current_setting('transaction_isolation')")
+    (level,) = cursor.fetchone()
+    if level != "read committed":
+        raise CounterError(f"a recount inside a {level} transaction could miss concurrent writes")
+
+
+def _lock_batch(target: Target, cursor, batch: dict[str, object], ids) -> int:  # noqa: ANN001
+    """Create the range's missing target rows, then lock them all in key order. Returns created."""
+    cursor.execute("SELECT set_config('counters.unguarded', 'on', true)")
+    bounds = _key_bounds(ids)
+    created = 0
+    if target.mode != "update":
+        cursor.execute(
+            f"INSERT INTO {target.table} ({target.key}) SELECT d.k FROM ({target.domain_sql()}) AS d "
+            f"WHERE {bounds.format(col='d.k')} ORDER BY d.k ON CONFLICT ({target.key}) DO NOTHING",
+            batch,
+        )
+        created = cursor.rowcount
+    cursor.execute(
+        f"SELECT 1 FROM {target.table} WHERE {bounds.format(col=target.key)} "
+        f"ORDER BY {target.key} FOR NO KEY UPDATE",
+        batch,
+    )
+    return created
+
+
+def recount(labels: Sequence[str] = (), **kwargs: object) -> Report:
+    """Recount counters (all when ``labels`` is empty) and fix drift; see :func:`run`.
+
+    Example::
+
+        counters.recount(["counters.UserStats"], ids=[request.user.pk])
+    """
+    return run(labels, fix=True, **kwargs)
+
+
+def check(labels: Sequence[str] = (), **kwargs: object) -> Report:
+    """Report drift without writing anything (for a health endpoint or cron); see :func:`run`.
+
+    Example::
+
+        report = counters.check()
+        status = 500 if report.drifted else 200
+    """
+    return run(labels, fix=False, **kwargs)

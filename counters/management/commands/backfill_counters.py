@@ -1,0 +1,164 @@
+"""manage.py backfill_counters: recount (or check) declared counters in resumable batches."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from counters import registry
+from counters.exceptions import UnknownCounterError
+from counters.backfill import Progress, RecountInterrupted, Report, TriggersNotInstalled, run
+
+
+class Command(BaseCommand):
+    help = (
+        "Recount trigger-kept counters from their source rows, in keyset batches (one transaction "
+        "each), creating missing target rows. Safe while the site keeps writing. With --check, "
+        "write nothing and exit with status 1 if any counter drifted."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "labels",
+            nargs="*",
+            metavar="LABEL",
+            help="a counter (app_label.Model.field) or all counters of a model (app_label.Model); "
+            "none means every declared counter",
+        )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="only report drift (rows checked, drifted, largest drift, examples); write nothing; "
+            "exit status 1 when anything drifted",
+        )
+        parser.add_argument(
+            "--ids",
+            nargs="+",
+            metavar="KEY",
+            help="only these target keys, e.g. one user's id (space or comma separated)",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=5000,
+            help="target rows per batch and per transaction; writers wait at most one batch "
+            "(default: %(default)s)",
+        )
+        parser.add_argument(
+            "--start-after",
+            metavar="KEY",
+            help="resume after this target key (printed as the run goes and when interrupted)",
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="print the report as JSON on standard output"
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="no progress bar, even on a terminal"
+        )
+
+    def handle(self, *args: str, **options: object) -> None:
+        labels = options["labels"]
+        batch_size = options["batch_size"]
+        if batch_size < 1:
+            raise CommandError(f"--batch-size must be a positive integer, not {batch_size}")
+        ids = None
+        if options["ids"]:
+            ids = [part for value in options["ids"] for part in value.split(",") if part]
+        try:
+            registry.select(labels)
+        except UnknownCounterError as exc:
+            raise CommandError(str(exc)) from None
+        reporter = _ProgressReporter(self, options)
+        try:
+            report = run(
+                labels,
+                fix=not options["check"],
+                batch_size=batch_size,
+                ids=ids,
+                start_after=options["start_after"],
+                progress=reporter,
+            )
+        except (ValueError, TriggersNotInstalled) as exc:
+            raise CommandError(str(exc)) from None
+        except RecountInterrupted as exc:
+            reporter.close()
+            self._summary(exc.report, options)
+            resume = ", ".join(f"{label} after {key}" for label, key in exc.report.last_committed.items())
+            self.stderr.write(
+                "Interrupted. Every committed batch stays. Last committed key: "
+                f"{resume or 'none'}.\nResume with: manage.py backfill_counters "
+                + " ".join(labels or ["<app_label.Model>"])
+                + (f" --start-after {list(exc.report.last_committed.values())[-1]}"
+                   if exc.report.last_committed else "")
+            )
+            raise SystemExit(130) from None
+        reporter.close()
+        self._summary(report, options)
+        if options["check"] and report.drifted:
+            raise SystemExit(1)
+
+    def _summary(self, report: Report, options: dict[str, object]) -> None:
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), indent=2, default=str))
+        if options["verbosity"] == 0:
+            return
+        out = self.stderr if options["json"] else self.stdout
+        verb = "fixed" if report.fixed else "drifted"
+        rows = [("counter", "checked", verb, "largest drift")]
+        rows += [
+            (r.label, str(r.rows_checked), str(r.rows_drifted), str(r.largest_drift))
+            for r in report.counters
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        out.write("\n".join(lines))
+        for r in report.counters:
+            for example in r.examples:
+                out.write(
+                    f"  {r.label} key {example['key']}: cached {example['cached']}, "
+                    f"true {example['true']}"
+                )
+        state = "complete" if report.completed else "interrupted"
+        created = f", {report.rows_created} target rows created" if report.rows_created else ""
+        style = self.style.ERROR if report.drifted and not report.fixed else self.style.SUCCESS
+        out.write(style(f"{'Recount' if report.fixed else 'Check'} {state} in {report.seconds:.1f}s{created}."))
+
+
+class _ProgressReporter:
+    """A tqdm bar on a terminal; plain lines (every 5 s, or every batch at -v 2) otherwise."""
+
+    def __init__(self, command: Command, options: dict[str, object]) -> None:
+        self.command = command
+        self.verbosity = options["verbosity"]
+        self.tty = sys.stderr.isatty() and not options["no_progress"] and self.verbosity >= 1
+        self.bar = None
+        self.target = None
+        self.last_line = 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        if self.tty:
+            from tqdm import tqdm
+
+            if self.target != progress.target:
+                self.close()
+                self.bar = tqdm(total=progress.total, desc=progress.target, unit="rows")
+                self.target = progress.target
+            self.bar.update(progress.done - self.bar.n)
+            self.bar.set_postfix(last_key=progress.last_key, refresh=False)
+            return
+        now = time.monotonic()
+        if self.verbosity >= 2 or (self.verbosity >= 1 and now - self.last_line >= 5):
+            self.last_line = now
+            self.command.stderr.write(
+                f"{progress.target}: {progress.done}/{progress.total} rows, "
+                f"last committed key {progress.last_key}"
+            )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
