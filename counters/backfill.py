@@ -226,11 +226,15 @@ def run(
             _clean_key(target, value)
     verify_triggers(counters, using)
     started = time.monotonic()
-    report = Report(fixed=fix, counters=[CounterReport(c.label) for t in targets for c in t.counters])
+    report = Report(
+        fixed=fix, counters=[CounterReport(c.label) for t in targets for c in t.counters]
+    )
     by_label = {r.label: r for r in report.counters}
     try:
         for target in targets:
-            _run_target(target, fix, batch_size, ids, start_after, progress, using, report, by_label)
+            _run_target(
+                target, fix, batch_size, ids, start_after, progress, using, report, by_label
+            )
     except KeyboardInterrupt:
         report.completed = False
         report.seconds = time.monotonic() - started

@@ -7,8 +7,9 @@ triggers, the recount SQL, the drift check, the F() helper and the admin display
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from django.db import models
 
@@ -73,7 +74,9 @@ def register(*declarations: Declaration) -> Callable[[ModelT], ModelT]:
     """
     for declaration in declarations:
         if not isinstance(declaration, Count | Events):
-            raise TypeError(f"counters.register() takes Count(...) or Events(...), not {declaration!r}")
+            raise TypeError(
+                f"counters.register() takes Count(...) or Events(...), not {declaration!r}"
+            )
 
     def decorator(model: ModelT) -> ModelT:
         for declaration in declarations:

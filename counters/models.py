@@ -41,7 +41,11 @@ class Post(models.Model):
     """A post; its author may be deleted (the post stays, with no author)."""
 
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
     )
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True, default="", db_default="")
@@ -97,7 +101,10 @@ def with_counts(users: models.QuerySet) -> models.QuerySet:
     """Annotate a user queryset with every UserStats counter (0 where a user has no row), in the
     same query: the way to read counts for a list of users."""
     return users.annotate(
-        **{name: Coalesce(f"stats__{name}", 0, output_field=models.BigIntegerField()) for name in COUNT_FIELDS}
+        **{
+            name: Coalesce(f"stats__{name}", 0, output_field=models.BigIntegerField())
+            for name in COUNT_FIELDS
+        }
     )
 
 
@@ -116,7 +123,9 @@ class GlobalStats(models.Model):
         db_table = "counters_globalstats"
         verbose_name = "global stats"
         verbose_name_plural = "global stats"
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="globalstats_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="globalstats_single_row")
+        ]
 
     def __str__(self) -> str:
         return "site totals"

@@ -58,8 +58,8 @@ class TargetGroup:
         return sorted(groups, key=lambda g: (g.mode == "singleton", g.table, g.mode))
 
 
-def render_delta(group: TargetGroup, operation: str, index: int) -> str:
-    """One statement that sums this statement's deltas per target key into sorted arrays."""
+def render_delta(group: TargetGroup, operation: str) -> str:
+    """``SELECT key, d0, d1...``: this statement's net delta per target key, zero rows left out."""
     width = len(group.counters)
     arms = []
     for counter, position in group.feeds:
@@ -75,45 +75,45 @@ def render_delta(group: TargetGroup, operation: str, index: int) -> str:
             )
     names = [f"d{i}" for i in range(width)]
     sums = ", ".join(f"sum({name})::bigint AS {name}" for name in names)
-    union = " UNION ALL ".join(arms)
-    into = ", ".join([f"_k{index}"] + [f"_d{index}_{i}" for i in range(width)])
-    aggs = ", ".join(["array_agg(key ORDER BY key)"] + [f"array_agg({n} ORDER BY key)" for n in names])
-    nonzero = " OR ".join(f"{name} <> 0" for name in names)
+    nonzero = " OR ".join(f"sum({name}) <> 0" for name in names)
     return (
-        f"SELECT {aggs} INTO {into} FROM ("
-        f"SELECT key, {sums} FROM ({union}) AS parts({', '.join(['key', *names])}) GROUP BY key"
-        f") AS delta WHERE {nonzero};"
+        f"SELECT key, {sums} FROM ({' UNION ALL '.join(arms)}) AS parts({', '.join(['key', *names])}) "
+        f"GROUP BY key HAVING {nonzero}"
     )
 
 
-def render_apply(group: TargetGroup, index: int) -> str:
-    """Apply the sorted delta arrays of ``group``: the one place where a counter delta lands.
+def render_apply(group: TargetGroup, delta: str, index: int) -> str:
+    """Apply ``delta`` (the SELECT of render_delta) to ``group``'s table: the one place where a
+    counter delta lands.
 
-    ``upsert`` and ``singleton`` targets insert a missing row (only for a positive delta: a missing
-    row with a negative one means its owner is being deleted) and add to an existing one;
-    ``update`` targets (the counted-into model itself) lock the rows in key order, then add.
+    ``upsert`` and ``singleton`` targets take it in one ``INSERT ... ON CONFLICT DO UPDATE`` in key
+    order: a missing row is created (only for a positive delta: a missing row with a negative one
+    means its owner is being deleted). ``update`` targets (the counted-into model itself, whose
+    required columns an INSERT could not fill) collect the deltas in sorted arrays, lock the rows
+    in key order, then add.
     """
     table, key, columns = quote(group.table), quote(group.key), group.columns
     names = [f"d{i}" for i in range(len(columns))]
-    arrays = ", ".join([f"_k{index}"] + [f"_d{index}_{i}" for i in range(len(columns))])
-    unnest = f"unnest({arrays}) AS d(key, {', '.join(names)})"
     if group.mode == "update":
-        sets = ", ".join(f"{col} = t.{col} + d.{name}" for col, name in zip(columns, names))
-        body = (
+        arrays = [f"_k{index}"] + [f"_d{index}_{i}" for i in range(len(columns))]
+        aggs = ", ".join(f"array_agg({name} ORDER BY key)" for name in ["key", *names])
+        sets = ", ".join(f"{col} = t.{col} + d.{name}" for col, name in zip(columns, names, strict=True))
+        return (
+            f"SELECT {aggs} INTO {', '.join(arrays)} FROM ({delta}) AS delta;\n"
+            f"IF _k{index} IS NOT NULL THEN "
             f"PERFORM 1 FROM {table} AS t WHERE t.{key} = ANY(_k{index}) ORDER BY t.{key} "
             f"FOR NO KEY UPDATE; "
-            f"UPDATE {table} AS t SET {sets} FROM {unnest} WHERE t.{key} = d.key;"
+            f"UPDATE {table} AS t SET {sets} FROM unnest({', '.join(arrays)}) "
+            f"AS d(key, {', '.join(names)}) WHERE t.{key} = d.key; END IF;"
         )
-    else:
-        positive = " OR ".join(f"d.{name} > 0" for name in names)
-        sets = ", ".join(f"{col} = t.{col} + EXCLUDED.{col}" for col in columns)
-        body = (
-            f"INSERT INTO {table} AS t ({key}, {', '.join(columns)}) "
-            f"SELECT d.key, {', '.join('d.' + n for n in names)} FROM {unnest} "
-            f"WHERE {positive} OR EXISTS (SELECT 1 FROM {table} AS e WHERE e.{key} = d.key) "
-            f"ORDER BY d.key ON CONFLICT ({key}) DO UPDATE SET {sets};"
-        )
-    return f"IF _k{index} IS NOT NULL THEN {body} END IF;"
+    positive = " OR ".join(f"d.{name} > 0" for name in names)
+    sets = ", ".join(f"{col} = t.{col} + EXCLUDED.{col}" for col in columns)
+    return (
+        f"INSERT INTO {table} AS t ({key}, {', '.join(columns)}) "
+        f"SELECT d.key, {', '.join('d.' + n for n in names)} FROM ({delta}) AS d "
+        f"LEFT JOIN {table} AS e ON e.{key} = d.key WHERE {positive} OR e.{key} IS NOT NULL "
+        f"ORDER BY d.key ON CONFLICT ({key}) DO UPDATE SET {sets};"
+    )
 
 
 def render_reset(group: TargetGroup) -> str:
@@ -147,6 +147,8 @@ class CounterTrigger(pgtrigger.Trigger):
             return []
         declare = []
         for index, group in enumerate(self.groups()):
+            if group.mode != "update":
+                continue
             declare.append((f"_k{index}", f"{group.key_db_type}[]"))
             declare += [(f"_d{index}_{i}", "bigint[]") for i in range(len(group.counters))]
         return declare
@@ -158,7 +160,7 @@ class CounterTrigger(pgtrigger.Trigger):
         else:
             body = []
             for index, group in enumerate(groups):
-                body += [render_delta(group, self.operation_name, index), render_apply(group, index)]
+                body.append(render_apply(group, render_delta(group, self.operation_name), index))
         return "\n".join([*body, "RETURN NULL;"])
 
 

@@ -41,7 +41,10 @@ def assert_exact() -> None:
     """Every user counter and both site totals equal COUNT(*)."""
     assert cached_user_counts() == true_user_counts()
     totals = GlobalStats.current()
-    assert (totals.total_follows, totals.total_posts) == (Follow.objects.count(), Post.objects.count())
+    assert (totals.total_follows, totals.total_posts) == (
+        Follow.objects.count(),
+        Post.objects.count(),
+    )
 
 
 @pytest.fixture

@@ -26,11 +26,18 @@ def problem_ids(*declared) -> list[str]:
         (Events("name"), Blog, "E004", "testapp.Blog.name"),
         (Count("articles_count", source="testapp.Missing", path="blog"), Blog, "E005", "Missing"),
         (Count("articles_count", source="testapp.Article", path="title"), Blog, "E006", "title"),
-        (Count("articles_count", source="testapp.Article", path="blog"), Profile, "E003", "Profile"),
+        (
+            Count("articles_count", source="testapp.Article", path="blog"),
+            Profile,
+            "E003",
+            "Profile",
+        ),
         (Count("answers_count", source="testapp.Article", path="blog"), Profile, "E007", "Blog"),
         (Count("articles_count", source=Article, path=None), Blog, "E007", "single-row"),
         (
-            Count("articles_count", source=Article, path="blog", condition=models.Q(blog__name="x")),
+            Count(
+                "articles_count", source=Article, path="blog", condition=models.Q(blog__name="x")
+            ),
             Blog,
             "E008",
             "Joined field",

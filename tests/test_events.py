@@ -31,7 +31,9 @@ def test_increment_keeps_trigger_kept_counts_on_an_existing_row():
 
 def test_increment_refuses_a_trigger_kept_counter():
     stats = UserStats(user=UserFactory())
-    with pytest.raises(counters.TriggerKeptCounterError, match="counters.UserStats.followers_count"):
+    with pytest.raises(
+        counters.TriggerKeptCounterError, match="counters.UserStats.followers_count"
+    ):
         counters.increment(stats, "followers_count")
     with pytest.raises(counters.TriggerKeptCounterError, match="kept by database triggers"):
         counters.increment(GlobalStats(pk=1), "total_posts")

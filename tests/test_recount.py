@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 import counters
-from counters.models import Follow, GlobalStats, Post, UserStats
 from counters.backfill import RecountInterrupted, TriggersNotInstalled
+from counters.models import Follow, GlobalStats, Post, UserStats
 from tests.conftest import assert_exact, run_threads
 from tests.factories import UserFactory
 from tests.testapp.models import Answer, Profile, QuizSession
@@ -53,7 +53,10 @@ def graph():
 
 def test_check_reports_injected_drift_then_backfill_fixes_it(graph):
     victim = graph[3]
-    inject("UPDATE user_stats SET followers_count = followers_count + 7 WHERE user_id = %s", [victim.pk])
+    inject(
+        "UPDATE user_stats SET followers_count = followers_count + 7 WHERE user_id = %s",
+        [victim.pk],
+    )
     inject("UPDATE counters_globalstats SET total_posts = 0")
     status, out, _ = backfill("--check")
     assert status == 1
@@ -64,7 +67,11 @@ def test_check_reports_injected_drift_then_backfill_fixes_it(graph):
     assert (drift.rows_drifted, drift.largest_drift) == (1, 7)
     assert drift.rows_checked == 20
     assert drift.examples[0]["cached"] - drift.examples[0]["true"] == 7
-    assert by_label["counters.GlobalStats.total_posts"].examples[0] == {"key": 1, "cached": 0, "true": 50}
+    assert by_label["counters.GlobalStats.total_posts"].examples[0] == {
+        "key": 1,
+        "cached": 0,
+        "true": 50,
+    }
     assert backfill()[0] == 0
     status, out, _ = backfill("--check")
     assert status == 0
@@ -89,7 +96,9 @@ def test_ids_limits_the_work_to_given_targets(graph):
     inject("UPDATE user_stats SET followers_count = 999 WHERE user_id IN (%s, %s)", [a.pk, b.pk])
     status, out, _ = backfill("counters.UserStats.followers_count", "--ids", str(a.pk))
     assert status == 0
-    assert UserStats.objects.get(pk=a.pk).followers_count == Follow.objects.filter(followed=a).count()
+    assert (
+        UserStats.objects.get(pk=a.pk).followers_count == Follow.objects.filter(followed=a).count()
+    )
     assert UserStats.objects.get(pk=b.pk).followers_count == 999
     report = counters.check(["counters.UserStats"], ids=[a.pk, b.pk])
     assert report.counters[0].rows_checked == 2
@@ -99,7 +108,9 @@ def test_ids_limits_the_work_to_given_targets(graph):
 def test_resume_with_start_after(graph):
     ordered = sorted(graph, key=lambda u: u.pk)
     inject("UPDATE user_stats SET following_count = following_count + 1")
-    status, _, _ = backfill("counters.UserStats", "--start-after", str(ordered[9].pk), "--batch-size", "3")
+    status, _, _ = backfill(
+        "counters.UserStats", "--start-after", str(ordered[9].pk), "--batch-size", "3"
+    )
     assert status == 0
     fixed = {s.pk: s.following_count for s in UserStats.objects.all()}
     for user in ordered[:10]:
@@ -144,7 +155,10 @@ def test_bad_input_is_a_command_error_and_writes_nothing(graph):
 
 
 def test_json_report(graph):
-    inject("UPDATE user_stats SET followers_count = followers_count + 1 WHERE user_id = %s", [graph[0].pk])
+    inject(
+        "UPDATE user_stats SET followers_count = followers_count + 1 WHERE user_id = %s",
+        [graph[0].pk],
+    )
     status, out, err = backfill("--check", "--json")
     data = json.loads(out)
     assert status == 1 and data["drifted"] is True and data["fixed"] is False
@@ -159,7 +173,9 @@ def test_missing_triggers_are_reported_before_anything_runs(graph):
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the test's pending FK checks first
         cursor.execute("ALTER TABLE counters_post DISABLE TRIGGER USER")
-    with pytest.raises(TriggersNotInstalled, match="counters_insert on counters.Post \\(disabled\\)"):
+    with pytest.raises(
+        TriggersNotInstalled, match="counters_insert on counters.Post \\(disabled\\)"
+    ):
         counters.recount()
     with pytest.raises(CommandError, match="pgtrigger enable"):
         call_command("backfill_counters")
@@ -176,7 +192,11 @@ def test_two_fk_and_update_mode_counters_recount():
     counters.recount(["testapp.Profile", "testapp.QuizSession"])
     profile = Profile.objects.get(pk=user.pk)
     session.refresh_from_db()
-    assert (profile.answers_count, profile.correct_answers_count, session.answers_count) == (3, 3, 3)
+    assert (profile.answers_count, profile.correct_answers_count, session.answers_count) == (
+        3,
+        3,
+        3,
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -198,11 +218,15 @@ def test_recount_while_4_threads_write_leaves_zero_drift():
             if action == 0:
                 Follow.objects.bulk_create([Follow(follower=a, followed=b)], ignore_conflicts=True)
             elif action == 1:
-                Follow.objects.filter(pk__in=Follow.objects.filter(follower=a).values("pk")[:1]).delete()
+                Follow.objects.filter(
+                    pk__in=Follow.objects.filter(follower=a).values("pk")[:1]
+                ).delete()
             elif action == 2:
                 Post.objects.create(author=a, title="new")
             else:  # move rows between targets
-                Post.objects.filter(pk__in=Post.objects.filter(author=a).values("pk")[:2]).update(author=b)
+                Post.objects.filter(pk__in=Post.objects.filter(author=a).values("pk")[:2]).update(
+                    author=b
+                )
 
     def recount_then_stop(index: int) -> None:
         if index < 4:
@@ -224,6 +248,12 @@ def test_summary_and_progress_lines(graph):
     status, out, err = backfill("-v", "2", "--batch-size", "5")
     assert status == 0
     assert "counters.UserStats: 5/20 rows, last committed key" in err
-    assert out.strip().splitlines()[0].split() == ["counter", "checked", "fixed", "largest", "drift"]
+    assert out.strip().splitlines()[0].split() == [
+        "counter",
+        "checked",
+        "fixed",
+        "largest",
+        "drift",
+    ]
     assert "Recount complete" in out
     assert GlobalStats.current().total_posts == 50

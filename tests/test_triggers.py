@@ -66,7 +66,9 @@ def test_queryset_update_moves_fk_and_nulls_it(exact):
 
 def test_queryset_delete(exact):
     users = UserFactory.create_batch(12)
-    Follow.objects.bulk_create([Follow(follower=a, followed=b) for a in users for b in users if a != b])
+    Follow.objects.bulk_create(
+        [Follow(follower=a, followed=b) for a in users for b in users if a != b]
+    )
     Follow.objects.filter(followed__in=users[:6]).delete()
     assert stats(users[0])[0] == 0 and stats(users[0])[1] == 6  # 11 minus users 1-5
     exact()
@@ -81,7 +83,9 @@ def test_raw_sql_insert_update_delete(exact):
         )
         cursor.execute("INSERT INTO counters_post (author_id, title) SELECT id, 'p' FROM auth_user")
         assert stats(b) == (2, 0, 1)
-        cursor.execute("UPDATE counters_follow SET followed_id = %s WHERE follower_id = %s", [c.pk, a.pk])
+        cursor.execute(
+            "UPDATE counters_follow SET followed_id = %s WHERE follower_id = %s", [c.pk, a.pk]
+        )
         assert stats(b)[0] == 1 and stats(c)[0] == 1
         cursor.execute("DELETE FROM counters_post WHERE author_id = %s", [a.pk])
     assert stats(a)[2] == 0
@@ -100,7 +104,9 @@ def test_copy(exact):
 
 def test_truncate(exact):
     users = UserFactory.create_batch(4)
-    Follow.objects.bulk_create([Follow(follower=a, followed=b) for a in users for b in users if a != b])
+    Follow.objects.bulk_create(
+        [Follow(follower=a, followed=b) for a in users for b in users if a != b]
+    )
     PostFactory.create_batch(3, author=users[0])
     with connection.cursor() as cursor:
         # rows written in this (test) transaction have deferred FK checks pending; run them first
@@ -154,7 +160,8 @@ def test_self_follow_refused_via_orm_and_raw_sql():
     with pytest.raises(IntegrityError, match="no_self_follow"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO counters_follow (follower_id, followed_id) VALUES (%s, %s)", [a.pk, a.pk]
+                "INSERT INTO counters_follow (follower_id, followed_id) VALUES (%s, %s)",
+                [a.pk, a.pk],
             )
     assert stats(a) == (0, 0, 0)
 
@@ -167,7 +174,8 @@ def test_duplicate_follow_refused_via_orm_and_raw_sql():
     with pytest.raises(IntegrityError, match="follow_once"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO counters_follow (follower_id, followed_id) VALUES (%s, %s)", [a.pk, b.pk]
+                "INSERT INTO counters_follow (follower_id, followed_id) VALUES (%s, %s)",
+                [a.pk, b.pk],
             )
     assert stats(b) == (1, 0, 0)
 

@@ -50,6 +50,8 @@ class Answer(models.Model):
     ),
 )
 class Profile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE
+    )
     answers_count = models.BigIntegerField(default=0, db_default=0)
     correct_answers_count = models.BigIntegerField(default=0, db_default=0)

@@ -9,8 +9,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from counters import registry
-from counters.exceptions import UnknownCounterError
 from counters.backfill import Progress, RecountInterrupted, Report, TriggersNotInstalled, run
+from counters.exceptions import UnknownCounterError
 
 
 class Command(BaseCommand):
@@ -86,13 +86,18 @@ class Command(BaseCommand):
         except RecountInterrupted as exc:
             reporter.close()
             self._summary(exc.report, options)
-            resume = ", ".join(f"{label} after {key}" for label, key in exc.report.last_committed.items())
+            resume = ", ".join(
+                f"{label} after {key}" for label, key in exc.report.last_committed.items()
+            )
             self.stderr.write(
                 "Interrupted. Every committed batch stays. Last committed key: "
                 f"{resume or 'none'}.\nResume with: manage.py backfill_counters "
                 + " ".join(labels or ["<app_label.Model>"])
-                + (f" --start-after {list(exc.report.last_committed.values())[-1]}"
-                   if exc.report.last_committed else "")
+                + (
+                    f" --start-after {list(exc.report.last_committed.values())[-1]}"
+                    if exc.report.last_committed
+                    else ""
+                )
             )
             raise SystemExit(130) from None
         reporter.close()
@@ -113,7 +118,7 @@ class Command(BaseCommand):
             for r in report.counters
         ]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
         out.write("\n".join(lines))
         for r in report.counters:
@@ -125,7 +130,11 @@ class Command(BaseCommand):
         state = "complete" if report.completed else "interrupted"
         created = f", {report.rows_created} target rows created" if report.rows_created else ""
         style = self.style.ERROR if report.drifted and not report.fixed else self.style.SUCCESS
-        out.write(style(f"{'Recount' if report.fixed else 'Check'} {state} in {report.seconds:.1f}s{created}."))
+        out.write(
+            style(
+                f"{'Recount' if report.fixed else 'Check'} {state} in {report.seconds:.1f}s{created}."
+            )
+        )
 
 
 class _ProgressReporter:

@@ -1,0 +1,34 @@
+# Everyday commands. Each target creates .venv and installs what it needs on first use.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: help demo test bench lint clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+demo: $(VENV)/.installed  ## embedded PostgreSQL, migrate, demo data, backfill, admin on 127.0.0.1:8000
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py backfill_counters --no-progress
+	$(PY) manage.py demo_admin
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed  ## the test suite against real PostgreSQL (embedded unless DATABASE_URL is set)
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed  ## write-overhead and recount benchmarks; figures go to docs/
+	$(PY) bench/run.py
+
+lint: $(VENV)/.installed  ## ruff
+	$(PY) -m ruff check counters project tests bench
+
+clean:  ## remove the virtualenv (the embedded database in .pgdata/ stays)
+	rm -rf $(VENV)

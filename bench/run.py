@@ -1,0 +1,285 @@
+#!/usr/bin/env python
+"""Benchmarks: what the counters cost, as ratios against a baseline measured in the same run.
+
+Runs in its own database (``counters_bench``) on the embedded server or on DATABASE_URL's server.
+
+- Write overhead: the same writes to ``counters_follow``/``counters_post`` with the user triggers
+  on (counted) and off (``ALTER TABLE ... DISABLE TRIGGER USER``), alternating rounds.
+- Recount: ``backfill_counters`` over all counters vs the bare ``GROUP BY`` scans it needs, at two
+  sizes (to show it grows linearly).
+
+Prints a table, writes ``bench/results/latest.json`` and rewrites the figures in
+``docs/benchmarks.md``. Usage: ``make bench`` or ``python bench/run.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+
+import counters  # noqa: E402
+from counters.models import Follow  # noqa: E402
+
+RESULTS: dict[str, object] = {}
+
+
+def sql(statement: str, params: object = None) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def triggers(on: bool) -> None:
+    for table in ("counters_follow", "counters_post"):
+        sql(f"ALTER TABLE {table} {'ENABLE' if on else 'DISABLE'} TRIGGER USER")
+
+
+def reset() -> None:
+    """Empty the source tables; every user keeps a (zeroed) stats row, as in a running site."""
+    sql("TRUNCATE counters_follow, counters_post, user_stats, counters_globalstats")
+    sql("INSERT INTO user_stats (user_id) SELECT id FROM auth_user")
+    sql("INSERT INTO counters_globalstats (id) VALUES (1)")
+
+
+def make_users(n: int) -> None:
+    have = sql("SELECT count(*) FROM auth_user")[0][0]
+    if have < n:
+        sql(
+            "INSERT INTO auth_user (username, password, is_superuser, first_name, last_name, email,"
+            " is_staff, is_active, date_joined) SELECT 'u' || g, '!', false, '', '', '', false, true,"
+            " now() FROM generate_series(%s, %s) g",
+            [have + 1, n],
+        )
+    sql("VACUUM ANALYZE auth_user")
+
+
+def user_ids(n: int) -> list[int]:
+    return [row[0] for row in sql("SELECT id FROM auth_user ORDER BY id LIMIT %s", [n])]
+
+
+def timed(work: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def compare(
+    name: str, rounds: int, setup: Callable[[], None], work: Callable[[], None], unit: int
+) -> None:
+    """Alternate counted and triggers-off rounds of ``work``; record medians, spread and ratio."""
+    times: dict[str, list[float]] = {"counted": [], "off": []}
+    for _ in range(rounds):
+        for mode in ("off", "counted"):
+            triggers(True)
+            setup()
+            triggers(mode == "counted")
+            times[mode].append(timed(work))
+            triggers(True)
+    med = {mode: statistics.median(values) for mode, values in times.items()}
+    RESULTS[name] = {
+        "rounds": rounds,
+        "counted_s": med["counted"],
+        "off_s": med["off"],
+        "counted_spread_s": [min(times["counted"]), max(times["counted"])],
+        "off_spread_s": [min(times["off"]), max(times["off"])],
+        "ratio": med["counted"] / med["off"],
+        "per_op_counted_ms": med["counted"] / unit * 1000,
+        "per_op_off_ms": med["off"] / unit * 1000,
+    }
+    r = RESULTS[name]
+    print(
+        f"{name:34} counted {r['counted_s']:8.3f}s  off {r['off_s']:8.3f}s  ratio {r['ratio']:.2f}x",
+        flush=True,
+    )
+
+
+def write_overhead(quick: bool) -> None:
+    users = user_ids(2000)
+    singles = 300 if quick else 1000
+    bulk = 20_000 if quick else 100_000
+    rounds = 3 if quick else 5
+    pairs = [
+        (users[i], users[(i * 7 + j) % len(users)]) for i in range(len(users)) for j in range(1, 60)
+    ]
+    pairs = [(a, b) for a, b in pairs if a != b]
+
+    def single_create() -> None:
+        for a, b in pairs[:singles]:
+            Follow.objects.create(follower_id=a, followed_id=b)
+
+    compare("ORM Follow create (one row)", rounds, reset, single_create, singles)
+
+    def seed_singles() -> None:
+        reset()
+        Follow.objects.bulk_create(
+            [Follow(follower_id=a, followed_id=b) for a, b in pairs[:singles]]
+        )
+
+    def single_delete() -> None:
+        for follow in list(Follow.objects.all()[:singles]):
+            follow.delete()
+
+    compare("ORM Follow delete (one row)", rounds, seed_singles, single_delete, singles)
+
+    def bulk_create() -> None:
+        Follow.objects.bulk_create([Follow(follower_id=a, followed_id=b) for a, b in pairs[:bulk]])
+
+    compare(f"bulk_create {bulk // 1000}k follows", rounds, reset, bulk_create, bulk)
+
+    def seed_bulk() -> None:
+        reset()
+        Follow.objects.bulk_create([Follow(follower_id=a, followed_id=b) for a, b in pairs[:bulk]])
+
+    def qs_delete() -> None:
+        Follow.objects.filter(
+            pk__in=Follow.objects.order_by("pk").values("pk")[: bulk // 2]
+        ).delete()
+
+    compare(f"queryset.delete() {bulk // 2000}k follows", rounds, seed_bulk, qs_delete, bulk // 2)
+
+    def raw_insert() -> None:
+        sql(
+            "INSERT INTO counters_follow (follower_id, followed_id) SELECT a.id, b.id "
+            "FROM (SELECT id FROM auth_user ORDER BY id LIMIT %s) a "
+            "CROSS JOIN LATERAL (SELECT id FROM auth_user WHERE id <> a.id ORDER BY id LIMIT %s) b",
+            [len(users), bulk // len(users)],
+        )
+
+    compare(f"raw INSERT ... SELECT {bulk // 1000}k", rounds, reset, raw_insert, bulk)
+    reset()
+
+
+def load(follows: int, users: int, posts: int) -> None:
+    """Load a graph with raw SQL (triggers on), so the counters start exact."""
+    reset()
+    make_users(users)
+    per_user = follows // users
+    sql(
+        "INSERT INTO counters_follow (follower_id, followed_id) SELECT a.id, "
+        "(SELECT min(id) FROM auth_user) + ((a.id + g * 7919) %% %s) FROM "
+        "(SELECT id FROM auth_user ORDER BY id LIMIT %s) a, generate_series(1, %s) g "
+        "WHERE (SELECT min(id) FROM auth_user) + ((a.id + g * 7919) %% %s) <> a.id "
+        "ON CONFLICT DO NOTHING",
+        [users, users, per_user, users],
+    )
+    sql(
+        "INSERT INTO counters_post (author_id, title, body) SELECT "
+        "(SELECT min(id) FROM auth_user) + (g * 31 %% %s), 'p', '' FROM generate_series(1, %s) g",
+        [users, posts],
+    )
+    sql("VACUUM ANALYZE counters_follow")
+    sql("VACUUM ANALYZE counters_post")
+    sql("VACUUM ANALYZE user_stats")
+
+
+def bare_scans() -> None:
+    sql("SELECT followed_id, count(*) FROM counters_follow GROUP BY 1")
+    sql("SELECT follower_id, count(*) FROM counters_follow GROUP BY 1")
+    sql("SELECT author_id, count(*) FROM counters_post GROUP BY 1")
+    sql("SELECT count(*) FROM counters_follow")
+    sql("SELECT count(*) FROM counters_post")
+
+
+def recount_at(label: str, follows: int, users: int, posts: int, rounds: int) -> None:
+    load(follows, users, posts)
+    actual = sql(
+        "SELECT (SELECT count(*) FROM counters_follow), (SELECT count(*) FROM counters_post)"
+    )[0]
+    scans, recounts, checks = [], [], []
+    for _ in range(rounds):
+        scans.append(timed(bare_scans))
+        recounts.append(timed(lambda: counters.recount(batch_size=5000)))
+        checks.append(timed(lambda: counters.check(batch_size=5000)))
+    # and a recount that has every stats row to rewrite
+    with counters.unguarded():
+        sql("UPDATE user_stats SET followers_count = followers_count + 1")
+    drifted = timed(lambda: counters.recount(batch_size=5000))
+    assert not counters.check().drifted
+    scan, rec, chk = (statistics.median(x) for x in (scans, recounts, checks))
+    RESULTS[f"recount {label}"] = {
+        "follows": actual[0],
+        "users": users,
+        "posts": actual[1],
+        "rounds": rounds,
+        "bare_scans_s": scan,
+        "recount_s": rec,
+        "check_s": chk,
+        "recount_all_drifted_s": drifted,
+        "recount_ratio": rec / scan,
+        "check_ratio": chk / scan,
+        "drifted_ratio": drifted / scan,
+        "recount_spread_s": [min(recounts), max(recounts)],
+        "scan_spread_s": [min(scans), max(scans)],
+    }
+    print(
+        f"recount {label:26} scans {scan:6.2f}s  recount {rec:6.2f}s ({rec / scan:.2f}x)  "
+        f"check {chk:6.2f}s ({chk / scan:.2f}x)  all rows drifted {drifted:6.2f}s "
+        f"({drifted / scan:.2f}x)",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--skip-recount", action="store_true")
+    args = parser.parse_args()
+
+    settings.DATABASES["default"]["TEST"]["NAME"] = "counters_bench"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        info = sql("SELECT version(), current_setting('fsync'), current_setting('shared_buffers')")[
+            0
+        ]
+        RESULTS["machine"] = {
+            "postgres": info[0].split(" on ")[0],
+            "fsync": info[1],
+            "shared_buffers": info[2],
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "date": time.strftime("%Y-%m-%d"),
+            "quick": args.quick,
+        }
+        print(
+            f"{RESULTS['machine']['postgres']}, fsync {info[1]}, {os.cpu_count()} cores", flush=True
+        )
+        make_users(2000)
+        write_overhead(args.quick)
+        if not args.skip_recount:
+            if args.quick:
+                recount_at("25k follows", 25_000, 2_500, 5_000, 2)
+                recount_at("100k follows", 100_000, 10_000, 20_000, 2)
+            else:
+                recount_at("250k follows", 250_000, 25_000, 50_000, 3)
+                recount_at("1M follows", 1_000_000, 100_000, 200_000, 3)
+    finally:
+        connection.creation.destroy_test_db("counters_bench", verbosity=0)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(RESULTS, indent=2) + "\n")
+    print(f"wrote {out / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
