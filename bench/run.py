@@ -206,12 +206,16 @@ def recount_at(label: str, follows: int, users: int, posts: int, rounds: int) ->
     scans, recounts, checks = [], [], []
     for _ in range(rounds):
         scans.append(timed(bare_scans))
-        recounts.append(timed(lambda: counters.recount(batch_size=5000)))
-        checks.append(timed(lambda: counters.check(batch_size=5000)))
+        recounts.append(timed(lambda: counters.recount(batch_size=10000)))
+        checks.append(timed(lambda: counters.check(batch_size=10000)))
     # and a recount that has every stats row to rewrite
     with counters.unguarded():
         sql("UPDATE user_stats SET followers_count = followers_count + 1")
-    drifted = timed(lambda: counters.recount(batch_size=5000))
+    drifted = timed(lambda: counters.recount(batch_size=10000))
+    assert not counters.check().drifted
+    # and a first backfill: the app added to a project whose rows exist, no stats rows yet
+    sql("DELETE FROM user_stats")
+    first = timed(lambda: counters.recount(batch_size=10000))
     assert not counters.check().drifted
     scan, rec, chk = (statistics.median(x) for x in (scans, recounts, checks))
     RESULTS[f"recount {label}"] = {
@@ -223,6 +227,8 @@ def recount_at(label: str, follows: int, users: int, posts: int, rounds: int) ->
         "recount_s": rec,
         "check_s": chk,
         "recount_all_drifted_s": drifted,
+        "first_backfill_s": first,
+        "first_ratio": first / scan,
         "recount_ratio": rec / scan,
         "check_ratio": chk / scan,
         "drifted_ratio": drifted / scan,
@@ -232,7 +238,7 @@ def recount_at(label: str, follows: int, users: int, posts: int, rounds: int) ->
     print(
         f"recount {label:26} scans {scan:6.2f}s  recount {rec:6.2f}s ({rec / scan:.2f}x)  "
         f"check {chk:6.2f}s ({chk / scan:.2f}x)  all rows drifted {drifted:6.2f}s "
-        f"({drifted / scan:.2f}x)",
+        f"({drifted / scan:.2f}x)  first backfill {first:6.2f}s ({first / scan:.2f}x)",
         flush=True,
     )
 
@@ -242,11 +248,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--skip-recount", action="store_true")
+    parser.add_argument("--skip-recount", action="store_true", help="only the write overhead")
+    parser.add_argument("--skip-writes", action="store_true", help="only the recount")
     args = parser.parse_args()
 
     settings.DATABASES["default"]["TEST"]["NAME"] = "counters_bench"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
     try:
         info = sql("SELECT version(), current_setting('fsync'), current_setting('shared_buffers')")[
             0
@@ -265,7 +272,8 @@ def main() -> None:
             f"{RESULTS['machine']['postgres']}, fsync {info[1]}, {os.cpu_count()} cores", flush=True
         )
         make_users(2000)
-        write_overhead(args.quick)
+        if not args.skip_writes:
+            write_overhead(args.quick)
         if not args.skip_recount:
             if args.quick:
                 recount_at("25k follows", 25_000, 2_500, 5_000, 2)
@@ -278,7 +286,55 @@ def main() -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(RESULTS, indent=2) + "\n")
-    print(f"wrote {out / 'latest.json'}")
+    print("wrote bench/results/latest.json")
+    if not (args.quick or args.skip_writes or args.skip_recount):
+        write_docs()
+        print("updated docs/benchmarks.md")
+
+
+def figures_markdown() -> str:
+    m = RESULTS["machine"]
+    lines = [
+        f"Measured {m['date']} on {m['platform']}, {m['cpus']} cores, {m['postgres']} "
+        f"(fsync {m['fsync']}, shared_buffers {m['shared_buffers']}), Python {m['python']}. "
+        "Medians of the rounds shown; spread is min-max.",
+        "",
+        "| write | rounds | counted | triggers off | ratio | counted spread | off spread |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, r in RESULTS.items():
+        if "ratio" not in r:
+            continue
+        lines.append(
+            f"| {name} | {r['rounds']} | {r['counted_s']:.3f} s | {r['off_s']:.3f} s | "
+            f"**{r['ratio']:.2f}x** | {r['counted_spread_s'][0]:.3f}-{r['counted_spread_s'][1]:.3f} s | "
+            f"{r['off_spread_s'][0]:.3f}-{r['off_spread_s'][1]:.3f} s |"
+        )
+    lines += [
+        "",
+        "| recount | follows | users | posts | bare GROUP BY scans | recount (no drift) | "
+        "check | recount, every stats row drifted | first backfill (no stats rows) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in RESULTS.items():
+        if "recount_ratio" not in r:
+            continue
+        lines.append(
+            f"| {name} | {r['follows']:,} | {r['users']:,} | {r['posts']:,} | {r['bare_scans_s']:.2f} s | "
+            f"{r['recount_s']:.2f} s (**{r['recount_ratio']:.2f}x**) | {r['check_s']:.2f} s "
+            f"({r['check_ratio']:.2f}x) | {r['recount_all_drifted_s']:.2f} s ({r['drifted_ratio']:.2f}x) | "
+            f"{r['first_backfill_s']:.2f} s ({r['first_ratio']:.2f}x) |"
+        )
+    return "\n".join(lines)
+
+
+def write_docs() -> None:
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text()
+    start, end = "<!-- figures:start -->", "<!-- figures:end -->"
+    head, rest = text.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    doc.write_text(f"{head}{start}\n{figures_markdown()}\n{end}{tail}")
 
 
 if __name__ == "__main__":

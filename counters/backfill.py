@@ -3,14 +3,19 @@
 The work is done per target model, in keyset batches of target keys (``(lo, hi]`` ranges), one
 transaction per batch. A recount batch
 
-1. creates the missing target rows of the range (every user gets a stats row),
-2. locks the range's target rows in key order (``FOR NO KEY UPDATE``): from then on every writer
+1. creates the missing target rows of the range with their true values (every user gets a stats
+   row),
+2. compares cached and true values of the whole range in one statement (set-based ``GROUP BY``),
+3. locks only the drifted rows, in key order (``FOR NO KEY UPDATE``): from then on every writer
    whose trigger would touch one of them waits for us, and we have waited for every writer that
    already had,
-3. then, in a fresh statement (so a fresh READ COMMITTED snapshot that sees all of those writers),
-   counts the true values with set-based ``GROUP BY`` SQL and writes only the rows that differ.
+4. then, in a fresh statement (so a fresh READ COMMITTED snapshot that sees all of those writers),
+   recounts those rows and writes the true values.
 
-A check runs step 3's comparison alone, in one statement per batch: cached values and source rows
+Rows that matched in step 2 are left alone: triggers keep them matching, so a recount of a healthy
+database writes and locks nothing.
+
+A check runs step 2 alone, in one statement per batch: cached values and source rows
 are read from the same snapshot, and every transaction changes both together, so any difference is
 real drift. Nothing is locked or written.
 """
@@ -118,23 +123,45 @@ class Target:
             )
         return f"SELECT {self.key} AS k FROM {self.table}"
 
+    @staticmethod
+    def _true_counts(counters: list[Counter], bounds: str) -> str:
+        """LEFT JOINs ``c0, c1, ...``: each counter's true value per key of the range."""
+        return " ".join(
+            f"LEFT JOIN (SELECT r.key, count(*) AS n FROM ({counter.rows_sql(-1, '')}) AS r "
+            f"WHERE {bounds.format(col='r.key')} GROUP BY r.key) AS c{i} ON c{i}.key = d.k"
+            for i, counter in enumerate(counters)
+        )
+
     def drift_sql(self, bounds: str) -> str:
         """Rows of the range whose cached value differs from the true count, with both values."""
-        joins, cached, true, differ = [], [], [], []
+        cached, true, differ = [], [], []
         for i, counter in enumerate(self.counters):
             column = quote(counter.field.column)
-            joins.append(
-                f"LEFT JOIN (SELECT r.key, count(*) AS n FROM ({counter.rows_sql(-1, '')}) AS r "
-                f"WHERE {bounds.format(col='r.key')} GROUP BY r.key) AS c{i} ON c{i}.key = d.k"
-            )
             cached.append(f"coalesce(t.{column}, 0)")
             true.append(f"coalesce(c{i}.n, 0)")
             differ.append(f"coalesce(t.{column}, 0) <> coalesce(c{i}.n, 0)")
         return (
             f"SELECT d.k, {', '.join(cached)}, {', '.join(true)} "
             f"FROM ({self.domain_sql()}) AS d LEFT JOIN {self.table} AS t ON t.{self.key} = d.k "
-            f"{' '.join(joins)} WHERE {bounds.format(col='d.k')} AND ({' OR '.join(differ)}) "
-            f"ORDER BY d.k"
+            f"AND {bounds.format(col='t.' + self.key)} "
+            f"{self._true_counts(self.counters, bounds)} "
+            f"WHERE {bounds.format(col='d.k')} AND ({' OR '.join(differ)}) ORDER BY d.k"
+        )
+
+    def create_sql(self, bounds: str) -> str:
+        """Insert the range's missing target rows with the true values of every counter they hold.
+
+        A writer whose trigger creates the same row first wins the conflict; the drift comparison
+        that follows catches what that row lacks.
+        """
+        every = registry.counters_on(self.model)
+        columns = ", ".join(quote(c.field.column) for c in every)
+        values = ", ".join(f"coalesce(c{i}.n, 0)" for i in range(len(every)))
+        return (
+            f"INSERT INTO {self.table} ({self.key}, {columns}) SELECT d.k, {values} "
+            f"FROM ({self.domain_sql()}) AS d {self._true_counts(every, bounds)} "
+            f"WHERE {bounds.format(col='d.k')} AND NOT EXISTS (SELECT 1 FROM {self.table} AS e "
+            f"WHERE e.{self.key} = d.k) ORDER BY d.k ON CONFLICT ({self.key}) DO NOTHING"
         )
 
     def fix_sql(self, bounds: str) -> str:
@@ -190,7 +217,7 @@ def run(
     labels: Sequence[str] = (),
     *,
     fix: bool = True,
-    batch_size: int = 5000,
+    batch_size: int = 10000,
     ids: Sequence[object] | None = None,
     start_after: object | None = None,
     progress: Callable[[Progress], None] | None = None,
@@ -293,11 +320,11 @@ def _run_target(
         with transaction.atomic(using=using), connection.cursor() as cursor:
             if fix:
                 _read_committed(cursor, outermost)
-                report.rows_created += _lock_batch(target, cursor, batch, ids)
-                cursor.execute(target.fix_sql(bounds), batch)
-            else:
-                cursor.execute(target.drift_sql(bounds), batch)
+                report.rows_created += _create_missing(target, cursor, batch, bounds)
+            cursor.execute(target.drift_sql(bounds), batch)
             rows = cursor.fetchall()
+            if fix and rows:
+                rows = _fix(target, cursor, batch, [row[0] for row in rows])
         width = len(target.counters)
         for row in rows:
             for i, counter in enumerate(target.counters):
@@ -324,24 +351,40 @@ def _read_committed(cursor, outermost: bool) -> None:  # noqa: ANN001
         raise CounterError(f"a recount inside a {level} transaction could miss concurrent writes")
 
 
-def _lock_batch(target: Target, cursor, batch: dict[str, object], ids) -> int:  # noqa: ANN001
-    """Create the range's missing target rows, then lock them all in key order. Returns created."""
+def _create_missing(target: Target, cursor, batch: dict[str, object], bounds: str) -> int:  # noqa: ANN001
+    """Insert the range's missing target rows, counted; returns how many were created."""
     cursor.execute("SELECT set_config('counters.unguarded', 'on', true)")
-    bounds = _key_bounds(ids)
-    created = 0
-    if target.mode != "update":
-        cursor.execute(
-            f"INSERT INTO {target.table} ({target.key}) SELECT d.k FROM ({target.domain_sql()}) AS d "
-            f"WHERE {bounds.format(col='d.k')} ORDER BY d.k ON CONFLICT ({target.key}) DO NOTHING",
-            batch,
-        )
-        created = cursor.rowcount
+    if target.mode == "update":
+        return 0
+    cursor.execute(
+        f"SELECT d.k FROM ({target.domain_sql()}) AS d WHERE {bounds.format(col='d.k')} "
+        f"AND NOT EXISTS (SELECT 1 FROM {target.table} AS e WHERE e.{target.key} = d.k "
+        f"AND {bounds.format(col='e.' + target.key)})",
+        batch,
+    )
+    missing = [row[0] for row in cursor.fetchall()]
+    if not missing:
+        return 0
+    cursor.execute(target.create_sql(_key_bounds(missing)), {**batch, "ids": missing})
+    return cursor.rowcount
+
+
+def _fix(target: Target, cursor, batch: dict[str, object], drifted: list[object]) -> list[tuple]:  # noqa: ANN001
+    """Lock the drifted rows in key order, then recount and write them in a fresh statement.
+
+    Rows that matched in the batch's snapshot are left alone: every writer keeps them matching.
+    A drifted row is recounted only after its lock is held, so the count's snapshot sees every
+    writer that touched it before, and every later writer waits and adds on top.
+    """
+    narrow = {**batch, "ids": drifted}
+    bounds = _key_bounds(drifted)
     cursor.execute(
         f"SELECT 1 FROM {target.table} WHERE {bounds.format(col=target.key)} "
         f"ORDER BY {target.key} FOR NO KEY UPDATE",
-        batch,
+        narrow,
     )
-    return created
+    cursor.execute(target.fix_sql(bounds), narrow)
+    return cursor.fetchall()
 
 
 def recount(labels: Sequence[str] = (), **kwargs: object) -> Report:

@@ -97,7 +97,9 @@ def render_apply(group: TargetGroup, delta: str, index: int) -> str:
     if group.mode == "update":
         arrays = [f"_k{index}"] + [f"_d{index}_{i}" for i in range(len(columns))]
         aggs = ", ".join(f"array_agg({name} ORDER BY key)" for name in ["key", *names])
-        sets = ", ".join(f"{col} = t.{col} + d.{name}" for col, name in zip(columns, names, strict=True))
+        sets = ", ".join(
+            f"{col} = t.{col} + d.{name}" for col, name in zip(columns, names, strict=True)
+        )
         return (
             f"SELECT {aggs} INTO {', '.join(arrays)} FROM ({delta}) AS delta;\n"
             f"IF _k{index} IS NOT NULL THEN "

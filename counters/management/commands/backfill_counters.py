@@ -43,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size",
             type=int,
-            default=5000,
+            default=10000,
             help="target rows per batch and per transaction; writers wait at most one batch "
             "(default: %(default)s)",
         )
@@ -118,7 +118,9 @@ class Command(BaseCommand):
             for r in report.counters
         ]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+        lines = [
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows
+        ]
         lines.insert(1, "  ".join("-" * w for w in widths))
         out.write("\n".join(lines))
         for r in report.counters:
