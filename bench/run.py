@@ -167,6 +167,86 @@ def write_overhead(quick: bool) -> None:
     reset()
 
 
+def _hot_worker(args: tuple) -> int:
+    """One writer process: its own connection, one insert per transaction until the deadline."""
+    import psycopg
+
+    params, kind, target, rows, deadline, slots = args
+    options = "" if slots else "-c counters.slots=off"
+    with psycopg.connect(**params, autocommit=True, options=options) as conn:
+        done = 0
+        for row in rows:
+            if time.time() >= deadline:
+                break
+            if kind == "celebrity":
+                conn.execute(
+                    "INSERT INTO counters_follow (follower_id, followed_id) VALUES (%s, %s)",
+                    [row, target],
+                )
+            else:
+                conn.execute(
+                    "INSERT INTO counters_post (author_id, title, body) VALUES (%s, 'p', '')", [row]
+                )
+            done += 1
+        return done
+
+
+def hot_rows(quick: bool) -> None:
+    """Writers in separate processes on one hot row: throughput counted vs triggers off."""
+    import multiprocessing
+
+    seconds = 2.0 if quick else 5.0
+    users = user_ids(20_000)
+    params = connection.get_connection_params()
+    params = {
+        k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")
+    }
+    star = users[0]
+    for kind in ("celebrity", "site totals"):
+        for writers in (8, 16):
+            rates: dict[str, float] = {}
+            for mode in ("off", "slots", "no slots"):
+                reset()
+                triggers(mode != "off")
+                per = (len(users) - 1) // writers
+                deadline = time.time() + 1.0 + seconds
+                jobs = [
+                    (
+                        params,
+                        "celebrity" if kind == "celebrity" else "posts",
+                        star,
+                        users[1 + i * per : 1 + (i + 1) * per],
+                        deadline,
+                        mode == "slots",
+                    )
+                    for i in range(writers)
+                ]
+                with multiprocessing.get_context("fork").Pool(writers) as pool:
+                    started = time.time()
+                    counts = pool.map(_hot_worker, jobs)
+                    elapsed = time.time() - started
+                triggers(True)
+                rates[mode] = sum(counts) / elapsed
+                if mode != "off":
+                    assert not counters.check().drifted, f"drift after {kind} {mode}"
+            name = f"{writers} writers, {kind}"
+            RESULTS[name] = {
+                "writers": writers,
+                "seconds": seconds,
+                "off_per_s": rates["off"],
+                "slots_per_s": rates["slots"],
+                "no_slots_per_s": rates["no slots"],
+                "slots_ratio": rates["slots"] / rates["off"],
+                "no_slots_ratio": rates["no slots"] / rates["off"],
+            }
+            print(
+                f"{name:34} off {rates['off']:7.0f}/s  slots {rates['slots']:7.0f}/s "
+                f"({rates['slots'] / rates['off']:.2f}x)  no slots {rates['no slots']:7.0f}/s "
+                f"({rates['no slots'] / rates['off']:.2f}x)",
+                flush=True,
+            )
+
+
 def load(follows: int, users: int, posts: int) -> None:
     """Load a graph with raw SQL (triggers on), so the counters start exact."""
     reset()
@@ -249,7 +329,8 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--skip-recount", action="store_true", help="only the write overhead")
-    parser.add_argument("--skip-writes", action="store_true", help="only the recount")
+    parser.add_argument("--skip-writes", action="store_true", help="no write-overhead figures")
+    parser.add_argument("--skip-hot", action="store_true", help="no hot-row figures")
     args = parser.parse_args()
 
     settings.DATABASES["default"]["TEST"]["NAME"] = "counters_bench"
@@ -274,6 +355,9 @@ def main() -> None:
         make_users(2000)
         if not args.skip_writes:
             write_overhead(args.quick)
+        if not args.skip_hot:
+            make_users(20_000)
+            hot_rows(args.quick)
         if not args.skip_recount:
             if args.quick:
                 recount_at("25k follows", 25_000, 2_500, 5_000, 2)
@@ -287,7 +371,7 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(RESULTS, indent=2) + "\n")
     print("wrote bench/results/latest.json")
-    if not (args.quick or args.skip_writes or args.skip_recount):
+    if not (args.quick or args.skip_writes or args.skip_recount or args.skip_hot):
         write_docs()
         print("updated docs/benchmarks.md")
 

@@ -30,7 +30,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from counters import registry
 from counters.exceptions import CounterError
-from counters.spec import Counter, quote
+from counters.spec import Counter, literal, quote
 
 MAX_EXAMPLES = 5
 
@@ -132,19 +132,35 @@ class Target:
             for i, counter in enumerate(counters)
         )
 
+    def _pending(self, bounds: str) -> str:
+        """LEFT JOINs ``p0, p1, ...``: the slot sum per key of each slotted counter of the range."""
+        return " ".join(
+            f"LEFT JOIN (SELECT s.key, sum(s.delta)::bigint AS n FROM counters_slot AS s "
+            f"WHERE s.counter = {literal(counter.label)} AND {bounds.format(col='s.key')} "
+            f"GROUP BY s.key) AS p{i} ON p{i}.key = d.k"
+            for i, counter in enumerate(self.counters)
+            if counter.slots
+        )
+
+    @property
+    def slotted(self) -> list[Counter]:
+        return [counter for counter in self.counters if counter.slots]
+
     def drift_sql(self, bounds: str) -> str:
-        """Rows of the range whose cached value differs from the true count, with both values."""
+        """Rows of the range whose value (row plus slots) differs from the true count, with both."""
         cached, true, differ = [], [], []
         for i, counter in enumerate(self.counters):
-            column = quote(counter.field.column)
-            cached.append(f"coalesce(t.{column}, 0)")
+            value = f"coalesce(t.{quote(counter.field.column)}, 0)"
+            if counter.slots:
+                value += f" + coalesce(p{i}.n, 0)"
+            cached.append(value)
             true.append(f"coalesce(c{i}.n, 0)")
-            differ.append(f"coalesce(t.{column}, 0) <> coalesce(c{i}.n, 0)")
+            differ.append(f"{value} <> coalesce(c{i}.n, 0)")
         return (
             f"SELECT d.k, {', '.join(cached)}, {', '.join(true)} "
             f"FROM ({self.domain_sql()}) AS d LEFT JOIN {self.table} AS t ON t.{self.key} = d.k "
             f"AND {bounds.format(col='t.' + self.key)} "
-            f"{self._true_counts(self.counters, bounds)} "
+            f"{self._true_counts(self.counters, bounds)} {self._pending(bounds)} "
             f"WHERE {bounds.format(col='d.k')} AND ({' OR '.join(differ)}) ORDER BY d.k"
         )
 
@@ -165,18 +181,40 @@ class Target:
         )
 
     def fix_sql(self, bounds: str) -> str:
-        """Write the true values over the drifted rows; returns the same columns as drift_sql."""
+        """Write the true values over the drifted rows and drop their slot rows (folded into the
+        recount); returns the same columns as drift_sql."""
         width = len(self.counters)
         sets = ", ".join(
             f"{quote(c.field.column)} = drift.true{i}" for i, c in enumerate(self.counters)
         )
         names = ["k", *(f"cached{i}" for i in range(width)), *(f"true{i}" for i in range(width))]
+        slots = ""
+        if self.slotted:
+            labels = ", ".join(literal(counter.label) for counter in self.slotted)
+            slots = (
+                f", folded AS (DELETE FROM counters_slot AS s USING drift WHERE "
+                f"s.counter IN ({labels}) AND s.key = drift.k)"
+            )
         return (
             f"WITH drift({', '.join(names)}) AS ({self.drift_sql(bounds)}), "
             f"fixed AS (UPDATE {self.table} AS t SET {sets} FROM drift "
-            f"WHERE t.{self.key} = drift.k) "
+            f"WHERE t.{self.key} = drift.k){slots} "
             f"SELECT * FROM drift ORDER BY drift.k"
         )
+
+    def lock_sql(self, bounds: str) -> list[str]:
+        """Lock the rows (then their slot rows) of the range, in key order."""
+        statements = [
+            f"SELECT 1 FROM {self.table} WHERE {bounds.format(col=self.key)} "
+            f"ORDER BY {self.key} FOR NO KEY UPDATE"
+        ]
+        if self.slotted:
+            labels = ", ".join(literal(counter.label) for counter in self.slotted)
+            statements.append(
+                f"SELECT 1 FROM counters_slot WHERE counter IN ({labels}) AND "
+                f"{bounds.format(col='key')} ORDER BY key, counter, slot FOR UPDATE"
+            )
+        return statements
 
 
 def _targets(counters: Iterable[Counter]) -> list[Target]:
@@ -370,7 +408,8 @@ def _create_missing(target: Target, cursor, batch: dict[str, object], bounds: st
 
 
 def _fix(target: Target, cursor, batch: dict[str, object], drifted: list[object]) -> list[tuple]:  # noqa: ANN001
-    """Lock the drifted rows in key order, then recount and write them in a fresh statement.
+    """Lock the drifted rows (and their slots) in key order, then recount and write them (and drop
+    their slots) in a fresh statement.
 
     Rows that matched in the batch's snapshot are left alone: every writer keeps them matching.
     A drifted row is recounted only after its lock is held, so the count's snapshot sees every
@@ -378,11 +417,8 @@ def _fix(target: Target, cursor, batch: dict[str, object], drifted: list[object]
     """
     narrow = {**batch, "ids": drifted}
     bounds = _key_bounds(drifted)
-    cursor.execute(
-        f"SELECT 1 FROM {target.table} WHERE {bounds.format(col=target.key)} "
-        f"ORDER BY {target.key} FOR NO KEY UPDATE",
-        narrow,
-    )
+    for statement in target.lock_sql(bounds):
+        cursor.execute(statement, narrow)
     cursor.execute(target.fix_sql(bounds), narrow)
     return cursor.fetchall()
 

@@ -9,6 +9,7 @@
 - counters.E007: a declaration's path does not end at its target (or a total has no single row).
 - counters.E008: a declaration's condition does not compile against the source model.
 - counters.E009: a field is declared as a counter twice.
+- counters.E010: bad ``slots`` (not 0-256, or a target that cannot have slots).
 """
 
 from __future__ import annotations

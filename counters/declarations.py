@@ -30,7 +30,10 @@ class Count:
             a single-row target (site-wide totals).
         condition: an optional ``Q`` on the source model's own fields; only rows that satisfy it
             count, and updates that change it move the count.
-        slots: reserved for hot counters; must be ``None`` for now.
+        slots: how many slot rows a hot target row may spread its deltas over (0 to 256). A
+            delta whose target row is locked by another writer goes to a slot row instead of
+            waiting; reads add the slots in. ``None`` (the default) means 16 for single-row totals,
+            0 (no slots) otherwise. Needs an ``upsert`` or ``singleton`` target with integer keys.
 
     Example::
 
@@ -44,6 +47,7 @@ class Count:
     source: type[models.Model] | str
     path: str | None = None
     condition: models.Q | None = None
+    slots: int | None = None
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef
 from django.db.models.functions import Coalesce
 
 import counters
+from counters.reading import CounterManager, pending_expression
 
 
 class Follow(models.Model):
@@ -58,6 +60,28 @@ class Post(models.Model):
         return self.title
 
 
+class CounterSlot(models.Model):
+    """A pending part of a hot counter: ``delta`` to add to ``counter``'s value for ``key``.
+
+    Written by the counter triggers when the target row is busy, folded back into the target row
+    by ``manage.py fold_counters`` and by recounts. At most ``slots`` rows per counter and key.
+    """
+
+    counter = models.CharField(max_length=255, help_text="the counter's label")
+    key = models.BigIntegerField(help_text="the target row's primary key")
+    slot = models.SmallIntegerField()
+    delta = models.BigIntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "counters_slot"
+        constraints = [
+            models.UniqueConstraint(fields=["counter", "key", "slot"], name="counters_slot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.counter}[{self.key}] slot {self.slot}: {self.delta:+d}"
+
+
 class UserStatsQuerySet(models.QuerySet):
     def for_user(self, user: models.Model | int) -> UserStats:
         """The stats row of ``user``; an unsaved row of zeros when it has none yet."""
@@ -67,9 +91,11 @@ class UserStatsQuerySet(models.QuerySet):
 
 
 @counters.register(
-    counters.Count("followers_count", source="counters.Follow", path="followed"),
-    counters.Count("following_count", source="counters.Follow", path="follower"),
-    counters.Count("posts_count", source="counters.Post", path="author"),
+    # a celebrity's followers count is a hot row: busy deltas spread over up to 16 slot rows;
+    # the row's other counters get a few slots too, so no write ever waits for a busy row
+    counters.Count("followers_count", source="counters.Follow", path="followed", slots=16),
+    counters.Count("following_count", source="counters.Follow", path="follower", slots=4),
+    counters.Count("posts_count", source="counters.Post", path="author", slots=4),
     counters.Events("profile_views"),
 )
 class UserStats(models.Model):
@@ -83,10 +109,11 @@ class UserStats(models.Model):
     posts_count = models.BigIntegerField(default=0, db_default=0)
     profile_views = models.BigIntegerField(default=0, db_default=0)
 
-    objects = UserStatsQuerySet.as_manager()
+    objects = CounterManager.from_queryset(UserStatsQuerySet)()
 
     class Meta:
         db_table = "user_stats"
+        base_manager_name = "objects"
         verbose_name = "user stats"
         verbose_name_plural = "user stats"
 
@@ -98,14 +125,15 @@ COUNT_FIELDS = ("followers_count", "following_count", "posts_count", "profile_vi
 
 
 def with_counts(users: models.QuerySet) -> models.QuerySet:
-    """Annotate a user queryset with every UserStats counter (0 where a user has no row), in the
-    same query: the way to read counts for a list of users."""
-    return users.annotate(
-        **{
-            name: Coalesce(f"stats__{name}", 0, output_field=models.BigIntegerField())
-            for name in COUNT_FIELDS
-        }
-    )
+    """Annotate a user queryset with every UserStats counter (0 where a user has no row, pending
+    slots added), in the same query: the way to read counts for a list of users."""
+    annotations = {}
+    for name in COUNT_FIELDS:
+        value = Coalesce(f"stats__{name}", 0, output_field=models.BigIntegerField())
+        if name != "profile_views":
+            value = value + pending_expression(f"counters.UserStats.{name}", OuterRef("pk"))
+        annotations[name] = value
+    return users.annotate(**annotations)
 
 
 @counters.register(
@@ -119,7 +147,10 @@ class GlobalStats(models.Model):
     total_follows = models.BigIntegerField(default=0, db_default=0)
     total_posts = models.BigIntegerField(default=0, db_default=0)
 
+    objects = CounterManager()
+
     class Meta:
+        base_manager_name = "objects"
         db_table = "counters_globalstats"
         verbose_name = "global stats"
         verbose_name_plural = "global stats"

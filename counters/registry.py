@@ -8,6 +8,7 @@ errors for ``manage.py check`` instead of breaking start-up.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -39,6 +40,8 @@ class Registry:
 
 _registry = Registry()
 
+MAX_SLOTS = 256
+INTEGER_KEYS = ("integer", "bigint", "smallint")
 INTEGER_FIELDS = (models.IntegerField, models.BigIntegerField, models.SmallIntegerField)
 
 
@@ -106,6 +109,18 @@ def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
     counter = Counter(
         target=target, field=field_, source=source, hops=hops, condition=count.condition
     )
+    slots = count.slots if count.slots is not None else (16 if counter.mode == "singleton" else 0)
+    if not isinstance(slots, int) or isinstance(slots, bool) or not 0 <= slots <= MAX_SLOTS:
+        raise CounterDeclarationError(
+            f"E010:{what}.{count.field}: slots must be an integer from 0 to {MAX_SLOTS}, "
+            f"not {slots!r}"
+        )
+    if slots and (counter.mode == "update" or counter.key_db_type not in INTEGER_KEYS):
+        raise CounterDeclarationError(
+            f"E010:{what}.{count.field}: slots need a stats-table or single-row target with "
+            f"an integer primary key"
+        )
+    counter = dataclasses.replace(counter, slots=slots)
     try:
         counter.condition_sql  # noqa: B018 - compile now so a bad condition fails the check
     except CounterDeclarationError as exc:

@@ -38,6 +38,7 @@ class Counter:
     source: type[models.Model]
     hops: tuple[models.ForeignKey, ...]
     condition: models.Q | None
+    slots: int = 0
 
     @property
     def label(self) -> str:
@@ -138,6 +139,15 @@ class Counter:
             order = ", ".join(f"s{j}.{quote(self.path_models[j]._meta.pk.column)}" for j in locked)
             sql += f" ORDER BY {order} FOR SHARE OF " + ", ".join(f"s{j}" for j in locked)
         return sql
+
+    def pending_sql(self, key: str) -> str:
+        """The sum of this counter's slot rows for target key ``key`` (an SQL expression)."""
+        if not self.slots:
+            return "0"
+        return (
+            f"coalesce((SELECT sum(s.delta) FROM counters_slot AS s WHERE s.counter = "
+            f"{literal(self.label)} AND s.key = {key}), 0)::bigint"
+        )
 
     def count_sql(self) -> str:
         """``SELECT key, count(*)`` over the whole source: the true value of every non-zero target."""

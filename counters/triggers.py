@@ -19,7 +19,7 @@ from collections import defaultdict
 import pgtrigger
 from django.db import models
 
-from counters.spec import Counter, quote
+from counters.spec import Counter, literal, quote
 
 NEW, OLD = "counters_new", "counters_old"
 
@@ -48,6 +48,28 @@ class TargetGroup:
     @property
     def columns(self) -> list[str]:
         return [quote(counter.field.column) for counter in self.counters]
+
+    @property
+    def slotted(self) -> bool:
+        """Whether some counter of the group may spread a busy row's deltas over slot rows."""
+        return any(counter.slots for counter in self.counters)
+
+    def declare(self, index: int) -> list[tuple[str, str]]:
+        """The PL/pgSQL variables the group's landing code uses."""
+        width = range(len(self.counters))
+        if self.mode == "update":
+            return [(f"_k{index}", f"{self.key_db_type}[]")] + [
+                (f"_d{index}_{i}", "bigint[]") for i in width
+            ]
+        if not self.slotted:
+            return []
+        return [
+            (f"_done{index}", f"{self.key_db_type}[]"),
+            (f"_bk{index}", f"{self.key_db_type}[]"),
+            *[(f"_bd{index}_{i}", "bigint[]") for i in width],
+            ("_i", "integer"),
+            ("_s", "integer"),
+        ]
 
     @staticmethod
     def order(feeds: list[Feed]) -> list[TargetGroup]:
@@ -108,13 +130,139 @@ def render_apply(group: TargetGroup, delta: str, index: int) -> str:
             f"UPDATE {table} AS t SET {sets} FROM unnest({', '.join(arrays)}) "
             f"AS d(key, {', '.join(names)}) WHERE t.{key} = d.key; END IF;"
         )
+    if group.slotted and all(counter.slots for counter in group.counters):
+        return render_all_slotted_apply(group, delta, index)
+    if group.slotted:
+        return render_slotted_apply(group, delta, index)
+    return render_upsert(group, delta) + ";"
+
+
+def render_upsert(group: TargetGroup, delta: str, where: str = "", returning: str = "") -> str:
+    """``INSERT ... ON CONFLICT DO UPDATE`` of the deltas, in key order (waits for busy rows)."""
+    table, key, columns = quote(group.table), quote(group.key), group.columns
+    names = [f"d{i}" for i in range(len(columns))]
     positive = " OR ".join(f"d.{name} > 0" for name in names)
     sets = ", ".join(f"{col} = t.{col} + EXCLUDED.{col}" for col in columns)
     return (
         f"INSERT INTO {table} AS t ({key}, {', '.join(columns)}) "
         f"SELECT d.key, {', '.join('d.' + n for n in names)} FROM ({delta}) AS d "
-        f"LEFT JOIN {table} AS e ON e.{key} = d.key WHERE {positive} OR e.{key} IS NOT NULL "
-        f"ORDER BY d.key ON CONFLICT ({key}) DO UPDATE SET {sets};"
+        f"LEFT JOIN {table} AS e ON e.{key} = d.key WHERE ({positive} OR e.{key} IS NOT NULL)"
+        f"{where} ORDER BY d.key ON CONFLICT ({key}) DO UPDATE SET {sets}{returning}"
+    )
+
+
+def render_slotted_apply(group: TargetGroup, delta: str, index: int) -> str:
+    """Land deltas without waiting on a hot row (one that another writer holds).
+
+    1. Keys that must wait (the row is missing, a counter without slots moved, or
+       ``counters.slots`` is off) are upserted in key order, as without slots.
+    2. The other keys take their row if it is free at once (``SKIP LOCKED``) and add to it.
+    3. The rest (busy rows) add their deltas to slot rows in ``counters_slot``, key by key in
+       order: a free existing slot (``SKIP LOCKED``), else a new slot number, else (all slots busy)
+       they wait for their own slot. Nothing is ever skipped; reads add the slots in.
+
+    Waits happen only in steps 1 and 3, each in key order, and step 1 before anything is taken
+    without waiting, so two statements never wait on each other in a cycle.
+    """
+    table, key = quote(group.table), quote(group.key)
+    names = [f"d{i}" for i in range(len(group.counters))]
+    unslotted = [f"d.{n}" for n, c in zip(names, group.counters, strict=True) if not c.slots]
+    must = " OR ".join(
+        ["e." + key + " IS NULL", "current_setting('counters.slots', true) = 'off'"]
+        + [f"{name} <> 0" for name in unslotted]
+    )
+    done = f"_done{index}"
+    step1 = (
+        f"WITH applied AS ({render_upsert(group, delta, f' AND ({must})', f' RETURNING t.{key}')}) "
+        f"SELECT coalesce(array_agg({key}), '{{}}') INTO {done} FROM applied;"
+    )
+    sets = ", ".join(
+        f"{col} = t.{col} + d.{n}" for col, n in zip(group.columns, names, strict=True)
+    )
+    busy = [f"_bk{index}"] + [f"_bd{index}_{i}" for i in range(len(names))]
+    aggs = ", ".join(f"array_agg(d.{name} ORDER BY d.key)" for name in ["key", *names])
+    step2 = (
+        f"WITH d AS MATERIALIZED (SELECT * FROM ({delta}) AS delta "
+        f"WHERE delta.key NOT IN (SELECT unnest({done}))), "
+        f"free AS (SELECT t.{key} FROM {table} AS t WHERE t.{key} IN (SELECT d.key FROM d) "
+        f"ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED), "
+        f"taken AS (UPDATE {table} AS t SET {sets} FROM d WHERE t.{key} = d.key "
+        f"AND t.{key} IN (SELECT {key} FROM free) RETURNING t.{key}) "
+        f"SELECT {aggs} INTO {', '.join(busy)} FROM d "
+        f"WHERE d.key NOT IN (SELECT {key} FROM taken) "
+        f"AND EXISTS (SELECT 1 FROM {table} AS e WHERE e.{key} = d.key);"
+    )
+    slot_writes = " ".join(
+        render_slot_write(counter, f"_bk{index}[_i]", f"_bd{index}_{i}[_i]")
+        for i, counter in enumerate(group.counters)
+        if counter.slots
+    )
+    step3 = (
+        f"IF _bk{index} IS NOT NULL THEN FOR _i IN 1 .. cardinality(_bk{index}) LOOP "
+        f"{slot_writes} END LOOP; END IF;"
+    )
+    return "\n".join([step1, step2, step3])
+
+
+def render_all_slotted_apply(group: TargetGroup, delta: str, index: int) -> str:
+    """Land deltas when every counter of the group has slots: one statement in the usual case.
+
+    Existing rows are taken only if free at once (``SKIP LOCKED``) and never waited for; a
+    missing row is created (waiting only for a concurrent creator of the same row, in key order);
+    busy rows' deltas go to slot rows, as in :func:`render_slotted_apply`. Since no statement ever
+    waits for an existing target row here, holding rows taken without waiting cannot close a cycle.
+    ``counters.slots = off`` falls back to the plain upsert.
+    """
+    table, key = quote(group.table), quote(group.key)
+    names = [f"d{i}" for i in range(len(group.counters))]
+    positive = " OR ".join(f"d.{name} > 0" for name in names)
+    sets = ", ".join(f"{col} = t.{col} + EXCLUDED.{col}" for col in group.columns)
+    busy = [f"_bk{index}"] + [f"_bd{index}_{i}" for i in range(len(names))]
+    aggs = ", ".join(f"array_agg(d.{name} ORDER BY d.key)" for name in ["key", *names])
+    landed = (
+        f"WITH d AS MATERIALIZED ({delta}), "
+        f"free AS (SELECT t.{key} FROM {table} AS t WHERE t.{key} IN (SELECT d.key FROM d) "
+        f"ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED), "
+        f"applied AS (INSERT INTO {table} AS t ({key}, {', '.join(group.columns)}) "
+        f"SELECT d.key, {', '.join('d.' + n for n in names)} FROM d "
+        f"LEFT JOIN {table} AS e ON e.{key} = d.key "
+        f"WHERE (e.{key} IS NULL AND ({positive})) OR d.key IN (SELECT {key} FROM free) "
+        f"ORDER BY d.key ON CONFLICT ({key}) DO UPDATE SET {sets} RETURNING t.{key}) "
+        f"SELECT {aggs} INTO {', '.join(busy)} FROM d "
+        f"WHERE d.key NOT IN (SELECT {key} FROM applied) "
+        f"AND EXISTS (SELECT 1 FROM {table} AS e WHERE e.{key} = d.key);"
+    )
+    slot_writes = " ".join(
+        render_slot_write(counter, f"_bk{index}[_i]", f"_bd{index}_{i}[_i]")
+        for i, counter in enumerate(group.counters)
+    )
+    return (
+        f"IF current_setting('counters.slots', true) = 'off' THEN {render_upsert(group, delta)}; "
+        f"ELSE {landed}\n"
+        f"IF _bk{index} IS NOT NULL THEN FOR _i IN 1 .. cardinality(_bk{index}) LOOP "
+        f"{slot_writes} END LOOP; END IF; END IF;"
+    )
+
+
+def render_slot_write(counter: Counter, key: str, delta: str) -> str:
+    """Add ``delta`` to one of ``counter``'s slot rows for ``key`` (PL/pgSQL)."""
+    label, n = literal(counter.label), counter.slots
+    where = f"counter = {label} AND key = {key}"
+    return (
+        f"IF {delta} <> 0 THEN "
+        f"_s := NULL; "
+        f"SELECT slot INTO _s FROM counters_slot WHERE {where} "
+        f"ORDER BY (slot + pg_backend_pid()) % {n} FOR UPDATE SKIP LOCKED LIMIT 1; "
+        f"IF _s IS NOT NULL THEN "
+        f"UPDATE counters_slot SET delta = delta + {delta} WHERE {where} AND slot = _s; "
+        f"ELSE "
+        f"SELECT g INTO _s FROM generate_series(0, {n - 1}) AS g WHERE NOT EXISTS "
+        f"(SELECT 1 FROM counters_slot WHERE {where} AND slot = g) "
+        f"ORDER BY (g + pg_backend_pid()) % {n} LIMIT 1; "
+        f"INSERT INTO counters_slot (counter, key, slot, delta) "
+        f"VALUES ({label}, {key}, coalesce(_s, pg_backend_pid() % {n}), {delta}) "
+        f"ON CONFLICT (counter, key, slot) DO UPDATE SET delta = counters_slot.delta + EXCLUDED.delta; "
+        f"END IF; END IF;"
     )
 
 
@@ -123,9 +271,11 @@ def render_reset(group: TargetGroup) -> str:
     table, key = quote(group.table), quote(group.key)
     nonzero = " OR ".join(f"{col} <> 0" for col in group.columns)
     zero = ", ".join(f"{col} = 0" for col in group.columns)
+    labels = ", ".join(literal(counter.label) for counter in group.counters if counter.slots)
+    slots = f" DELETE FROM counters_slot WHERE counter IN ({labels});" if labels else ""
     return (
         f"PERFORM 1 FROM {table} WHERE {nonzero} ORDER BY {key} FOR NO KEY UPDATE; "
-        f"UPDATE {table} SET {zero} WHERE {nonzero};"
+        f"UPDATE {table} SET {zero} WHERE {nonzero};{slots}"
     )
 
 
@@ -147,12 +297,9 @@ class CounterTrigger(pgtrigger.Trigger):
     def get_declare(self, model: type[models.Model]) -> list[tuple[str, str]]:
         if self.operation_name == "truncate":
             return []
-        declare = []
+        declare: list[tuple[str, str]] = []
         for index, group in enumerate(self.groups()):
-            if group.mode != "update":
-                continue
-            declare.append((f"_k{index}", f"{group.key_db_type}[]"))
-            declare += [(f"_d{index}_{i}", "bigint[]") for i in range(len(group.counters))]
+            declare += [item for item in group.declare(index) if item not in declare]
         return declare
 
     def get_func(self, model: type[models.Model]) -> str:

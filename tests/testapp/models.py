@@ -41,7 +41,8 @@ class Answer(models.Model):
 
 
 @counters.register(
-    counters.Count("answers_count", source="testapp.Answer", path="session__user"),
+    # slotted beside an unslotted counter of the same row (the two-step landing)
+    counters.Count("answers_count", source="testapp.Answer", path="session__user", slots=8),
     counters.Count(
         "correct_answers_count",
         source="testapp.Answer",

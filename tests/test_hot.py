@@ -1,0 +1,272 @@
+"""Hot counters: deltas for a busy row go to slot rows instead of waiting; nothing is lost."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import psycopg
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+
+import counters
+from counters import registry
+from counters.declarations import Count
+from counters.fold import fold
+from counters.models import CounterSlot, Follow, GlobalStats, Post, UserStats, with_counts
+from tests.conftest import assert_exact, run_threads
+from tests.factories import UserFactory
+from tests.testapp.models import Answer, Profile, QuizSession
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def raw_connection() -> psycopg.Connection:
+    """A second client, outside Django, like another app server."""
+    params = connection.get_connection_params()
+    return psycopg.connect(**params, autocommit=True)
+
+
+class HeldRow:
+    """Holds a row lock in another connection, the way a slow writer would."""
+
+    def __init__(self, sql: str, params: list) -> None:
+        self.conn = raw_connection()
+        self.conn.autocommit = False
+        self.conn.execute(sql, params)
+
+    def release(self) -> None:
+        self.conn.rollback()
+        self.conn.close()
+
+
+def followers(user) -> int:
+    return UserStats.objects.for_user(user).followers_count
+
+
+def test_a_busy_row_does_not_block_the_writer_and_reads_stay_exact():
+    star, fan, other = UserFactory.create_batch(3)
+    Follow.objects.create(follower=other, followed=star)  # creates star's row and the totals row
+    held = HeldRow("SELECT 1 FROM user_stats WHERE user_id = %s FOR UPDATE", [star.pk])
+    try:
+        done = threading.Event()
+
+        def follow() -> None:
+            try:
+                Follow.objects.create(follower=fan, followed=star)
+            finally:
+                from django.db import connections
+
+                connections.close_all()
+                done.set()
+
+        threading.Thread(target=follow).start()
+        assert done.wait(10), "the writer waited on the busy row"
+        slots = CounterSlot.objects.filter(
+            counter="counters.UserStats.followers_count", key=star.pk
+        )
+        assert [s.delta for s in slots] == [1]
+        assert followers(star) == 2  # main row 1 + slot 1
+        assert with_counts(get_user_model().objects.filter(pk=star.pk)).get().followers_count == 2
+        assert star.stats.followers_count == 2
+    finally:
+        held.release()
+    assert UserStats.objects.filter(pk=star.pk).values_list("followers_count", flat=True)[0] == 2
+    report = fold()
+    assert report.folded["counters.UserStats.followers_count"] == 1
+    assert not CounterSlot.objects.exists()
+    star.stats.refresh_from_db()
+    assert star.stats.followers_count == 2
+    assert_exact()
+
+
+def test_unslotted_counters_of_a_busy_row_wait_and_slotted_ones_do_not():
+    """Profile.answers_count has slots, correct_answers_count (same row) has none."""
+    user = UserFactory()
+    session = QuizSession.objects.create(user=user)
+    Answer.objects.create(session=session)  # creates the profile row
+    held = HeldRow("SELECT 1 FROM testapp_profile WHERE user_id = %s FOR UPDATE", [user.pk])
+    try:
+        wrong, correct = threading.Event(), threading.Event()
+
+        def answer(is_correct: bool, done: threading.Event) -> None:
+            try:
+                Answer.objects.create(session=session, correct=is_correct)
+            finally:
+                from django.db import connections
+
+                connections.close_all()
+                done.set()
+
+        threading.Thread(target=answer, args=(False, wrong)).start()
+        assert wrong.wait(10), "a slotted-only delta waited on the busy row"
+        threading.Thread(target=answer, args=(True, correct)).start()
+        assert not correct.wait(1), "an unslotted counter skipped its row lock"
+    finally:
+        held.release()
+    assert correct.wait(10)
+    profile = Profile.objects.get(pk=user.pk)
+    pending = CounterSlot.objects.filter(counter="testapp.Profile.answers_count").count()
+    assert pending == 1 and profile.correct_answers_count == 1
+    assert profile.answers_count + 1 == 3  # the row has 2, one slot holds the third
+    assert not counters.check(["testapp.Profile"]).drifted
+
+
+def test_16_threads_following_one_celebrity_are_exact_without_deadlock():
+    star = UserFactory()
+    fans = UserFactory.create_batch(16 * 6)
+    Follow.objects.create(follower=fans[0], followed=star)
+
+    def follow(index: int) -> None:
+        for fan in fans[index * 6 : index * 6 + 6]:
+            if fan != fans[0]:
+                Follow.objects.create(follower=fan, followed=star)
+
+    assert run_threads(16, follow) == []
+    assert followers(star) == 16 * 6
+    assert GlobalStats.current().total_follows == 16 * 6
+    assert_exact()
+    fold()
+    assert UserStats.objects.filter(pk=star.pk).values_list("followers_count", flat=True)[0] == 96
+    assert_exact()
+
+
+def test_16_threads_writing_posts_keep_the_site_totals_exact():
+    authors = UserFactory.create_batch(16)
+
+    def write(index: int) -> None:
+        for i in range(8):
+            Post.objects.create(author=authors[index], title=f"{index}-{i}")
+
+    assert run_threads(16, write) == []
+    assert GlobalStats.current().total_posts == 128
+    assert_exact()
+
+
+def test_folding_while_writers_run_loses_nothing():
+    star = UserFactory()
+    fans = UserFactory.create_batch(8 * 10)
+    stop = threading.Event()
+
+    def work(index: int) -> None:
+        if index == 8:
+            while not stop.is_set():
+                fold()
+                time.sleep(0.01)
+            return
+        try:
+            for fan in fans[index * 10 : index * 10 + 10]:
+                Follow.objects.create(follower=fan, followed=star)
+                Post.objects.create(author=fan, title="x")
+        finally:
+            if index == 0:
+                time.sleep(0.2)
+                stop.set()
+
+    assert run_threads(9, work) == []
+    fold()
+    assert followers(star) == 80 and GlobalStats.current().total_posts == 80
+    assert_exact()
+
+
+def test_a_rollback_leaves_slots_as_they_were():
+    star, a, b = UserFactory.create_batch(3)
+    Follow.objects.create(follower=a, followed=star)
+    held = HeldRow("SELECT 1 FROM user_stats WHERE user_id = %s FOR UPDATE", [star.pk])
+    try:
+        with raw_connection() as other:
+            other.autocommit = False
+            other.execute(
+                "INSERT INTO counters_follow (follower_id, followed_id) VALUES (%s, %s)",
+                [b.pk, star.pk],
+            )
+            pending = other.execute(
+                "SELECT sum(delta) FROM counters_slot WHERE counter = %s AND key = %s",
+                ["counters.UserStats.followers_count", star.pk],
+            ).fetchone()[0]
+            assert pending == 1  # it went to a slot...
+            other.rollback()  # ...and the rollback takes it back
+        assert not CounterSlot.objects.filter(key=star.pk).exists()
+    finally:
+        held.release()
+    assert followers(star) == 1
+    assert_exact()
+
+
+def test_recount_and_check_see_slots_and_fold_them():
+    star, fan = UserFactory.create_batch(2)
+    Follow.objects.create(follower=fan, followed=star)
+    with counters.unguarded():
+        CounterSlot.objects.create(
+            counter="counters.UserStats.followers_count", key=star.pk, slot=3, delta=5
+        )
+    report = counters.check(["counters.UserStats.followers_count"])
+    assert report.counters[0].examples == [{"key": star.pk, "cached": 6, "true": 1}]
+    counters.recount(["counters.UserStats"])
+    assert not CounterSlot.objects.exists()
+    assert followers(star) == 1
+    assert not counters.check().drifted
+
+
+def test_truncate_clears_slots():
+    star, fan = UserFactory.create_batch(2)
+    Follow.objects.create(follower=fan, followed=star)
+    CounterSlot.objects.create(
+        counter="counters.UserStats.followers_count", key=star.pk, slot=0, delta=1
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE counters_follow")
+    assert followers(star) == 0 and not CounterSlot.objects.exists()
+
+
+def test_slots_can_be_switched_off_per_session():
+    star, fan = UserFactory.create_batch(2)
+    Follow.objects.create(follower=UserFactory(), followed=star)
+    held = HeldRow("SELECT 1 FROM user_stats WHERE user_id = %s FOR UPDATE", [star.pk])
+    finished = threading.Event()
+
+    def follow() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL counters.slots = off")
+                Follow.objects.create(follower=fan, followed=star)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            finished.set()
+
+    try:
+        threading.Thread(target=follow).start()
+        assert not finished.wait(1), "with slots off the writer must wait for the row"
+    finally:
+        held.release()
+    assert finished.wait(10)
+    assert not CounterSlot.objects.exists() and followers(star) == 2
+
+
+def test_orphaned_slots_are_removed_by_fold():
+    star = UserFactory()
+    CounterSlot.objects.create(
+        counter="counters.UserStats.followers_count", key=star.pk, slot=0, delta=4
+    )
+    star.delete()
+    report = fold(["counters.UserStats.followers_count"])
+    assert report.orphans["counters.UserStats.followers_count"] == 1
+    assert not CounterSlot.objects.exists()
+
+
+def test_slots_declaration_is_checked():
+    bad = registry.resolve_all(
+        [
+            (QuizSession, Count("answers_count", source=Answer, path="session", slots=4)),
+            (GlobalStats, Count("total_posts", source=Post, slots=-1)),
+            (GlobalStats, Count("total_follows", source=Follow, slots=1000)),
+        ]
+    )
+    assert [p.id for p in bad.problems] == ["counters.E010"] * 3
+    good = registry.resolve_all([(GlobalStats, Count("total_posts", source=Post))])
+    assert good.counters[0].slots == 16  # the default for single-row totals
+    assert registry.get_counter(UserStats, "following_count").slots == 4
+    assert registry.get_counter(Profile, "correct_answers_count").slots == 0  # not declared
