@@ -177,7 +177,8 @@ class Target:
             f"INSERT INTO {self.table} ({self.key}, {columns}) SELECT d.k, {values} "
             f"FROM ({self.domain_sql()}) AS d {self._true_counts(every, bounds)} "
             f"WHERE {bounds.format(col='d.k')} AND NOT EXISTS (SELECT 1 FROM {self.table} AS e "
-            f"WHERE e.{self.key} = d.k) ORDER BY d.k ON CONFLICT ({self.key}) DO NOTHING"
+            f"WHERE e.{self.key} = d.k AND {bounds.format(col='e.' + self.key)}) "
+            f"ORDER BY d.k ON CONFLICT ({self.key}) DO NOTHING"
         )
 
     def fix_sql(self, bounds: str) -> str:
@@ -397,13 +398,12 @@ def _create_missing(target: Target, cursor, batch: dict[str, object], bounds: st
     cursor.execute(
         f"SELECT d.k FROM ({target.domain_sql()}) AS d WHERE {bounds.format(col='d.k')} "
         f"AND NOT EXISTS (SELECT 1 FROM {target.table} AS e WHERE e.{target.key} = d.k "
-        f"AND {bounds.format(col='e.' + target.key)})",
+        f"AND {bounds.format(col='e.' + target.key)}) LIMIT 1",
         batch,
     )
-    missing = [row[0] for row in cursor.fetchall()]
-    if not missing:
+    if cursor.fetchone() is None:
         return 0
-    cursor.execute(target.create_sql(_key_bounds(missing)), {**batch, "ids": missing})
+    cursor.execute(target.create_sql(bounds), batch)
     return cursor.rowcount
 
 

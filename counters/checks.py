@@ -10,6 +10,7 @@
 - counters.E008: a declaration's condition does not compile against the source model.
 - counters.E009: a field is declared as a counter twice.
 - counters.E010: bad ``slots`` (not 0-256, or a target that cannot have slots).
+- counters.W001: a model with slotted counters whose default or base manager does not add slots.
 """
 
 from __future__ import annotations
@@ -50,4 +51,28 @@ def check_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         )
     for problem in registry.problems():
         errors.append(checks.Error(problem.message, obj=problem.obj, id=problem.id))
+    errors += check_slot_readers(registry.all_counters())
     return errors
+
+
+def check_slot_readers(counters) -> list[checks.CheckMessage]:  # noqa: ANN001
+    """Slotted counters must be read through CounterManager, or reads would miss pending slots."""
+    from counters.reading import CounterManager
+
+    warnings = []
+    for model in sorted({c.target for c in counters if c.slots}, key=lambda m: m._meta.label):
+        managers = {"default": model._default_manager, "base": model._base_manager}
+        wrong = [
+            name for name, manager in managers.items() if not isinstance(manager, CounterManager)
+        ]
+        if wrong:
+            warnings.append(
+                checks.Warning(
+                    f"{model._meta.label} has slotted counters but its {' and '.join(wrong)} "
+                    "manager does not add pending slots, so reads can be short",
+                    hint='Use objects = counters.reading.CounterManager() and Meta.base_manager_name = "objects".',
+                    obj=model,
+                    id="counters.W001",
+                )
+            )
+    return warnings

@@ -90,3 +90,20 @@ def test_e002_pgtrigger_must_be_installed(monkeypatch):
 @pytest.mark.django_db
 def test_makemigrations_finds_nothing_to_do():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_w001_slotted_counters_need_the_counter_manager():
+    from counters.models import GlobalStats
+
+    slotted = [c for c in registry.all_counters() if c.slots]
+    assert checks.check_slot_readers(slotted) == []  # the built-in models are set up right
+    blog_counter = registry.resolve_all(
+        [(Blog, Count("articles_count", source=Article, path="blog"))]
+    ).counters[0]
+    import dataclasses
+
+    # a stats-style target whose managers are Django's plain ones
+    fake = dataclasses.replace(registry.get_counter(GlobalStats, "total_posts"), target=Blog)
+    warnings = checks.check_slot_readers([blog_counter, fake])
+    assert [w.id for w in warnings] == ["counters.W001"]
+    assert "testapp.Blog" in warnings[0].msg and "default and base" in warnings[0].msg

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 import counters
+from counters.reading import CounterManager
 
 
 @counters.register(
@@ -56,3 +57,8 @@ class Profile(models.Model):
     )
     answers_count = models.BigIntegerField(default=0, db_default=0)
     correct_answers_count = models.BigIntegerField(default=0, db_default=0)
+
+    objects = CounterManager()
+
+    class Meta:
+        base_manager_name = "objects"
