@@ -9,6 +9,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from counters import registry
 from counters.spec import Counter, literal, quote
+from counters.triggers import advisory_try
 
 
 @dataclass
@@ -26,8 +27,9 @@ def fold(
     """Add every free slot row of the slotted counters (all when ``labels`` is empty) into its
     target row and delete it, in batches of ``batch_size`` keys, one transaction each.
 
-    Target rows and slot rows are taken with ``SKIP LOCKED``: a row a writer holds right now is
-    left for a later fold, so folding never blocks writers (who would go to another slot anyway).
+    Target rows are claimed the way writers claim them (a tried advisory lock, then ``SKIP
+    LOCKED``), slot rows with ``SKIP LOCKED``: a row a writer is landing on right now is left for a
+    later fold, and a writer finding the fold on a row goes to a slot. Nobody waits.
     Slot rows whose target row no longer exists (its owner was deleted) are deleted.
 
     Example (cron, every minute)::
@@ -67,7 +69,10 @@ def _fold_counter(counter: Counter, batch_size: int, using: str, report: FoldRep
         with transaction.atomic(using=using), connection.cursor() as cursor:
             cursor.execute("SELECT set_config('counters.unguarded', 'on', true)")
             cursor.execute(
-                f"WITH free AS (SELECT t.{key} AS key FROM {table} AS t WHERE t.{key} = ANY(%s) "
+                f"WITH claimed AS MATERIALIZED (SELECT k FROM unnest(%s::bigint[]) AS k "
+                f"WHERE {advisory_try(counter.table, 'k')}), "
+                f"free AS (SELECT t.{key} AS key FROM {table} AS t "
+                f"WHERE t.{key} IN (SELECT k FROM claimed) "
                 f"ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED), "
                 f"taken AS (DELETE FROM counters_slot WHERE id IN (SELECT s.id FROM counters_slot "
                 f"AS s JOIN free ON free.key = s.key WHERE s.counter = {label} "

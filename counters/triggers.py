@@ -14,6 +14,7 @@ by anything but a trigger (``pg_trigger_depth() < 1``) unless ``counters.unguard
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 
 import pgtrigger
@@ -204,43 +205,58 @@ def render_slotted_apply(group: TargetGroup, delta: str, index: int) -> str:
     return "\n".join([step1, step2, step3])
 
 
-def render_all_slotted_apply(group: TargetGroup, delta: str, index: int) -> str:
-    """Land deltas when every counter of the group has slots: one statement in the usual case.
+ADVISORY_BATCH = 64  # statements with more target keys than this wait for their rows instead
 
-    Existing rows are taken only if free at once (``SKIP LOCKED``) and never waited for; a
-    missing row is created (waiting only for a concurrent creator of the same row, in key order);
-    busy rows' deltas go to slot rows, as in :func:`render_slotted_apply`. Since no statement ever
-    waits for an existing target row here, holding rows taken without waiting cannot close a cycle.
-    ``counters.slots = off`` falls back to the plain upsert.
+
+def advisory_class(table: str) -> int:
+    """The first key of the advisory locks that mark "a writer is landing on a row of table"."""
+    return zlib.crc32(table.encode()) - 2**31
+
+
+def advisory_try(table: str, key: str) -> str:
+    """SQL trying (never waiting for) the advisory lock of ``key`` in ``table``."""
+    return f"pg_try_advisory_xact_lock({advisory_class(table)}, mod({key}, 2147483647)::integer)"
+
+
+def render_all_slotted_apply(group: TargetGroup, delta: str, index: int) -> str:
+    """Land deltas when every counter of the group has slots, in one statement.
+
+    A writer claims each existing target row it changes with a transaction-level advisory lock,
+    *tried* and never waited for. Claimed rows (and missing rows, which are created) are upserted
+    in key order as usual; rows another writer has claimed are busy, and their deltas go to slot
+    rows (see :func:`render_slot_write`). Writers never wait for each other's rows, only (in key
+    order) for a row a recount, a bulk statement or a ``counters.slots = off`` session holds,
+    which do not claim. Statements with more than ``ADVISORY_BATCH`` keys do not claim either:
+    they wait, in key order, like every exact counter.
     """
     table, key = quote(group.table), quote(group.key)
     names = [f"d{i}" for i in range(len(group.counters))]
-    positive = " OR ".join(f"d.{name} > 0" for name in names)
+    positive = " OR ".join(f"g.{name} > 0" for name in names)
     sets = ", ".join(f"{col} = t.{col} + EXCLUDED.{col}" for col in group.columns)
     busy = [f"_bk{index}"] + [f"_bd{index}_{i}" for i in range(len(names))]
-    aggs = ", ".join(f"array_agg(d.{name} ORDER BY d.key)" for name in ["key", *names])
+    aggs = ", ".join(f"array_agg(g.{name} ORDER BY g.key)" for name in ["key", *names])
     landed = (
         f"WITH d AS MATERIALIZED ({delta}), "
-        f"free AS (SELECT t.{key} FROM {table} AS t WHERE t.{key} IN (SELECT d.key FROM d) "
-        f"ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED), "
+        f"g AS MATERIALIZED (SELECT d.*, CASE WHEN (SELECT count(*) FROM d) > {ADVISORY_BATCH} "
+        f"OR current_setting('counters.slots', true) = 'off' THEN true "
+        f"ELSE {advisory_try(group.table, 'd.key')} END AS claimed FROM d), "
         f"applied AS (INSERT INTO {table} AS t ({key}, {', '.join(group.columns)}) "
-        f"SELECT d.key, {', '.join('d.' + n for n in names)} FROM d "
-        f"LEFT JOIN {table} AS e ON e.{key} = d.key "
-        f"WHERE (e.{key} IS NULL AND ({positive})) OR d.key IN (SELECT {key} FROM free) "
-        f"ORDER BY d.key ON CONFLICT ({key}) DO UPDATE SET {sets} RETURNING t.{key}) "
-        f"SELECT {aggs} INTO {', '.join(busy)} FROM d "
-        f"WHERE d.key NOT IN (SELECT {key} FROM applied) "
-        f"AND EXISTS (SELECT 1 FROM {table} AS e WHERE e.{key} = d.key);"
+        f"SELECT g.key, {', '.join('g.' + n for n in names)} FROM g "
+        f"LEFT JOIN {table} AS e ON e.{key} = g.key "
+        f"WHERE (g.claimed OR e.{key} IS NULL) AND ({positive} OR e.{key} IS NOT NULL) "
+        f"ORDER BY g.key ON CONFLICT ({key}) DO UPDATE SET {sets} RETURNING t.{key}) "
+        f"SELECT {aggs} INTO {', '.join(busy)} FROM g "
+        f"WHERE NOT g.claimed AND g.key NOT IN (SELECT {key} FROM applied) "
+        f"AND EXISTS (SELECT 1 FROM {table} AS e WHERE e.{key} = g.key);"
     )
     slot_writes = " ".join(
         render_slot_write(counter, f"_bk{index}[_i]", f"_bd{index}_{i}[_i]")
         for i, counter in enumerate(group.counters)
     )
     return (
-        f"IF current_setting('counters.slots', true) = 'off' THEN {render_upsert(group, delta)}; "
-        f"ELSE {landed}\n"
+        f"{landed}\n"
         f"IF _bk{index} IS NOT NULL THEN FOR _i IN 1 .. cardinality(_bk{index}) LOOP "
-        f"{slot_writes} END LOOP; END IF; END IF;"
+        f"{slot_writes} END LOOP; END IF;"
     )
 
 

@@ -28,8 +28,17 @@ def raw_connection() -> psycopg.Connection:
     return psycopg.connect(**params, autocommit=True)
 
 
+def slow_writer(follower, followed) -> HeldRow:
+    """Another client in the middle of a transaction that follows ``followed``: it is landing on
+    ``followed``'s stats row (and the totals row) and holds them until it ends."""
+    return HeldRow(
+        "INSERT INTO counters_follow (follower_id, followed_id) VALUES (%s, %s)",
+        [follower.pk, followed.pk],
+    )
+
+
 class HeldRow:
-    """Holds a row lock in another connection, the way a slow writer would."""
+    """Runs a statement in another connection and keeps its transaction open."""
 
     def __init__(self, sql: str, params: list) -> None:
         self.conn = raw_connection()
@@ -46,9 +55,9 @@ def followers(user) -> int:
 
 
 def test_a_busy_row_does_not_block_the_writer_and_reads_stay_exact():
-    star, fan, other = UserFactory.create_batch(3)
+    star, fan, other, slow = UserFactory.create_batch(4)
     Follow.objects.create(follower=other, followed=star)  # creates star's row and the totals row
-    held = HeldRow("SELECT 1 FROM user_stats WHERE user_id = %s FOR UPDATE", [star.pk])
+    held = slow_writer(slow, star)
     try:
         done = threading.Event()
 
@@ -67,11 +76,11 @@ def test_a_busy_row_does_not_block_the_writer_and_reads_stay_exact():
             counter="counters.UserStats.followers_count", key=star.pk
         )
         assert [s.delta for s in slots] == [1]
-        assert followers(star) == 2  # main row 1 + slot 1
+        assert followers(star) == 2  # main row 1 + slot 1 (the slow writer has not committed)
         assert with_counts(get_user_model().objects.filter(pk=star.pk)).get().followers_count == 2
         assert star.stats.followers_count == 2
     finally:
-        held.release()
+        held.release()  # the slow writer rolls back
     assert UserStats.objects.filter(pk=star.pk).values_list("followers_count", flat=True)[0] == 2
     report = fold()
     assert report.folded["counters.UserStats.followers_count"] == 1
@@ -174,9 +183,9 @@ def test_folding_while_writers_run_loses_nothing():
 
 
 def test_a_rollback_leaves_slots_as_they_were():
-    star, a, b = UserFactory.create_batch(3)
+    star, a, b, slow = UserFactory.create_batch(4)
     Follow.objects.create(follower=a, followed=star)
-    held = HeldRow("SELECT 1 FROM user_stats WHERE user_id = %s FOR UPDATE", [star.pk])
+    held = slow_writer(slow, star)
     try:
         with raw_connection() as other:
             other.autocommit = False
@@ -223,10 +232,36 @@ def test_truncate_clears_slots():
     assert followers(star) == 0 and not CounterSlot.objects.exists()
 
 
-def test_slots_can_be_switched_off_per_session():
+def test_a_row_held_by_a_non_writer_is_waited_for_in_order():
+    """A recount or a manual lock does not claim rows: writers wait for it (never skip)."""
     star, fan = UserFactory.create_batch(2)
     Follow.objects.create(follower=UserFactory(), followed=star)
     held = HeldRow("SELECT 1 FROM user_stats WHERE user_id = %s FOR UPDATE", [star.pk])
+    finished = threading.Event()
+
+    def follow() -> None:
+        try:
+            Follow.objects.create(follower=fan, followed=star)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            finished.set()
+
+    try:
+        threading.Thread(target=follow).start()
+        assert not finished.wait(1)
+    finally:
+        held.release()
+    assert finished.wait(10)
+    assert followers(star) == 2
+    assert_exact()
+
+
+def test_slots_can_be_switched_off_per_session():
+    star, fan, slow = UserFactory.create_batch(3)
+    Follow.objects.create(follower=UserFactory(), followed=star)
+    held = slow_writer(slow, star)
     finished = threading.Event()
 
     def follow() -> None:
