@@ -50,6 +50,23 @@ class HeldRow:
         self.conn.close()
 
 
+def in_background(work) -> threading.Event:  # noqa: ANN001
+    """Run ``work()`` in a thread with its own connection; the event is set when it has ended."""
+    done = threading.Event()
+
+    def runner() -> None:
+        try:
+            work()
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            done.set()
+
+    threading.Thread(target=runner).start()
+    return done
+
+
 def followers(user) -> int:
     return UserStats.objects.for_user(user).followers_count
 
@@ -59,18 +76,7 @@ def test_a_busy_row_does_not_block_the_writer_and_reads_stay_exact():
     Follow.objects.create(follower=other, followed=star)  # creates star's row and the totals row
     held = slow_writer(slow, star)
     try:
-        done = threading.Event()
-
-        def follow() -> None:
-            try:
-                Follow.objects.create(follower=fan, followed=star)
-            finally:
-                from django.db import connections
-
-                connections.close_all()
-                done.set()
-
-        threading.Thread(target=follow).start()
+        done = in_background(lambda: Follow.objects.create(follower=fan, followed=star))
         assert done.wait(10), "the writer waited on the busy row"
         slots = CounterSlot.objects.filter(
             counter="counters.UserStats.followers_count", key=star.pk
@@ -97,20 +103,9 @@ def test_unslotted_counters_of_a_busy_row_wait_and_slotted_ones_do_not():
     Answer.objects.create(session=session)  # creates the profile row
     held = HeldRow("SELECT 1 FROM testapp_profile WHERE user_id = %s FOR UPDATE", [user.pk])
     try:
-        wrong, correct = threading.Event(), threading.Event()
-
-        def answer(is_correct: bool, done: threading.Event) -> None:
-            try:
-                Answer.objects.create(session=session, correct=is_correct)
-            finally:
-                from django.db import connections
-
-                connections.close_all()
-                done.set()
-
-        threading.Thread(target=answer, args=(False, wrong)).start()
+        wrong = in_background(lambda: Answer.objects.create(session=session, correct=False))
         assert wrong.wait(10), "a slotted-only delta waited on the busy row"
-        threading.Thread(target=answer, args=(True, correct)).start()
+        correct = in_background(lambda: Answer.objects.create(session=session, correct=True))
         assert not correct.wait(1), "an unslotted counter skipped its row lock"
     finally:
         held.release()
@@ -237,19 +232,8 @@ def test_a_row_held_by_a_non_writer_is_waited_for_in_order():
     star, fan = UserFactory.create_batch(2)
     Follow.objects.create(follower=UserFactory(), followed=star)
     held = HeldRow("SELECT 1 FROM user_stats WHERE user_id = %s FOR UPDATE", [star.pk])
-    finished = threading.Event()
-
-    def follow() -> None:
-        try:
-            Follow.objects.create(follower=fan, followed=star)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            finished.set()
-
     try:
-        threading.Thread(target=follow).start()
+        finished = in_background(lambda: Follow.objects.create(follower=fan, followed=star))
         assert not finished.wait(1)
     finally:
         held.release()
@@ -262,21 +246,14 @@ def test_slots_can_be_switched_off_per_session():
     star, fan, slow = UserFactory.create_batch(3)
     Follow.objects.create(follower=UserFactory(), followed=star)
     held = slow_writer(slow, star)
-    finished = threading.Event()
 
     def follow() -> None:
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SET LOCAL counters.slots = off")
-                Follow.objects.create(follower=fan, followed=star)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            finished.set()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL counters.slots = off")
+            Follow.objects.create(follower=fan, followed=star)
 
     try:
-        threading.Thread(target=follow).start()
+        finished = in_background(follow)
         assert not finished.wait(1), "with slots off the writer must wait for the row"
     finally:
         held.release()
