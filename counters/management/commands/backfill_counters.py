@@ -16,7 +16,8 @@ from counters.exceptions import UnknownCounterError
 class Command(BaseCommand):
     help = (
         "Recount trigger-kept counters from their source rows, in keyset batches (one transaction "
-        "each), creating missing target rows. Safe while the site keeps writing. With --check, "
+        "each), creating missing target rows and folding hot counters' slot rows. Safe while the "
+        "site keeps writing. With --check, "
         "write nothing and exit with status 1 if any counter drifted."
     )
 
