@@ -9,7 +9,6 @@ errors for ``manage.py check`` instead of breaking start-up.
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -219,15 +218,6 @@ def select(labels: list[str] | tuple[str, ...] = ()) -> list[Counter]:
             )
         chosen.extend(counter for counter in matched if counter not in chosen)
     return chosen
-
-
-def by_source_model() -> dict[type[models.Model], list[tuple[Counter, int]]]:
-    """For each model on a counter path, the counters it feeds and its position on their path."""
-    found: dict[type[models.Model], list[tuple[Counter, int]]] = defaultdict(list)
-    for counter in all_counters():
-        for position, model in enumerate(counter.path_models):
-            found[model].append((counter, position))
-    return dict(found)
 
 
 def problems() -> list[DeclarationProblem]:

@@ -149,10 +149,6 @@ class Counter:
             f"{literal(self.label)} AND s.key = {key}), 0)::bigint"
         )
 
-    def count_sql(self) -> str:
-        """``SELECT key, count(*)`` over the whole source: the true value of every non-zero target."""
-        return f"SELECT key, count(*) AS n FROM ({self.rows_sql(-1, '')}) AS counted GROUP BY key"
-
 
 def compile_condition(model: type[models.Model], condition: models.Q, alias: str) -> str:
     """Compile a ``Q`` on ``model``'s own columns to SQL whose columns are qualified by ``alias``."""
