@@ -40,7 +40,13 @@ def embedded_database_url(name: str = DEFAULT_NAME) -> str:
     """Start (or reuse) the embedded server and make sure database ``name`` exists; return its URL."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-        import pgserver
+        try:
+            import pgserver
+        except ImportError:
+            raise RuntimeError(
+                "No DATABASE_URL is set and the embedded PostgreSQL is not installed: set "
+                "DATABASE_URL=postgres://... or pip install -e '.[embedded]'"
+            ) from None
 
         pgdata = Path(os.environ.get("COUNTERS_PGDATA", ROOT / ".pgdata")).resolve()
         server = pgserver.get_server(pgdata, cleanup_mode=None)  # None: keep it running for reuse
