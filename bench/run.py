@@ -213,8 +213,14 @@ def hot_rows(quick: bool) -> None:
                     per = (len(users) - 1) // writers
                     deadline = time.time() + 1.0 + seconds
                     jobs = [
-                        (params, "celebrity" if kind == "celebrity" else "posts", star,
-                         users[1 + i * per : 1 + (i + 1) * per], deadline, mode == "slots")
+                        (
+                            params,
+                            "celebrity" if kind == "celebrity" else "posts",
+                            star,
+                            users[1 + i * per : 1 + (i + 1) * per],
+                            deadline,
+                            mode == "slots",
+                        )
                         for i in range(writers)
                     ]
                     with multiprocessing.get_context("fork").Pool(writers) as pool:
@@ -228,8 +234,11 @@ def hot_rows(quick: bool) -> None:
             med = {mode: statistics.median(values) for mode, values in rates.items()}
             name = f"{writers} writers, {kind}"
             RESULTS[name] = {
-                "writers": writers, "seconds": seconds, "rounds": rounds,
-                "off_per_s": med["off"], "slots_per_s": med["slots"],
+                "writers": writers,
+                "seconds": seconds,
+                "rounds": rounds,
+                "off_per_s": med["off"],
+                "slots_per_s": med["slots"],
                 "no_slots_per_s": med["no slots"],
                 "slots_ratio": med["slots"] / med["off"],
                 "no_slots_ratio": med["no slots"] / med["off"],
@@ -241,6 +250,57 @@ def hot_rows(quick: bool) -> None:
                 f"({med['no slots'] / med['off']:.2f}x)",
                 flush=True,
             )
+
+
+def reads(quick: bool) -> None:
+    """The documented read (UserStats.objects.for_user) vs COUNT(*), for users with many followers."""
+    from counters.models import UserStats
+
+    sizes = (1_000, 10_000, 100_000) if quick else (1_000, 100_000, 1_000_000)
+    reset()
+    make_users(max(sizes) + len(sizes))
+    ids = user_ids(len(sizes))
+    first = sql("SELECT min(id) FROM auth_user")[0][0]
+    for target, n in zip(ids, sizes, strict=True):
+        sql(
+            "INSERT INTO counters_follow (follower_id, followed_id) SELECT id, %s FROM auth_user "
+            "WHERE id >= %s AND id <> %s ORDER BY id LIMIT %s",
+            [target, first + len(sizes), target, n],
+        )
+    sql("VACUUM ANALYZE counters_follow")
+    sql("VACUUM ANALYZE user_stats")
+
+    def per_read(work: Callable[[], object], times: int) -> float:
+        work()  # warm
+        samples = []
+        for _ in range(5):
+            started = time.perf_counter()
+            for _ in range(times):
+                work()
+            samples.append((time.perf_counter() - started) / times)
+        return statistics.median(samples)
+
+    cached_at: dict[int, float] = {}
+    for target, n in zip(ids, sizes, strict=True):
+        cached = per_read(lambda t=target: UserStats.objects.for_user(t).followers_count, 200)
+        counted = per_read(lambda t=target: Follow.objects.filter(followed_id=t).count(), 5)
+        assert UserStats.objects.for_user(target).followers_count == n
+        cached_at[n] = cached
+        RESULTS[f"read, {n:,} followers"] = {
+            "followers": n,
+            "cached_ms": cached * 1000,
+            "count_ms": counted * 1000,
+            "count_vs_cached": counted / cached,
+        }
+        print(
+            f"read, {n:>9,} followers        cached {cached * 1000:7.3f} ms  COUNT(*) "
+            f"{counted * 1000:8.3f} ms ({counted / cached:.1f}x the cached read)",
+            flush=True,
+        )
+    flat = cached_at[sizes[-1]] / cached_at[sizes[0]]
+    RESULTS["read flatness"] = {"largest_vs_smallest": flat}
+    print(f"cached read at {sizes[-1]:,} vs {sizes[0]:,} followers: {flat:.2f}x", flush=True)
+    reset()
 
 
 def load(follows: int, users: int, posts: int) -> None:
@@ -327,6 +387,7 @@ def main() -> None:
     parser.add_argument("--skip-recount", action="store_true", help="only the write overhead")
     parser.add_argument("--skip-writes", action="store_true", help="no write-overhead figures")
     parser.add_argument("--skip-hot", action="store_true", help="no hot-row figures")
+    parser.add_argument("--skip-reads", action="store_true", help="no read figures")
     args = parser.parse_args()
 
     settings.DATABASES["default"]["TEST"]["NAME"] = "counters_bench"
@@ -354,6 +415,8 @@ def main() -> None:
         if not args.skip_hot:
             make_users(20_000)
             hot_rows(args.quick)
+        if not args.skip_reads:
+            reads(args.quick)
         if not args.skip_recount:
             if args.quick:
                 recount_at("25k follows", 25_000, 2_500, 5_000, 2)
@@ -365,11 +428,17 @@ def main() -> None:
         connection.creation.destroy_test_db("counters_bench", verbosity=0)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(RESULTS, indent=2) + "\n")
-    print("wrote bench/results/latest.json")
-    if not (args.quick or args.skip_writes or args.skip_recount or args.skip_hot):
-        write_docs()
-        print("updated docs/benchmarks.md")
+    if args.quick:
+        print("quick run: figures not saved")
+        return
+    latest = out / "latest.json"
+    previous = json.loads(latest.read_text()) if latest.exists() else {}
+    merged = {**previous, **RESULTS}  # sections skipped this time keep their last figures
+    RESULTS.clear()
+    RESULTS.update(merged)
+    latest.write_text(json.dumps(RESULTS, indent=2) + "\n")
+    write_docs()
+    print("wrote bench/results/latest.json and docs/benchmarks.md")
 
 
 def figures_markdown() -> str:
@@ -390,6 +459,22 @@ def figures_markdown() -> str:
             f"**{r['ratio']:.2f}x** | {r['counted_spread_s'][0]:.3f}-{r['counted_spread_s'][1]:.3f} s | "
             f"{r['off_spread_s'][0]:.3f}-{r['off_spread_s'][1]:.3f} s |"
         )
+    reads_rows = [r for r in RESULTS.values() if "cached_ms" in r]
+    if reads_rows:
+        lines += [
+            "",
+            "| read one user's followers count | documented read (`UserStats.objects.for_user`) | "
+            "`COUNT(*)` over the follows index | COUNT(*) / cached |",
+            "|---|---|---|---|",
+        ]
+        for r in reads_rows:
+            lines.append(
+                f"| {r['followers']:,} followers | {r['cached_ms']:.3f} ms | {r['count_ms']:.3f} ms | "
+                f"{r['count_vs_cached']:.1f}x |"
+            )
+        flat = RESULTS.get("read flatness", {}).get("largest_vs_smallest")
+        if flat:
+            lines.append(f"\nCached read at the largest vs the smallest count: **{flat:.2f}x**.")
     lines += [
         "",
         "| one hot row | writers (processes) | triggers off | counted, slots | counted, `counters.slots = off` |",
