@@ -180,8 +180,6 @@ def render_slotted_apply(group: TargetGroup, delta: str, index: int) -> str:
     sets = ", ".join(
         f"{col} = t.{col} + d.{n}" for col, n in zip(group.columns, names, strict=True)
     )
-    busy = [f"_bk{index}"] + [f"_bd{index}_{i}" for i in range(len(names))]
-    aggs = ", ".join(f"array_agg(d.{name} ORDER BY d.key)" for name in ["key", *names])
     step2 = (
         f"WITH d AS MATERIALIZED (SELECT * FROM ({delta}) AS delta "
         f"WHERE delta.key NOT IN (SELECT unnest({done}))), "
@@ -189,20 +187,33 @@ def render_slotted_apply(group: TargetGroup, delta: str, index: int) -> str:
         f"ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED), "
         f"taken AS (UPDATE {table} AS t SET {sets} FROM d WHERE t.{key} = d.key "
         f"AND t.{key} IN (SELECT {key} FROM free) RETURNING t.{key}) "
-        f"SELECT {aggs} INTO {', '.join(busy)} FROM d "
+        f"{busy_into(group, index, 'd')} FROM d "
         f"WHERE d.key NOT IN (SELECT {key} FROM taken) "
         f"AND EXISTS (SELECT 1 FROM {table} AS e WHERE e.{key} = d.key);"
     )
+    return "\n".join([step1, step2, render_busy_to_slots(group, index)])
+
+
+def busy_into(group: TargetGroup, index: int, alias: str) -> str:
+    """``SELECT <sorted arrays of alias's keys and deltas> INTO`` the group's busy variables."""
+    names = ["key", *(f"d{i}" for i in range(len(group.counters)))]
+    aggs = ", ".join(f"array_agg({alias}.{name} ORDER BY {alias}.key)" for name in names)
+    busy = [f"_bk{index}"] + [f"_bd{index}_{i}" for i in range(len(group.counters))]
+    return f"SELECT {aggs} INTO {', '.join(busy)}"
+
+
+def render_busy_to_slots(group: TargetGroup, index: int) -> str:
+    """Send each busy key's deltas (collected by :func:`busy_into`) to its counters' slot rows,
+    key by key in ascending order."""
     slot_writes = " ".join(
         render_slot_write(counter, f"_bk{index}[_i]", f"_bd{index}_{i}[_i]")
         for i, counter in enumerate(group.counters)
         if counter.slots
     )
-    step3 = (
+    return (
         f"IF _bk{index} IS NOT NULL THEN FOR _i IN 1 .. cardinality(_bk{index}) LOOP "
         f"{slot_writes} END LOOP; END IF;"
     )
-    return "\n".join([step1, step2, step3])
 
 
 ADVISORY_BATCH = 64  # statements with more target keys than this wait for their rows instead
@@ -233,8 +244,6 @@ def render_all_slotted_apply(group: TargetGroup, delta: str, index: int) -> str:
     names = [f"d{i}" for i in range(len(group.counters))]
     positive = " OR ".join(f"g.{name} > 0" for name in names)
     sets = ", ".join(f"{col} = t.{col} + EXCLUDED.{col}" for col in group.columns)
-    busy = [f"_bk{index}"] + [f"_bd{index}_{i}" for i in range(len(names))]
-    aggs = ", ".join(f"array_agg(g.{name} ORDER BY g.key)" for name in ["key", *names])
     landed = (
         f"WITH d AS MATERIALIZED ({delta}), "
         f"g AS MATERIALIZED (SELECT d.*, CASE WHEN (SELECT count(*) FROM d) > {ADVISORY_BATCH} "
@@ -245,19 +254,11 @@ def render_all_slotted_apply(group: TargetGroup, delta: str, index: int) -> str:
         f"LEFT JOIN {table} AS e ON e.{key} = g.key "
         f"WHERE (g.claimed OR e.{key} IS NULL) AND ({positive} OR e.{key} IS NOT NULL) "
         f"ORDER BY g.key ON CONFLICT ({key}) DO UPDATE SET {sets} RETURNING t.{key}) "
-        f"SELECT {aggs} INTO {', '.join(busy)} FROM g "
+        f"{busy_into(group, index, 'g')} FROM g "
         f"WHERE NOT g.claimed AND g.key NOT IN (SELECT {key} FROM applied) "
         f"AND EXISTS (SELECT 1 FROM {table} AS e WHERE e.{key} = g.key);"
     )
-    slot_writes = " ".join(
-        render_slot_write(counter, f"_bk{index}[_i]", f"_bd{index}_{i}[_i]")
-        for i, counter in enumerate(group.counters)
-    )
-    return (
-        f"{landed}\n"
-        f"IF _bk{index} IS NOT NULL THEN FOR _i IN 1 .. cardinality(_bk{index}) LOOP "
-        f"{slot_writes} END LOOP; END IF;"
-    )
+    return f"{landed}\n{render_busy_to_slots(group, index)}"
 
 
 def render_slot_write(counter: Counter, key: str, delta: str) -> str:
