@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from counters import registry
 from counters.backfill import Progress, RecountInterrupted, Report, TriggersNotInstalled, run
 from counters.exceptions import UnknownCounterError
+from counters.management.commands._arguments import add_labels_and_batch_size, batch_size
 
 
 class Command(BaseCommand):
@@ -22,12 +23,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "labels",
-            nargs="*",
-            metavar="LABEL",
-            help="a counter (app_label.Model.field) or all counters of a model (app_label.Model); "
-            "none means every declared counter",
+        add_labels_and_batch_size(
+            parser,
+            batch_size=10000,
+            batch_help="target rows per batch and per transaction; writers wait at most one batch",
         )
         parser.add_argument(
             "--check",
@@ -40,13 +39,6 @@ class Command(BaseCommand):
             nargs="+",
             metavar="KEY",
             help="only these target keys, e.g. one user's id (space or comma separated)",
-        )
-        parser.add_argument(
-            "--batch-size",
-            type=int,
-            default=10000,
-            help="target rows per batch and per transaction; writers wait at most one batch "
-            "(default: %(default)s)",
         )
         parser.add_argument(
             "--start-after",
@@ -62,9 +54,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: str, **options: object) -> None:
         labels = options["labels"]
-        batch_size = options["batch_size"]
-        if batch_size < 1:
-            raise CommandError(f"--batch-size must be a positive integer, not {batch_size}")
+        size = batch_size(options)
         ids = None
         if options["ids"]:
             ids = [part for value in options["ids"] for part in value.split(",") if part]
@@ -77,7 +67,7 @@ class Command(BaseCommand):
             report = run(
                 labels,
                 fix=not options["check"],
-                batch_size=batch_size,
+                batch_size=size,
                 ids=ids,
                 start_after=options["start_after"],
                 progress=reporter,

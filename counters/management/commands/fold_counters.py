@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from counters.exceptions import UnknownCounterError
 from counters.fold import fold
+from counters.management.commands._arguments import add_labels_and_batch_size, batch_size
 
 
 class Command(BaseCommand):
@@ -16,26 +17,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "labels",
-            nargs="*",
-            metavar="LABEL",
-            help="a counter (app_label.Model.field) or a model (app_label.Model); none means all",
-        )
-        parser.add_argument(
-            "--batch-size",
-            type=int,
-            default=1000,
-            help="target keys per transaction (default: %(default)s)",
-        )
+        add_labels_and_batch_size(parser, batch_size=1000, batch_help="target keys per transaction")
 
     def handle(self, *args: str, **options: object) -> None:
-        if options["batch_size"] < 1:
-            raise CommandError(
-                f"--batch-size must be a positive integer, not {options['batch_size']}"
-            )
         try:
-            report = fold(options["labels"], batch_size=options["batch_size"])
+            report = fold(options["labels"], batch_size=batch_size(options))
         except UnknownCounterError as exc:
             raise CommandError(str(exc)) from None
         if options["verbosity"] == 0:
