@@ -441,68 +441,80 @@ def main() -> None:
     print("wrote bench/results/latest.json and docs/benchmarks.md")
 
 
+def markdown_table(header: list[str], marker: str, row: Callable[[str, dict], str]) -> list[str]:
+    """A table of every result that has ``marker``, rendered by ``row(name, result)``."""
+    rows = [row(name, r) for name, r in RESULTS.items() if isinstance(r, dict) and marker in r]
+    return ["", "| " + " | ".join(header) + " |", "|" + "---|" * len(header), *rows]
+
+
 def figures_markdown() -> str:
     m = RESULTS["machine"]
     lines = [
         f"Measured {m['date']} on {m['platform']}, {m['cpus']} cores, {m['postgres']} "
         f"(fsync {m['fsync']}, shared_buffers {m['shared_buffers']}), Python {m['python']}. "
-        "Medians of the rounds shown; spread is min-max.",
-        "",
-        "| write | rounds | counted | triggers off | ratio | counted spread | off spread |",
-        "|---|---|---|---|---|---|---|",
+        "Medians of the rounds shown; spread is min-max."
     ]
-    for name, r in RESULTS.items():
-        if "ratio" not in r:
-            continue
-        lines.append(
+    lines += markdown_table(
+        ["write", "rounds", "counted", "triggers off", "ratio", "counted spread", "off spread"],
+        "ratio",
+        lambda name, r: (
             f"| {name} | {r['rounds']} | {r['counted_s']:.3f} s | {r['off_s']:.3f} s | "
             f"**{r['ratio']:.2f}x** | {r['counted_spread_s'][0]:.3f}-{r['counted_spread_s'][1]:.3f} s | "
             f"{r['off_spread_s'][0]:.3f}-{r['off_spread_s'][1]:.3f} s |"
-        )
-    reads_rows = [r for r in RESULTS.values() if "cached_ms" in r]
-    if reads_rows:
-        lines += [
-            "",
-            "| read one user's followers count | documented read (`UserStats.objects.for_user`) | "
-            "`COUNT(*)` over the follows index | COUNT(*) / cached |",
-            "|---|---|---|---|",
-        ]
-        for r in reads_rows:
-            lines.append(
+        ),
+    )
+    if any(isinstance(r, dict) and "cached_ms" in r for r in RESULTS.values()):
+        lines += markdown_table(
+            [
+                "read one user's followers count",
+                "documented read (`UserStats.objects.for_user`)",
+                "`COUNT(*)` over the follows index",
+                "COUNT(*) / cached",
+            ],
+            "cached_ms",
+            lambda name, r: (
                 f"| {r['followers']:,} followers | {r['cached_ms']:.3f} ms | {r['count_ms']:.3f} ms | "
                 f"{r['count_vs_cached']:.1f}x |"
-            )
+            ),
+        )
         flat = RESULTS.get("read flatness", {}).get("largest_vs_smallest")
         if flat:
             lines.append(f"\nCached read at the largest vs the smallest count: **{flat:.2f}x**.")
-    lines += [
-        "",
-        "| one hot row | writers (processes) | triggers off | counted, slots | counted, `counters.slots = off` |",
-        "|---|---|---|---|---|",
-    ]
-    for name, r in RESULTS.items():
-        if "slots_ratio" not in r:
-            continue
-        lines.append(
+    lines += markdown_table(
+        [
+            "one hot row",
+            "writers (processes)",
+            "triggers off",
+            "counted, slots",
+            "counted, `counters.slots = off`",
+        ],
+        "slots_ratio",
+        lambda name, r: (
             f"| {name.split(', ', 1)[1]} | {r['writers']} | {r['off_per_s']:,.0f} inserts/s | "
             f"{r['slots_per_s']:,.0f}/s (**{r['slots_ratio']:.2f}x**) | "
             f"{r['no_slots_per_s']:,.0f}/s ({r['no_slots_ratio']:.2f}x) |"
-        )
-    lines += [
-        "",
-        "| recount | follows | users | posts | bare GROUP BY scans | recount (no drift) | "
-        "check | recount, every stats row drifted | first backfill (no stats rows) |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, r in RESULTS.items():
-        if "recount_ratio" not in r:
-            continue
-        lines.append(
+        ),
+    )
+    lines += markdown_table(
+        [
+            "recount",
+            "follows",
+            "users",
+            "posts",
+            "bare GROUP BY scans",
+            "recount (no drift)",
+            "check",
+            "recount, every stats row drifted",
+            "first backfill (no stats rows)",
+        ],
+        "recount_ratio",
+        lambda name, r: (
             f"| {name} | {r['follows']:,} | {r['users']:,} | {r['posts']:,} | {r['bare_scans_s']:.2f} s | "
             f"{r['recount_s']:.2f} s (**{r['recount_ratio']:.2f}x**) | {r['check_s']:.2f} s "
             f"({r['check_ratio']:.2f}x) | {r['recount_all_drifted_s']:.2f} s ({r['drifted_ratio']:.2f}x) | "
             f"{r['first_backfill_s']:.2f} s ({r['first_ratio']:.2f}x) |"
-        )
+        ),
+    )
     return "\n".join(lines)
 
 
