@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from counters.exceptions import UnknownCounterError
-from counters.fold import fold
+from counters.folding import fold
 from counters.management.commands._arguments import add_labels_and_batch_size, batch_size
 
 

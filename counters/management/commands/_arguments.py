@@ -1,0 +1,27 @@
+"""Arguments shared by the counters' management commands (not a command: the name starts with _)."""
+
+from __future__ import annotations
+
+from django.core.management.base import CommandError, CommandParser
+
+
+def add_labels_and_batch_size(parser: CommandParser, *, batch_size: int, batch_help: str) -> None:
+    """``LABEL ...`` (counters or models; none means all) and ``--batch-size``."""
+    parser.add_argument(
+        "labels",
+        nargs="*",
+        metavar="LABEL",
+        help="a counter (app_label.Model.field) or all counters of a model (app_label.Model); "
+        "none means every declared counter",
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=batch_size, help=f"{batch_help} (default: %(default)s)"
+    )
+
+
+def batch_size(options: dict[str, object]) -> int:
+    """The ``--batch-size`` option, refused unless it is a positive integer."""
+    value = options["batch_size"]
+    if value < 1:
+        raise CommandError(f"--batch-size must be a positive integer, not {value}")
+    return value
