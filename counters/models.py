@@ -127,11 +127,14 @@ COUNT_FIELDS = ("followers_count", "following_count", "posts_count", "profile_vi
 def with_counts(users: models.QuerySet) -> models.QuerySet:
     """Annotate a user queryset with every UserStats counter (0 where a user has no row, pending
     slots added), in the same query: the way to read counts for a list of users."""
+    from counters.registry import get_counter
+
     annotations = {}
     for name in COUNT_FIELDS:
         value = Coalesce(f"stats__{name}", 0, output_field=models.BigIntegerField())
-        if name != "profile_views":
-            value = value + pending_expression(f"counters.UserStats.{name}", OuterRef("pk"))
+        counter = get_counter(UserStats, name)
+        if counter is not None and counter.slots:  # the declaration says whether slots exist
+            value = value + pending_expression(counter.label, OuterRef("pk"))
         annotations[name] = value
     return users.annotate(**annotations)
 
