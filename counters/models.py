@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 import counters
 from counters.reading import CounterManager, pending_expression
+from counters.registry import get_counter
 
 
 class Follow(models.Model):
@@ -127,8 +128,6 @@ COUNT_FIELDS = ("followers_count", "following_count", "posts_count", "profile_vi
 def with_counts(users: models.QuerySet) -> models.QuerySet:
     """Annotate a user queryset with every UserStats counter (0 where a user has no row, pending
     slots added), in the same query: the way to read counts for a list of users."""
-    from counters.registry import get_counter
-
     annotations = {}
     for name in COUNT_FIELDS:
         value = Coalesce(f"stats__{name}", 0, output_field=models.BigIntegerField())
