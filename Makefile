@@ -2,8 +2,9 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help demo test bench lint clean
+.PHONY: help demo test chromium bench lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,8 +22,14 @@ demo: $(VENV)/.installed  ## embedded PostgreSQL, migrate, demo data, backfill, 
 	$(PY) manage.py demo_admin
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.installed  ## the test suite against real PostgreSQL (embedded unless DATABASE_URL is set)
+test: $(VENV)/.installed chromium  ## the test suite against real PostgreSQL (embedded unless DATABASE_URL is set)
 	$(PY) -m pytest
+
+chromium:  ## Debian's Chromium for the browser tests (installed when missing; set CHROMIUM to use another)
+	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 bench: $(VENV)/.installed  ## write-overhead and recount benchmarks; figures go to docs/
 	$(PY) bench/run.py

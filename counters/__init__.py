@@ -12,7 +12,7 @@ then ``makemigrations`` / ``migrate`` install the triggers, ``manage.py backfill
 and ``counters.increment(obj, "profile_views")`` bumps an event counter.
 """
 
-from counters.backfill import check, recount
+from counters.backfill import check, compare, recount, trigger_states
 from counters.declarations import Count, Events, register
 from counters.events import increment
 from counters.exceptions import (
@@ -34,9 +34,11 @@ __all__ = [
     "UnknownCounterError",
     "all_counters",
     "check",
+    "compare",
     "fold",
     "increment",
     "recount",
     "register",
+    "trigger_states",
     "unguarded",
 ]

@@ -146,8 +146,9 @@ class Target:
     def slotted(self) -> list[Counter]:
         return [counter for counter in self.counters if counter.slots]
 
-    def drift_sql(self, bounds: str) -> str:
-        """Rows of the range whose value (row plus slots) differs from the true count, with both."""
+    def values_sql(self, bounds: str, *, drifted_only: bool = True) -> str:
+        """Rows of the range with each counter's value (row plus slots) and true count, in that
+        order; only the rows where some value differs unless ``drifted_only`` is false."""
         cached, true, differ = [], [], []
         for i, counter in enumerate(self.counters):
             value = f"coalesce(t.{quote(counter.field.column)}, 0)"
@@ -156,12 +157,13 @@ class Target:
             cached.append(value)
             true.append(f"coalesce(c{i}.n, 0)")
             differ.append(f"{value} <> coalesce(c{i}.n, 0)")
+        where = f" AND ({' OR '.join(differ)})" if drifted_only else ""
         return (
             f"SELECT d.k, {', '.join(cached)}, {', '.join(true)} "
             f"FROM ({self.domain_sql()}) AS d LEFT JOIN {self.table} AS t ON t.{self.key} = d.k "
             f"AND {bounds.format(col='t.' + self.key)} "
             f"{self._true_counts(self.counters, bounds)} {self._pending(bounds)} "
-            f"WHERE {bounds.format(col='d.k')} AND ({' OR '.join(differ)}) ORDER BY d.k"
+            f"WHERE {bounds.format(col='d.k')}{where} ORDER BY d.k"
         )
 
     def create_sql(self, bounds: str) -> str:
@@ -183,7 +185,7 @@ class Target:
 
     def fix_sql(self, bounds: str) -> str:
         """Write the true values over the drifted rows and drop their slot rows (folded into the
-        recount); returns the same columns as drift_sql."""
+        recount); returns the same columns as values_sql."""
         width = len(self.counters)
         sets = ", ".join(
             f"{quote(c.field.column)} = drift.true{i}" for i, c in enumerate(self.counters)
@@ -197,7 +199,7 @@ class Target:
                 f"s.counter IN ({labels}) AND s.key = drift.k)"
             )
         return (
-            f"WITH drift({', '.join(names)}) AS ({self.drift_sql(bounds)}), "
+            f"WITH drift({', '.join(names)}) AS ({self.values_sql(bounds)}), "
             f"fixed AS (UPDATE {self.table} AS t SET {sets} FROM drift "
             f"WHERE t.{self.key} = drift.k){slots} "
             f"SELECT * FROM drift ORDER BY drift.k"
@@ -225,21 +227,56 @@ def _targets(counters: Iterable[Counter]) -> list[Target]:
     return [Target(items) for _, items in sorted(grouped.items(), key=lambda i: i[0]._meta.label)]
 
 
-def verify_triggers(counters: Iterable[Counter], using: str = DEFAULT_DB_ALIAS) -> None:
-    """Raise TriggersNotInstalled unless every trigger keeping ``counters`` is installed and on."""
+@dataclass(frozen=True)
+class TriggerState:
+    """One trigger keeping a counter, as pgtrigger finds it in the database."""
+
+    name: str
+    model: str  # the label of the model whose table has the trigger
+    status: str  # pgtrigger's: INSTALLED, UNINSTALLED, OUTDATED, ...
+    enabled: bool | None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "INSTALLED" and bool(self.enabled)
+
+    @property
+    def words(self) -> str:
+        """How the admin and errors describe it: installed and enabled, disabled, missing, ..."""
+        if self.ok:
+            return "installed and enabled"
+        if self.status == "INSTALLED":
+            return "disabled"
+        if self.status == "UNINSTALLED":
+            return "missing"
+        if self.status == "OUTDATED":
+            return "outdated (the database has an older version)"
+        return self.status.lower()
+
+
+def trigger_states(counter: Counter, using: str = DEFAULT_DB_ALIAS) -> list[TriggerState]:
+    """The state of every trigger that keeps ``counter``, from pgtrigger's own status check."""
     from counters.triggers import triggers_for
 
-    missing = []
-    for counter in counters:
-        for model, trigger in triggers_for(counter):
-            status, enabled = trigger.get_installation_status(model, database=using)
-            if status != "INSTALLED" or not enabled:
-                state = status.lower() if status != "INSTALLED" else "disabled"
-                missing.append(f"{trigger.name} on {model._meta.label} ({state})")
+    states = []
+    for model, trigger in triggers_for(counter):
+        status, enabled = trigger.get_installation_status(model, database=using)
+        states.append(TriggerState(trigger.name, model._meta.label, status, enabled))
+    return sorted(states, key=lambda state: (state.model, state.name))
+
+
+def verify_triggers(counters: Iterable[Counter], using: str = DEFAULT_DB_ALIAS) -> None:
+    """Raise TriggersNotInstalled unless every trigger keeping ``counters`` is installed and on."""
+    missing = {
+        f"{state.name} on {state.model} ({state.words})"
+        for counter in counters
+        for state in trigger_states(counter, using)
+        if not state.ok
+    }
     if missing:
         raise TriggersNotInstalled(
             "the database does not keep these counters: triggers "
-            + ", ".join(sorted(set(missing)))
+            + ", ".join(sorted(missing))
             + ". Run `manage.py migrate` (or `manage.py pgtrigger install`), and "
             "`manage.py pgtrigger enable` for disabled ones, then recount."
         )
@@ -259,6 +296,8 @@ def run(
     batch_size: int = 10000,
     ids: Sequence[object] | None = None,
     start_after: object | None = None,
+    sample: int | None = None,
+    time_limit: float | None = None,
     progress: Callable[[Progress], None] | None = None,
     using: str = DEFAULT_DB_ALIAS,
 ) -> Report:
@@ -270,6 +309,10 @@ def run(
         batch_size: target keys per batch (and per transaction).
         ids: only these target keys (for example one user's id).
         start_after: resume after this target key (needs counters of a single target model).
+        sample: only this many target keys per target model, picked at random (a quick check).
+        time_limit: stop after the first batch that ends this many seconds after the start;
+            the report then says ``completed=False`` and ``last_committed`` tells where to
+            resume (with ``start_after``). For work in bounded steps, such as an admin request.
         progress: called after every batch with a :class:`Progress`.
         using: the database alias.
 
@@ -278,8 +321,11 @@ def run(
         KeyboardInterrupt, ``UnknownCounterError`` for bad labels, ``ValueError`` for bad
         arguments, :class:`TriggersNotInstalled` when the database does not keep the counters.
     """
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch size must be a positive integer, not {batch_size!r}")
+    for name, value in (("batch size", batch_size), ("sample", sample)):
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name} must be a positive integer, not {value!r}")
+    if time_limit is not None and time_limit <= 0:
+        raise ValueError(f"time limit must be positive, not {time_limit!r}")
     counters = registry.select(labels)
     targets = _targets(counters)
     if start_after is not None and len(targets) > 1:
@@ -296,11 +342,14 @@ def run(
         fixed=fix, counters=[CounterReport(c.label) for t in targets for c in t.counters]
     )
     by_label = {r.label: r for r in report.counters}
+    deadline = started + time_limit if time_limit is not None else None
     try:
         for target in targets:
-            _run_target(
-                target, fix, batch_size, ids, start_after, progress, using, report, by_label
-            )
+            keys = _sample(target, sample, using) if sample is not None else ids
+            step = Step(fix, batch_size, keys, start_after, deadline, progress, using)
+            if not _run_target(target, step, report, by_label):
+                report.completed = False
+                break
     except KeyboardInterrupt:
         report.completed = False
         report.seconds = time.monotonic() - started
@@ -321,48 +370,63 @@ def _clean_key(target: Target, value: object) -> object:
         ) from None
 
 
+@dataclass
+class Step:
+    """How :func:`run` walks one target model."""
+
+    fix: bool
+    batch_size: int
+    ids: Sequence[object] | None
+    start_after: object | None
+    deadline: float | None
+    progress: Callable[[Progress], None] | None
+    using: str
+
+
+def _sample(target: Target, size: int, using: str) -> list[object]:
+    """``size`` target keys picked at random."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.k FROM ({target.domain_sql()}) AS d ORDER BY random() LIMIT %s", [size]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _run_target(
-    target: Target,
-    fix: bool,
-    batch_size: int,
-    ids: Sequence[object] | None,
-    start_after: object | None,
-    progress: Callable[[Progress], None] | None,
-    using: str,
-    report: Report,
-    by_label: dict[str, CounterReport],
-) -> None:
-    connection = connections[using]
-    ids = [_clean_key(target, value) for value in ids] if ids is not None else None
-    lo = _clean_key(target, start_after) if start_after is not None else None
+    target: Target, step: Step, report: Report, by_label: dict[str, CounterReport]
+) -> bool:
+    """Walk ``target`` in batches; ``False`` when the deadline stopped it before the end."""
+    connection = connections[step.using]
+    ids = [_clean_key(target, value) for value in step.ids] if step.ids is not None else None
+    lo = _clean_key(target, step.start_after) if step.start_after is not None else None
     bounds = _key_bounds(ids)
     domain = target.domain_sql()
     params: dict[str, object] = {"ids": ids}
+    only = " AND d.k = ANY(%(ids)s)" if ids is not None else ""
     with connection.cursor() as cursor:
-        where = " WHERE d.k = ANY(%(ids)s)" if ids is not None else ""
-        cursor.execute(f"SELECT count(*) FROM ({domain}) AS d{where}", params)
+        cursor.execute(f"SELECT count(*) FROM ({domain}) AS d WHERE true{only}", params)
         (total,) = cursor.fetchone()
     done = 0
     next_sql = (
         f"SELECT max(k), count(*) FROM (SELECT d.k FROM ({domain}) AS d "
-        f"WHERE (%(lo)s IS NULL OR d.k > %(lo)s){' AND d.k = ANY(%(ids)s)' if ids else ''} "
+        f"WHERE (%(lo)s IS NULL OR d.k > %(lo)s){only} "
         f"ORDER BY d.k LIMIT %(size)s) AS batch"
     )
     while True:
         with connection.cursor() as cursor:
-            cursor.execute(next_sql, {**params, "lo": lo, "size": batch_size})
+            cursor.execute(next_sql, {**params, "lo": lo, "size": step.batch_size})
             hi, size = cursor.fetchone()
         if not size:
-            break
+            return True
         batch = {**params, "lo": lo, "hi": hi}
         outermost = not connection.in_atomic_block
-        with transaction.atomic(using=using), connection.cursor() as cursor:
-            if fix:
+        with transaction.atomic(using=step.using), connection.cursor() as cursor:
+            if step.fix:
                 _read_committed(cursor, outermost)
                 report.rows_created += _create_missing(target, cursor, batch, bounds)
-            cursor.execute(target.drift_sql(bounds), batch)
+            cursor.execute(target.values_sql(bounds), batch)
             rows = cursor.fetchall()
-            if fix and rows:
+            if step.fix and rows:
                 rows = _fix(target, cursor, batch, [row[0] for row in rows])
         width = len(target.counters)
         for row in rows:
@@ -375,8 +439,10 @@ def _run_target(
         done += size
         lo = hi
         report.last_committed[target.label] = hi
-        if progress is not None:
-            progress(Progress(target.label, done, total, hi))
+        if step.progress is not None:
+            step.progress(Progress(target.label, done, total, hi))
+        if step.deadline is not None and time.monotonic() >= step.deadline:
+            return False
 
 
 def _read_committed(cursor, outermost: bool) -> None:  # noqa: ANN001
@@ -421,6 +487,55 @@ def _fix(target: Target, cursor, batch: dict[str, object], drifted: list[object]
         cursor.execute(statement, narrow)
     cursor.execute(target.fix_sql(bounds), narrow)
     return cursor.fetchall()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One counter of one target row: the value a read returns (row plus slots) and COUNT(*)."""
+
+    counter: Counter
+    key: object
+    cached: int
+    true: int
+
+    @property
+    def drift(self) -> int:
+        return self.cached - self.true
+
+
+def compare(
+    model: type[models.Model], keys: Sequence[object], *, using: str = DEFAULT_DB_ALIAS
+) -> dict[object, list[Comparison]]:
+    """Each trigger-kept counter of ``model`` for each of ``keys``, cached beside true, in one
+    query (for an admin page or a support script). Reads only; a key with no target row yet
+    reads as zeros beside its true counts; keys that cannot have a row are left out.
+
+    Example::
+
+        for c in counters.compare(UserStats, [user.pk])[user.pk]:
+            print(c.counter.field.name, c.cached, c.true)
+    """
+    found = registry.counters_on(model)
+    if not found:
+        raise CounterError(f"{model._meta.label} has no trigger-kept counters")
+    target = Target(found)
+    cleaned = sorted({_clean_key(target, key) for key in keys})
+    if not cleaned:
+        return {}
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            target.values_sql(_key_bounds(cleaned), drifted_only=False),
+            {"lo": None, "hi": cleaned[-1], "ids": cleaned},
+        )
+        rows = cursor.fetchall()
+    width = len(target.counters)
+    return {
+        row[0]: [
+            Comparison(counter, row[0], row[1 + i], row[1 + width + i])
+            for i, counter in enumerate(target.counters)
+        ]
+        for row in rows
+    }
 
 
 def recount(labels: Sequence[str] = (), **kwargs: object) -> Report:

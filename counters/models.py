@@ -83,6 +83,16 @@ class CounterSlot(models.Model):
         return f"{self.counter}[{self.key}] slot {self.slot}: {self.delta:+d}"
 
 
+class CounterOverview(CounterSlot):
+    """No table of its own: gives the admin its "Counters overview" page (declared counters,
+    trigger states, site totals beside their true counts, check, recount and fold)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "counters overview"
+        verbose_name_plural = "counters overview"
+
+
 class UserStatsQuerySet(models.QuerySet):
     def for_user(self, user: models.Model | int) -> UserStats:
         """The stats row of ``user``; an unsaved row of zeros when it has none yet."""

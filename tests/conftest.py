@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, connections
 
 from counters.models import Follow, GlobalStats, Post, UserStats
+from tests.browser import page  # noqa: F401 - the headless Chromium fixture
 
 
 def true_user_counts() -> dict[int, tuple[int, int, int]]:

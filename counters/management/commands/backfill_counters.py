@@ -46,6 +46,13 @@ class Command(BaseCommand):
             help="resume after this target key (printed as the run goes and when interrupted)",
         )
         parser.add_argument(
+            "--sample",
+            type=int,
+            metavar="N",
+            help="only N target keys of each model, picked at random: a quick health check "
+            "(with --check) of a big table",
+        )
+        parser.add_argument(
             "--json", action="store_true", help="print the report as JSON on standard output"
         )
         parser.add_argument(
@@ -70,6 +77,7 @@ class Command(BaseCommand):
                 batch_size=size,
                 ids=ids,
                 start_after=options["start_after"],
+                sample=options["sample"],
                 progress=reporter,
             )
         except (ValueError, TriggersNotInstalled) as exc:

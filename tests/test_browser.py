@@ -1,0 +1,60 @@
+"""The admin in a real browser: headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import pytest
+
+from counters.models import Follow, UserStats
+from tests.browser import screenshot
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def pick_user(page, field: str, username: str) -> None:
+    """Choose a user in the admin's autocomplete widget, typing as a person would."""
+    page.click(f".field-{field} .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", username)
+    page.click(f".select2-results__option >> text={username}")
+
+
+def followers_on_stats_page(page, live_server, username: str) -> str:
+    page.goto(f"{live_server.url}/admin/counters/userstats/?q={username}")
+    return page.inner_text(".field-followers_count")
+
+
+def test_follow_in_the_admin_moves_the_followers_count(page, live_server, django_user_model):
+    django_user_model.objects.create_superuser("root", "root@example.com", "pw-for-the-test")
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    Follow.objects.create(follower=UserFactory(username="carol"), followed=bob)
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", "pw-for-the-test")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+
+    page.click("text=Counters overview")
+    page.wait_for_selector("#declared-counters")
+    assert "installed and enabled" in page.inner_text("#declared-counters")
+    assert "matches COUNT(*)" in page.inner_text("#site-totals")
+    screenshot(page, "admin-overview")
+
+    assert followers_on_stats_page(page, live_server, "bob") == "1"
+    screenshot(page, "admin-userstats-before")
+
+    page.goto(f"{live_server.url}/admin/counters/follow/add/")
+    pick_user(page, "follower", "alice")
+    pick_user(page, "followed", "bob")
+    screenshot(page, "admin-follow-add")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    assert Follow.objects.filter(follower=alice, followed=bob).exists()
+
+    assert followers_on_stats_page(page, live_server, "bob") == "2"
+    screenshot(page, "admin-userstats-after")
+    page.click("text=bob")
+    page.wait_for_selector(".counter-values")
+    assert "matches COUNT(*)" in page.inner_text(".counter-values")
+    screenshot(page, "admin-userstats-change")
+    assert UserStats.objects.get(pk=bob.pk).followers_count == 2

@@ -1,0 +1,13 @@
+"""A host project's own admin using the mixin (declared fieldsets, true counts on the list)."""
+
+from django.contrib import admin
+
+from counters.admin import CounterAdminMixin
+from tests.testapp.models import Blog
+
+
+@admin.register(Blog)
+class BlogAdmin(CounterAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "published_count", "articles_count")
+    list_true_counts = True
+    fieldsets = [(None, {"fields": ["name", "published_count", "articles_count"]})]
