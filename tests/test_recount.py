@@ -257,3 +257,54 @@ def test_summary_and_progress_lines(graph):
     ]
     assert "Recount complete" in out
     assert GlobalStats.current().total_posts == 50
+
+
+def test_sample_checks_only_that_many_random_rows(graph):
+    inject("UPDATE user_stats SET posts_count = posts_count + 1")
+    report = counters.check(["counters.UserStats"], sample=5)
+    assert [r.rows_checked for r in report.counters] == [5, 5, 5]
+    assert {r.label: r.rows_drifted for r in report.counters}["counters.UserStats.posts_count"] == 5
+    status, out, _ = backfill("counters.UserStats", "--check", "--sample", "7")
+    row = next(
+        line for line in out.splitlines() if line.startswith("counters.UserStats.posts_count ")
+    )
+    assert status == 1 and row.split()[1:3] == ["7", "7"]  # checked, drifted
+    with pytest.raises(ValueError, match="sample must be a positive integer"):
+        counters.check(sample=0)
+
+
+def test_time_limit_stops_after_a_batch_and_resumes_where_it_stopped(graph):
+    inject("UPDATE user_stats SET following_count = following_count + 2")
+    first = counters.recount(["counters.UserStats"], batch_size=6, time_limit=1e-6)
+    assert not first.completed and first.counters[0].rows_checked == 6
+    resume = first.last_committed["counters.UserStats"]
+    rest = counters.recount(["counters.UserStats"], batch_size=100, start_after=resume)
+    assert rest.completed and rest.counters[0].rows_checked == 14
+    assert not counters.check().drifted
+    with pytest.raises(ValueError, match="time limit must be positive"):
+        counters.check(time_limit=0)
+
+
+def test_empty_ids_check_nothing():
+    UserFactory.create_batch(3)
+    report = counters.check(["counters.UserStats"], ids=[])
+    assert [r.rows_checked for r in report.counters] == [0, 0, 0]
+
+
+def test_compare_reads_cached_beside_true_for_users_with_and_without_a_row(graph):
+    loner = UserFactory()
+    Post.objects.create(author=loner, title="x")
+    inject("DELETE FROM user_stats WHERE user_id = %s", [loner.pk])
+    inject("UPDATE user_stats SET followers_count = 50 WHERE user_id = %s", [graph[0].pk])
+    found = counters.compare(UserStats, [loner.pk, graph[0].pk, str(graph[1].pk)])
+    assert set(found) == {loner.pk, graph[0].pk, graph[1].pk}
+    loner_posts = {c.counter.field.name: c for c in found[loner.pk]}["posts_count"]
+    assert (loner_posts.cached, loner_posts.true, loner_posts.drift) == (0, 1, -1)
+    star = {c.counter.field.name: c for c in found[graph[0].pk]}["followers_count"]
+    assert star.cached == 50 and star.true == Follow.objects.filter(followed=graph[0]).count()
+    assert all(c.drift == 0 for c in found[graph[1].pk])
+    assert counters.compare(UserStats, []) == {}
+    with pytest.raises(ValueError, match="not a valid key"):
+        counters.compare(UserStats, ["abc"])
+    with pytest.raises(counters.CounterError, match="no trigger-kept counters"):
+        counters.compare(Follow, [1])
