@@ -4,7 +4,11 @@
 Runs in its own database (``counters_bench``) on the embedded server or on DATABASE_URL's server.
 
 - Write overhead: the same writes to ``counters_follow``/``counters_post`` with the user triggers
-  on (counted) and off (``ALTER TABLE ... DISABLE TRIGGER USER``), alternating rounds.
+  on (counted) and off (``ALTER TABLE ... DISABLE TRIGGER USER``), alternating rounds; and the
+  same writes kept by the alternatives (a hand-written row-level trigger, app-side ``F()`` in
+  ``post_save``/``post_delete`` signals), with the drift each leaves behind.
+- Hot rows: writer processes on one celebrity, on the site totals, and on different users.
+- Reads: the documented read vs ``COUNT(*)`` at 1k/100k/1M followers.
 - Recount: ``backfill_counters`` over all counters vs the bare ``GROUP BY`` scans it needs, at two
   sizes (to show it grows linearly).
 
@@ -36,7 +40,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 import counters  # noqa: E402
-from counters.models import Follow  # noqa: E402
+from counters.models import Follow, Post  # noqa: E402
 
 RESULTS: dict[str, object] = {}
 
@@ -47,9 +51,124 @@ def sql(statement: str, params: object = None) -> list[tuple]:
         return cursor.fetchall() if cursor.description else []
 
 
+ROW_TRIGGERS = """
+CREATE FUNCTION bench_row_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    UPDATE user_stats SET followers_count = followers_count + 1 WHERE user_id = NEW.followed_id;
+    UPDATE user_stats SET following_count = following_count + 1 WHERE user_id = NEW.follower_id;
+    UPDATE counters_globalstats SET total_follows = total_follows + 1 WHERE id = 1;
+  ELSE
+    UPDATE user_stats SET followers_count = followers_count - 1 WHERE user_id = OLD.followed_id;
+    UPDATE user_stats SET following_count = following_count - 1 WHERE user_id = OLD.follower_id;
+    UPDATE counters_globalstats SET total_follows = total_follows - 1 WHERE id = 1;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER bench_row_follow AFTER INSERT OR DELETE ON counters_follow
+  FOR EACH ROW EXECUTE FUNCTION bench_row_follow();
+CREATE FUNCTION bench_row_post() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    UPDATE user_stats SET posts_count = posts_count + 1 WHERE user_id = NEW.author_id;
+    UPDATE counters_globalstats SET total_posts = total_posts + 1 WHERE id = 1;
+  ELSE
+    UPDATE user_stats SET posts_count = posts_count - 1 WHERE user_id = OLD.author_id;
+    UPDATE counters_globalstats SET total_posts = total_posts - 1 WHERE id = 1;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER bench_row_post AFTER INSERT OR DELETE ON counters_post
+  FOR EACH ROW EXECUTE FUNCTION bench_row_post();
+"""
+ROW_TRIGGER_NAMES = {"counters_follow": "bench_row_follow", "counters_post": "bench_row_post"}
+
+
 def triggers(on: bool) -> None:
-    for table in ("counters_follow", "counters_post"):
+    """The counters' triggers on or off (the row-level alternative stays off either way)."""
+    for table, row_trigger in ROW_TRIGGER_NAMES.items():
         sql(f"ALTER TABLE {table} {'ENABLE' if on else 'DISABLE'} TRIGGER USER")
+        sql(f"ALTER TABLE {table} DISABLE TRIGGER {row_trigger}")
+
+
+def _follow_saved(sender, instance, created, **kwargs) -> None:  # noqa: ANN001
+    """The Rails counter_cache way: F() increments after the save, one UPDATE each."""
+    from django.db.models import F
+
+    from counters.models import GlobalStats, UserStats
+
+    if created:
+        UserStats.objects.filter(pk=instance.followed_id).update(
+            followers_count=F("followers_count") + 1
+        )
+        UserStats.objects.filter(pk=instance.follower_id).update(
+            following_count=F("following_count") + 1
+        )
+        GlobalStats.objects.filter(pk=1).update(total_follows=F("total_follows") + 1)
+
+
+def _follow_deleted(sender, instance, **kwargs) -> None:  # noqa: ANN001
+    from django.db.models import F
+
+    from counters.models import GlobalStats, UserStats
+
+    UserStats.objects.filter(pk=instance.followed_id).update(
+        followers_count=F("followers_count") - 1
+    )
+    UserStats.objects.filter(pk=instance.follower_id).update(
+        following_count=F("following_count") - 1
+    )
+    GlobalStats.objects.filter(pk=1).update(total_follows=F("total_follows") - 1)
+
+
+def _post_saved(sender, instance, created, **kwargs) -> None:  # noqa: ANN001
+    from django.db.models import F
+
+    from counters.models import GlobalStats, UserStats
+
+    if created:
+        UserStats.objects.filter(pk=instance.author_id).update(posts_count=F("posts_count") + 1)
+        GlobalStats.objects.filter(pk=1).update(total_posts=F("total_posts") + 1)
+
+
+def _post_deleted(sender, instance, **kwargs) -> None:  # noqa: ANN001
+    from django.db.models import F
+
+    from counters.models import GlobalStats, UserStats
+
+    UserStats.objects.filter(pk=instance.author_id).update(posts_count=F("posts_count") - 1)
+    GlobalStats.objects.filter(pk=1).update(total_posts=F("total_posts") - 1)
+
+
+SIGNALS = [
+    ("post_save", Follow, _follow_saved),
+    ("post_delete", Follow, _follow_deleted),
+    ("post_save", Post, _post_saved),
+    ("post_delete", Post, _post_deleted),
+]
+DESIGNS = ("off", "counted", "row trigger", "signals")
+
+
+def use(design: str) -> None:
+    """Keep the counters by ``design`` from now on (and only by it)."""
+    from django.db.models import signals
+
+    triggers(design == "counted")
+    for name, model, receiver in SIGNALS:
+        getattr(signals, name).disconnect(receiver, sender=model)
+    sql("RESET counters.unguarded")
+    if design == "row trigger":
+        for table, row_trigger in ROW_TRIGGER_NAMES.items():
+            sql(f"ALTER TABLE {table} ENABLE TRIGGER {row_trigger}")
+    elif design == "signals":
+        sql("SET counters.unguarded = on")  # app-side writes of the counters, as Rails would
+        for name, model, receiver in SIGNALS:
+            getattr(signals, name).connect(receiver, sender=model)
+
+
+def drifted_values() -> int:
+    """How many cached values differ from COUNT(*) now (the counters' triggers must be on)."""
+    return sum(report.rows_drifted for report in counters.check().counters)
 
 
 def reset() -> None:
@@ -82,18 +201,29 @@ def timed(work: Callable[[], None]) -> float:
 
 
 def compare(
-    name: str, rounds: int, setup: Callable[[], None], work: Callable[[], None], unit: int
+    name: str,
+    rounds: int,
+    setup: Callable[[], None],
+    work: Callable[[], None],
+    unit: int,
+    alternative_rounds: int = 0,
 ) -> None:
-    """Alternate counted and triggers-off rounds of ``work``; record medians, spread and ratio."""
-    times: dict[str, list[float]] = {"counted": [], "off": []}
-    for _ in range(rounds):
-        for mode in ("off", "counted"):
-            triggers(True)
+    """Alternate triggers-off and counted rounds of ``work`` (and, in the first
+    ``alternative_rounds``, the row-trigger and signals designs); record medians, spread, ratios
+    and the drift each design left. Every round starts exact: ``setup`` runs with the counters on.
+    """
+    times: dict[str, list[float]] = {design: [] for design in DESIGNS}
+    drift: dict[str, int] = {design: 0 for design in DESIGNS}
+    for index in range(rounds):
+        for design in DESIGNS if index < alternative_rounds else ("off", "counted"):
+            use("counted")
             setup()
-            triggers(mode == "counted")
-            times[mode].append(timed(work))
-            triggers(True)
-    med = {mode: statistics.median(values) for mode, values in times.items()}
+            use(design)
+            times[design].append(timed(work))
+            use("counted")
+            if design != "off":
+                drift[design] = max(drift[design], drifted_values())
+    med = {design: statistics.median(values) for design, values in times.items() if values}
     RESULTS[name] = {
         "rounds": rounds,
         "counted_s": med["counted"],
@@ -103,10 +233,27 @@ def compare(
         "ratio": med["counted"] / med["off"],
         "per_op_counted_ms": med["counted"] / unit * 1000,
         "per_op_off_ms": med["off"] / unit * 1000,
+        "counted_drifted_values": drift["counted"],
+        "alternatives": {
+            design: {
+                "rounds": len(times[design]),
+                "s": med[design],
+                "spread_s": [min(times[design]), max(times[design])],
+                "ratio": med[design] / med["off"],
+                "drifted_values": drift[design],
+            }
+            for design in ("row trigger", "signals")
+            if times[design]
+        },
     }
     r = RESULTS[name]
+    others = "  ".join(
+        f"{design} {a['ratio']:.2f}x (drift {a['drifted_values']})"
+        for design, a in r["alternatives"].items()
+    )
     print(
-        f"{name:34} counted {r['counted_s']:8.3f}s  off {r['off_s']:8.3f}s  ratio {r['ratio']:.2f}x",
+        f"{name:34} counted {r['counted_s']:8.3f}s  off {r['off_s']:8.3f}s  ratio {r['ratio']:.2f}x"
+        f"  {others}",
         flush=True,
     )
 
@@ -116,6 +263,7 @@ def write_overhead(quick: bool) -> None:
     singles = 300 if quick else 1000
     bulk = 20_000 if quick else 100_000
     rounds = 3 if quick else 5
+    alternative_rounds = 1 if quick else 2  # the slow alternatives take minutes per round
     pairs = [
         (users[i], users[(i * 7 + j) % len(users)]) for i in range(len(users)) for j in range(1, 60)
     ]
@@ -125,7 +273,9 @@ def write_overhead(quick: bool) -> None:
         for a, b in pairs[:singles]:
             Follow.objects.create(follower_id=a, followed_id=b)
 
-    compare("ORM Follow create (one row)", rounds, reset, single_create, singles)
+    compare(
+        "ORM Follow create (one row)", rounds, reset, single_create, singles, alternative_rounds
+    )
 
     def seed_singles() -> None:
         reset()
@@ -137,12 +287,39 @@ def write_overhead(quick: bool) -> None:
         for follow in list(Follow.objects.all()[:singles]):
             follow.delete()
 
-    compare("ORM Follow delete (one row)", rounds, seed_singles, single_delete, singles)
+    compare(
+        "ORM Follow delete (one row)",
+        rounds,
+        seed_singles,
+        single_delete,
+        singles,
+        alternative_rounds,
+    )
+
+    def post_create() -> None:
+        for a, _ in pairs[:singles]:
+            Post.objects.create(author_id=a, title="p")
+
+    compare("ORM Post create (one row)", rounds, reset, post_create, singles, alternative_rounds)
+
+    def seed_posts() -> None:
+        reset()
+        Post.objects.bulk_create([Post(author_id=a, title="p") for a, _ in pairs[:singles]])
+
+    def post_delete() -> None:
+        for post in list(Post.objects.all()[:singles]):
+            post.delete()
+
+    compare(
+        "ORM Post delete (one row)", rounds, seed_posts, post_delete, singles, alternative_rounds
+    )
 
     def bulk_create() -> None:
         Follow.objects.bulk_create([Follow(follower_id=a, followed_id=b) for a, b in pairs[:bulk]])
 
-    compare(f"bulk_create {bulk // 1000}k follows", rounds, reset, bulk_create, bulk)
+    compare(
+        f"bulk_create {bulk // 1000}k follows", rounds, reset, bulk_create, bulk, alternative_rounds
+    )
 
     def seed_bulk() -> None:
         reset()
@@ -153,7 +330,14 @@ def write_overhead(quick: bool) -> None:
             pk__in=Follow.objects.order_by("pk").values("pk")[: bulk // 2]
         ).delete()
 
-    compare(f"queryset.delete() {bulk // 2000}k follows", rounds, seed_bulk, qs_delete, bulk // 2)
+    compare(
+        f"queryset.delete() {bulk // 2000}k follows",
+        rounds,
+        seed_bulk,
+        qs_delete,
+        bulk // 2,
+        alternative_rounds,
+    )
 
     def raw_insert() -> None:
         sql(
@@ -163,7 +347,14 @@ def write_overhead(quick: bool) -> None:
             [len(users), bulk // len(users)],
         )
 
-    compare(f"raw INSERT ... SELECT {bulk // 1000}k", rounds, reset, raw_insert, bulk)
+    compare(
+        f"raw INSERT ... SELECT {bulk // 1000}k",
+        rounds,
+        reset,
+        raw_insert,
+        bulk,
+        alternative_rounds,
+    )
     reset()
 
 
@@ -175,13 +366,15 @@ def _hot_worker(args: tuple) -> int:
     options = "" if slots else "-c counters.slots=off"
     with psycopg.connect(**params, autocommit=True, options=options) as conn:
         done = 0
-        for row in rows:
+        for index, row in enumerate(rows):
             if time.time() >= deadline:
                 break
-            if kind == "celebrity":
+            if kind in ("celebrity", "different users"):
+                # every writer on the celebrity, or each on users of its own (totals still shared)
+                followed = target if kind == "celebrity" else rows[(index + 1) % len(rows)]
                 conn.execute(
                     "INSERT INTO counters_follow (follower_id, followed_id) VALUES (%s, %s)",
-                    [row, target],
+                    [row, followed],
                 )
             else:
                 conn.execute(
@@ -192,7 +385,9 @@ def _hot_worker(args: tuple) -> int:
 
 
 def hot_rows(quick: bool) -> None:
-    """Writers in separate processes on one hot row: throughput counted vs triggers off."""
+    """Writers in separate processes, one insert per transaction: all following one celebrity,
+    all posting (one site-totals row), or following different users (only the totals row is
+    shared). Throughput counted (with and without slots) vs triggers off, and exact at the end."""
     import multiprocessing
 
     seconds = 2.0 if quick else 4.0
@@ -203,8 +398,9 @@ def hot_rows(quick: bool) -> None:
     }
     star = users[0]
     rounds = 1 if quick else 3
-    for kind in ("celebrity", "site totals"):
-        for writers in (8, 16):
+    plan = [("celebrity", (8, 16)), ("site totals", (8, 16)), ("different users", (8,))]
+    for kind, writer_counts in plan:
+        for writers in writer_counts:
             rates: dict[str, list[float]] = {"off": [], "slots": [], "no slots": []}
             for _ in range(rounds):
                 for mode in rates:
@@ -215,7 +411,7 @@ def hot_rows(quick: bool) -> None:
                     jobs = [
                         (
                             params,
-                            "celebrity" if kind == "celebrity" else "posts",
+                            kind,
                             star,
                             users[1 + i * per : 1 + (i + 1) * per],
                             deadline,
@@ -409,6 +605,8 @@ def main() -> None:
         print(
             f"{RESULTS['machine']['postgres']}, fsync {info[1]}, {os.cpu_count()} cores", flush=True
         )
+        sql(ROW_TRIGGERS)
+        triggers(True)
         make_users(2000)
         if not args.skip_writes:
             write_overhead(args.quick)
@@ -463,6 +661,36 @@ def figures_markdown() -> str:
             f"{r['off_spread_s'][0]:.3f}-{r['off_spread_s'][1]:.3f} s |"
         ),
     )
+    if any(isinstance(r, dict) and r.get("alternatives") for r in RESULTS.values()):
+
+        def cell(ratio: float, drifted: int) -> str:
+            wrong = "exact" if drifted == 0 else f"**{drifted:,} values wrong**"
+            return f"{ratio:.2f}x, {wrong}"
+
+        def alternatives_row(name: str, r: dict) -> str:
+            alts = r["alternatives"]
+            cells = [
+                cell(alts[d]["ratio"], alts[d]["drifted_values"]) if d in alts else "-"
+                for d in ("row trigger", "signals")
+            ]
+            rounds = min(a["rounds"] for a in alts.values())
+            return (
+                f"| {name} | {cell(r['ratio'], r.get('counted_drifted_values', 0))} | "
+                f"{cells[0]} | {cells[1]} | 1.00x, exact (reads pay) | {rounds} |"
+            )
+
+        lines += markdown_table(
+            [
+                "write (time vs triggers off; drift after it)",
+                "**counters** (statement triggers)",
+                "row-level trigger",
+                "app-side `F()` in signals",
+                "`COUNT(*)` at read time",
+                "alternative rounds",
+            ],
+            "alternatives",
+            alternatives_row,
+        )
     if any(isinstance(r, dict) and "cached_ms" in r for r in RESULTS.values()):
         lines += markdown_table(
             [
@@ -482,7 +710,7 @@ def figures_markdown() -> str:
             lines.append(f"\nCached read at the largest vs the smallest count: **{flat:.2f}x**.")
     lines += markdown_table(
         [
-            "one hot row",
+            "writers on",
             "writers (processes)",
             "triggers off",
             "counted, slots",
