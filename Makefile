@@ -15,12 +15,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
-demo: $(VENV)/.installed  ## embedded PostgreSQL, migrate, demo data, backfill, admin on 127.0.0.1:8000
+demo: $(VENV)/.installed  ## embedded PostgreSQL, migrate, demo data, backfill, admin and live counters on 127.0.0.1:8000 (uvicorn)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py backfill_counters --no-progress
 	$(PY) manage.py demo_admin
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) -m uvicorn project.asgi:application --host 127.0.0.1 --port 8000
 
 test: $(VENV)/.installed chromium  ## the test suite against real PostgreSQL (embedded unless DATABASE_URL is set)
 	$(PY) -m pytest

@@ -362,8 +362,7 @@ def _hot_worker(args: tuple) -> int:
     """One writer process: its own connection, one insert per transaction until the deadline."""
     import psycopg
 
-    params, kind, target, rows, deadline, slots = args
-    options = "" if slots else "-c counters.slots=off"
+    params, kind, target, rows, deadline, options = args
     with psycopg.connect(**params, autocommit=True, options=options) as conn:
         done = 0
         for index, row in enumerate(rows):
@@ -388,15 +387,7 @@ def hot_rows(quick: bool) -> None:
     """Writers in separate processes, one insert per transaction: all following one celebrity,
     all posting (one site-totals row), or following different users (only the totals row is
     shared). Throughput counted (with and without slots) vs triggers off, and exact at the end."""
-    import multiprocessing
-
     seconds = 2.0 if quick else 4.0
-    users = user_ids(20_000)
-    params = connection.get_connection_params()
-    params = {
-        k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")
-    }
-    star = users[0]
     rounds = 1 if quick else 3
     plan = [("celebrity", (8, 16)), ("site totals", (8, 16)), ("different users", (8,))]
     for kind, writer_counts in plan:
@@ -406,25 +397,9 @@ def hot_rows(quick: bool) -> None:
                 for mode in rates:
                     reset()
                     triggers(mode != "off")
-                    per = (len(users) - 1) // writers
-                    deadline = time.time() + 1.0 + seconds
-                    jobs = [
-                        (
-                            params,
-                            kind,
-                            star,
-                            users[1 + i * per : 1 + (i + 1) * per],
-                            deadline,
-                            mode == "slots",
-                        )
-                        for i in range(writers)
-                    ]
-                    with multiprocessing.get_context("fork").Pool(writers) as pool:
-                        started = time.time()
-                        counts = pool.map(_hot_worker, jobs)
-                        elapsed = time.time() - started
+                    options = "" if mode == "slots" else "-c counters.slots=off"
+                    rates[mode].append(_writers(kind, writers, seconds, options))
                     triggers(True)
-                    rates[mode].append(sum(counts) / elapsed)
                     if mode != "off":
                         assert not counters.check().drifted, f"drift after {kind} {mode}"
             med = {mode: statistics.median(values) for mode, values in rates.items()}
@@ -446,6 +421,174 @@ def hot_rows(quick: bool) -> None:
                 f"({med['no slots'] / med['off']:.2f}x)",
                 flush=True,
             )
+
+
+def _writers(kind: str, writers: int, seconds: float, options: str) -> float:
+    """Inserts per second of ``writers`` processes (one insert per transaction) for ``seconds``."""
+    import multiprocessing
+
+    users = user_ids(20_000)
+    params = _psycopg_params()
+    per = (len(users) - 1) // writers
+    deadline = time.time() + 1.0 + seconds
+    jobs = [
+        (params, kind, users[0], users[1 + i * per : 1 + (i + 1) * per], deadline, options)
+        for i in range(writers)
+    ]
+    with multiprocessing.get_context("fork").Pool(writers) as pool:
+        started = time.time()
+        counts = pool.map(_hot_worker, jobs)
+        elapsed = time.time() - started
+    return sum(counts) / elapsed
+
+
+def _psycopg_params() -> dict[str, object]:
+    params = connection.get_connection_params()
+    return {k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")}
+
+
+def live(quick: bool) -> None:
+    """What live counters cost: writes with notifications on vs off (``counters.notify``), and the
+    time from a commit to the event at 200 connected stream clients."""
+    rounds = 3 if quick else 5
+    singles = 300 if quick else 1000
+    users = user_ids(2000)
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    for _ in range(rounds):
+        for mode in ("off", "on"):
+            reset()
+            sql("SET counters.notify = off" if mode == "off" else "RESET counters.notify")
+            times[mode].append(
+                timed(
+                    lambda: [
+                        Follow.objects.create(follower_id=users[i], followed_id=users[i + 1])
+                        for i in range(singles)
+                    ]
+                )
+            )
+    sql("RESET counters.notify")
+    med = {mode: statistics.median(values) for mode, values in times.items()}
+    RESULTS["notify, ORM Follow create (one row)"] = {
+        "notify_rounds": rounds,
+        "on_s": med["on"],
+        "off_s": med["off"],
+        "notify_ratio": med["on"] / med["off"],
+        "spread_s": {mode: [min(v), max(v)] for mode, v in times.items()},
+    }
+    print(
+        f"notify on/off, ORM Follow create   on {med['on']:.3f}s  off {med['off']:.3f}s  "
+        f"ratio {med['on'] / med['off']:.2f}x",
+        flush=True,
+    )
+    seconds = 2.0 if quick else 4.0
+    rates: dict[str, list[float]] = {"on": [], "off": []}
+    for _ in range(1 if quick else 3):
+        for mode in ("off", "on"):
+            reset()
+            options = "-c counters.notify=off" if mode == "off" else ""
+            rates[mode].append(_writers("different users", 8, seconds, options))
+    med = {mode: statistics.median(values) for mode, values in rates.items()}
+    RESULTS["notify, 8 writers on different users"] = {
+        "notify_rounds": len(rates["on"]),
+        "on_per_s": med["on"],
+        "off_per_s": med["off"],
+        "notify_ratio": med["on"] / med["off"],
+        "spread_per_s": {mode: [min(v), max(v)] for mode, v in rates.items()},
+    }
+    print(
+        f"notify on/off, 8 writers            on {med['on']:.0f}/s  off {med['off']:.0f}/s  "
+        f"ratio {med['on'] / med['off']:.2f}x",
+        flush=True,
+    )
+    reset()
+    _latency(clients=200, commits=20 if quick else 60)
+
+
+def _latency(clients: int, commits: int) -> None:
+    """Commit-to-event time at ``clients`` stream clients of a uvicorn server (its own process)."""
+    import asyncio
+    import subprocess
+
+    import psycopg
+
+    from tests.live import Server, Stream, _free_port
+
+    params = _psycopg_params()
+    url = f"postgres://{params.get('user', '')}@/{params['dbname']}?host={params.get('host', '')}"
+    if params.get("port"):
+        url += f"&port={params['port']}"
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "project.asgi:application",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--backlog",
+            "2048",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "project.settings"},
+    )
+    users = user_ids(commits + 1)
+
+    async def measure() -> list[float]:
+        for _ in range(200):  # wait for the server
+            try:
+                probe = await Stream.open(
+                    Server("127.0.0.1", port), "c=counters.GlobalStats.total_follows"
+                )
+                await probe.close()
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        target = Server("127.0.0.1", port)
+        streams = [
+            await Stream.open(target, "c=counters.GlobalStats.total_follows")
+            for _ in range(clients)
+        ]
+        await asyncio.gather(*(s.event(timeout=60) for s in streams))
+        samples: list[float] = []
+        async with await psycopg.AsyncConnection.connect(**params, autocommit=True) as conn:
+            for i in range(commits):
+                await conn.execute(
+                    "INSERT INTO counters_follow (follower_id, followed_id) VALUES (%s, %s)",
+                    [users[i + 1], users[0]],
+                )
+                committed = time.perf_counter()  # autocommit: the statement's return is the commit
+
+                async def arrival(stream: Stream, since: float = committed) -> float:
+                    await stream.event(timeout=30)
+                    return time.perf_counter() - since
+
+                samples += await asyncio.gather(*(arrival(s) for s in streams))
+                await asyncio.sleep(0.05)
+        await asyncio.gather(*(s.close() for s in streams))
+        return samples
+
+    try:
+        samples = sorted(asyncio.run(measure()))
+    finally:
+        server.terminate()
+        server.wait(10)
+    median = statistics.median(samples)
+    p99 = samples[int(len(samples) * 0.99) - 1]
+    RESULTS[f"live, commit to event at {clients} clients"] = {
+        "clients": clients,
+        "commits": commits,
+        "median_ms": median * 1000,
+        "p99_ms": p99 * 1000,
+        "max_ms": samples[-1] * 1000,
+    }
+    print(
+        f"commit -> event at {clients} clients   median {median * 1000:.1f} ms  "
+        f"p99 {p99 * 1000:.1f} ms  ({commits} commits)",
+        flush=True,
+    )
 
 
 def reads(quick: bool) -> None:
@@ -503,6 +646,9 @@ def load(follows: int, users: int, posts: int) -> None:
     """Load a graph with raw SQL (triggers on), so the counters start exact."""
     reset()
     make_users(users)
+    have = sql("SELECT count(*) FROM auth_user")[0][0]
+    if have != users:  # the recount walks every user: a bigger table would skew its figures
+        raise RuntimeError(f"recount needs exactly {users:,} users, the database has {have:,}")
     per_user = follows // users
     sql(
         "INSERT INTO counters_follow (follower_id, followed_id) SELECT a.id, "
@@ -584,7 +730,16 @@ def main() -> None:
     parser.add_argument("--skip-writes", action="store_true", help="no write-overhead figures")
     parser.add_argument("--skip-hot", action="store_true", help="no hot-row figures")
     parser.add_argument("--skip-reads", action="store_true", help="no read figures")
+    parser.add_argument("--skip-live", action="store_true", help="no live-counter figures")
+    parser.add_argument(
+        "--only",
+        choices=["writes", "hot", "reads", "live", "recount"],
+        help="run one section (the others keep their last figures)",
+    )
     args = parser.parse_args()
+    if args.only:
+        for section in ("writes", "hot", "reads", "live", "recount"):
+            setattr(args, f"skip_{section}", section != args.only)
 
     settings.DATABASES["default"]["TEST"]["NAME"] = "counters_bench"
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
@@ -613,15 +768,18 @@ def main() -> None:
         if not args.skip_hot:
             make_users(20_000)
             hot_rows(args.quick)
-        if not args.skip_reads:
-            reads(args.quick)
+        if not args.skip_live:
+            make_users(20_000)
+            live(args.quick)
         if not args.skip_recount:
             if args.quick:
-                recount_at("25k follows", 25_000, 2_500, 5_000, 2)
-                recount_at("100k follows", 100_000, 10_000, 20_000, 2)
+                recount_at("100k follows", 100_000, 20_000, 20_000, 2)
+                recount_at("200k follows", 200_000, 40_000, 40_000, 2)
             else:
                 recount_at("250k follows", 250_000, 25_000, 50_000, 3)
                 recount_at("1M follows", 1_000_000, 100_000, 200_000, 3)
+        if not args.skip_reads:
+            reads(args.quick)
     finally:
         connection.creation.destroy_test_db("counters_bench", verbosity=0)
     out = ROOT / "bench" / "results"
@@ -721,6 +879,27 @@ def figures_markdown() -> str:
             f"| {name.split(', ', 1)[1]} | {r['writers']} | {r['off_per_s']:,.0f} inserts/s | "
             f"{r['slots_per_s']:,.0f}/s (**{r['slots_ratio']:.2f}x**) | "
             f"{r['no_slots_per_s']:,.0f}/s ({r['no_slots_ratio']:.2f}x) |"
+        ),
+    )
+    lines += markdown_table(
+        ["live counters: notifications", "rounds", "`counters.notify` on", "off", "on / off"],
+        "notify_ratio",
+        lambda name, r: (
+            f"| {name.split(', ', 1)[1]} | {r['notify_rounds']} | "
+            + (
+                f"{r['on_s']:.3f} s | {r['off_s']:.3f} s | **{r['notify_ratio']:.2f}x** (time) |"
+                if "on_s" in r
+                else f"{r['on_per_s']:,.0f}/s | {r['off_per_s']:,.0f}/s | "
+                f"**{r['notify_ratio']:.2f}x** (throughput) |"
+            )
+        ),
+    )
+    lines += markdown_table(
+        ["live counters: commit to event", "clients", "commits", "median", "p99", "max"],
+        "median_ms",
+        lambda name, r: (
+            f"| uvicorn, one process | {r['clients']} | {r['commits']} | "
+            f"**{r['median_ms']:.1f} ms** | {r['p99_ms']:.1f} ms | {r['max_ms']:.1f} ms |"
         ),
     )
     lines += markdown_table(

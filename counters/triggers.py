@@ -8,6 +8,10 @@ count), and applies the deltas of each target table in one statement, in ascendi
 two statements touching the same rows in opposite orders never deadlock. Target tables are visited
 in one fixed order (single-row totals last, since they are the hottest rows).
 
+After landing, each trigger announces which target rows changed with ``pg_notify('counters', ...)``
+(one message per target table and statement, delivered at commit, never for rolled-back work;
+``counters.notify = off`` skips it): see :mod:`counters.live`.
+
 Every target model also gets two row-level guards that refuse writes to its trigger-kept fields made
 by anything but a trigger (``pg_trigger_depth() < 1``) unless ``counters.unguarded`` is on.
 """
@@ -55,6 +59,16 @@ class TargetGroup:
         """Whether some counter of the group may spread a busy row's deltas over slot rows."""
         return any(counter.slots for counter in self.counters)
 
+    @property
+    def all_slotted(self) -> bool:
+        """Whether every counter of the group has slots (the one-statement landing)."""
+        return self.mode != "update" and all(counter.slots for counter in self.counters)
+
+    def changed_keys(self, index: int) -> str | None:
+        """The PL/pgSQL array the landing fills with the changed keys (for the notification),
+        when it does (the one-statement landing); ``None`` when they must be derived again."""
+        return f"_nk{index}" if self.all_slotted else None
+
     def declare(self, index: int) -> list[tuple[str, str]]:
         """The PL/pgSQL variables the group's landing code uses."""
         width = range(len(self.counters))
@@ -64,7 +78,9 @@ class TargetGroup:
             ]
         if not self.slotted:
             return []
+        changed = [(f"_nk{index}", f"{self.key_db_type}[]")] if self.all_slotted else []
         return [
+            *changed,
             (f"_done{index}", f"{self.key_db_type}[]"),
             (f"_bk{index}", f"{self.key_db_type}[]"),
             *[(f"_bd{index}_{i}", "bigint[]") for i in width],
@@ -131,7 +147,7 @@ def render_apply(group: TargetGroup, delta: str, index: int) -> str:
             f"UPDATE {table} AS t SET {sets} FROM unnest({', '.join(arrays)}) "
             f"AS d(key, {', '.join(names)}) WHERE t.{key} = d.key; END IF;"
         )
-    if group.slotted and all(counter.slots for counter in group.counters):
+    if group.all_slotted:
         return render_all_slotted_apply(group, delta, index)
     if group.slotted:
         return render_slotted_apply(group, delta, index)
@@ -194,12 +210,19 @@ def render_slotted_apply(group: TargetGroup, delta: str, index: int) -> str:
     return "\n".join([step1, step2, render_busy_to_slots(group, index)])
 
 
-def busy_into(group: TargetGroup, index: int, alias: str) -> str:
-    """``SELECT <sorted arrays of alias's keys and deltas> INTO`` the group's busy variables."""
+def busy_into(group: TargetGroup, index: int, alias: str, busy: str | None = None) -> str:
+    """``SELECT <sorted arrays of alias's keys and deltas> INTO`` the group's busy variables.
+
+    With ``busy`` (a condition), only those rows go to the busy arrays, and every key goes to
+    the group's changed keys (so the statement needs no WHERE)."""
     names = ["key", *(f"d{i}" for i in range(len(group.counters)))]
-    aggs = ", ".join(f"array_agg({alias}.{name} ORDER BY {alias}.key)" for name in names)
-    busy = [f"_bk{index}"] + [f"_bd{index}_{i}" for i in range(len(group.counters))]
-    return f"SELECT {aggs} INTO {', '.join(busy)}"
+    only = f" FILTER (WHERE {busy})" if busy else ""
+    aggs = [f"array_agg({alias}.{name} ORDER BY {alias}.key){only}" for name in names]
+    into = [f"_bk{index}"] + [f"_bd{index}_{i}" for i in range(len(group.counters))]
+    if busy:
+        aggs.append(f"array_agg({alias}.key ORDER BY {alias}.key)")
+        into.append(group.changed_keys(index))
+    return f"SELECT {', '.join(aggs)} INTO {', '.join(into)}"
 
 
 def render_busy_to_slots(group: TargetGroup, index: int) -> str:
@@ -244,6 +267,10 @@ def render_all_slotted_apply(group: TargetGroup, delta: str, index: int) -> str:
     names = [f"d{i}" for i in range(len(group.counters))]
     positive = " OR ".join(f"g.{name} > 0" for name in names)
     sets = ", ".join(f"{col} = t.{col} + EXCLUDED.{col}" for col in group.columns)
+    busy = (
+        f"NOT g.claimed AND g.key NOT IN (SELECT {key} FROM applied) "
+        f"AND EXISTS (SELECT 1 FROM {table} AS e WHERE e.{key} = g.key)"
+    )
     landed = (
         f"WITH d AS MATERIALIZED ({delta}), "
         f"g AS MATERIALIZED (SELECT d.*, CASE WHEN (SELECT count(*) FROM d) > {ADVISORY_BATCH} "
@@ -254,9 +281,7 @@ def render_all_slotted_apply(group: TargetGroup, delta: str, index: int) -> str:
         f"LEFT JOIN {table} AS e ON e.{key} = g.key "
         f"WHERE (g.claimed OR e.{key} IS NULL) AND ({positive} OR e.{key} IS NOT NULL) "
         f"ORDER BY g.key ON CONFLICT ({key}) DO UPDATE SET {sets} RETURNING t.{key}) "
-        f"{busy_into(group, index, 'g')} FROM g "
-        f"WHERE NOT g.claimed AND g.key NOT IN (SELECT {key} FROM applied) "
-        f"AND EXISTS (SELECT 1 FROM {table} AS e WHERE e.{key} = g.key);"
+        f"{busy_into(group, index, 'g', busy)} FROM g;"
     )
     return f"{landed}\n{render_busy_to_slots(group, index)}"
 
@@ -281,6 +306,38 @@ def render_slot_write(counter: Counter, key: str, delta: str) -> str:
         f"ON CONFLICT (counter, key, slot) DO UPDATE SET delta = counters_slot.delta + EXCLUDED.delta; "
         f"END IF; END IF;"
     )
+
+
+CHANNEL = "counters"  # the NOTIFY channel of counter changes
+NOTIFY_MAX_KEYS = 100  # a statement changing more target rows announces "many" (keys null)
+
+
+def render_notify(group: TargetGroup, delta: str | None, keys: str | None = None) -> str:
+    """Announce, at commit, which rows of ``group``'s table this statement changed:
+    ``{"t": "<model label>", "k": [keys] or null}`` (null: more than NOTIFY_MAX_KEYS, or a
+    TRUNCATE). PostgreSQL folds identical messages of one transaction into one.
+
+    ``keys`` names a PL/pgSQL array the landing already filled with the changed keys; without it
+    they are derived again from ``delta``."""
+    label = literal(group.counters[0].target._meta.label)
+    gate = "current_setting('counters.notify', true) IS DISTINCT FROM 'off'"
+    if keys is not None:
+        send = (
+            f"PERFORM pg_notify({literal(CHANNEL)}, json_build_object('t', {label}, 'k', "
+            f"CASE WHEN cardinality({keys}) > {NOTIFY_MAX_KEYS} THEN NULL "
+            f"ELSE to_json({keys}) END)::text);"
+        )
+        return f"IF {keys} IS NOT NULL AND {gate} THEN {send} END IF;"
+    if delta is None:
+        send = f"PERFORM pg_notify({literal(CHANNEL)}, json_build_object('t', {label}, 'k', NULL)::text);"
+    else:
+        send = (
+            f"PERFORM pg_notify({literal(CHANNEL)}, json_build_object('t', {label}, 'k', "
+            f"CASE WHEN c.n > {NOTIFY_MAX_KEYS} THEN NULL ELSE c.keys END)::text) "
+            f"FROM (SELECT count(*) AS n, json_agg(d.key ORDER BY d.key) AS keys "
+            f"FROM ({delta}) AS d) AS c WHERE c.n > 0;"
+        )
+    return f"IF {gate} THEN {send} END IF;"
 
 
 def render_reset(group: TargetGroup) -> str:
@@ -323,10 +380,18 @@ class CounterTrigger(pgtrigger.Trigger):
         groups = self.groups()
         if self.operation_name == "truncate":
             body = [render_reset(group) for group in groups]
+            body += [render_notify(group, None) for group in groups]
         else:
             body = []
             for index, group in enumerate(groups):
-                body.append(render_apply(group, render_delta(group, self.operation_name), index))
+                delta = render_delta(group, self.operation_name)
+                body.append(render_apply(group, delta, index))
+            body += [
+                render_notify(
+                    group, render_delta(group, self.operation_name), group.changed_keys(index)
+                )
+                for index, group in enumerate(groups)
+            ]
         return "\n".join([*body, "RETURN NULL;"])
 
 

@@ -11,6 +11,7 @@ from django.db import connection, connections
 
 from counters.models import Follow, GlobalStats, Post, UserStats
 from tests.browser import page  # noqa: F401 - the headless Chromium fixture
+from tests.live import asgi_server  # noqa: F401 - uvicorn on the test database
 
 
 def true_user_counts() -> dict[int, tuple[int, int, int]]:

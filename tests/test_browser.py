@@ -58,3 +58,34 @@ def test_follow_in_the_admin_moves_the_followers_count(page, live_server, django
     assert "matches COUNT(*)" in page.inner_text(".counter-values")
     screenshot(page, "admin-userstats-change")
     assert UserStats.objects.get(pk=bob.pk).followers_count == 2
+
+
+def test_live_page_moves_without_a_reload(page, asgi_server):
+    import threading
+
+    star = UserFactory(username="star")
+    fans = UserFactory.create_batch(3)
+    page.goto(f"{asgi_server.url}/counters/live/?user=star")
+    page.wait_for_selector('[data-live-status][data-state="live"]')
+    assert page.inner_text("#user-followers") == "0"
+    page.evaluate("window.notReloaded = true")  # gone if the page reloads
+    screenshot(page, "live-before")
+
+    def follow_from_another_connection() -> None:
+        from django.db import connections
+
+        try:
+            for fan in fans:
+                Follow.objects.create(follower=fan, followed=star)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=follow_from_another_connection)
+    writer.start()
+    writer.join(30)
+    page.wait_for_function("document.querySelector('#user-followers').dataset.value === '3'")
+    assert page.inner_text("#user-followers") == "3"
+    assert page.get_attribute("#total-follows", "data-value") == "3"
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "live-after")
+    assert page.evaluate("window.notReloaded") is True

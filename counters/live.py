@@ -1,0 +1,368 @@
+"""Live counters: committed changes pushed to browsers (Server-Sent Events) and to Python hooks.
+
+The counter triggers ``NOTIFY counters`` with ``{"t": "<model label>", "k": [keys] | null}`` once
+per target table and statement, at commit (never for rolled-back work). In each server process one
+:class:`Hub` holds **one** ``LISTEN`` connection and one reader connection, whatever the number of
+open pages: a notification marks the subscribed keys it names as dirty; at most every
+``min_interval`` seconds the hub reads the dirty keys' values (row plus pending slots) in one query
+per model and pushes the values that changed to the subscribers of those keys.
+
+Topics name declared counters: ``counters.GlobalStats.total_follows`` (a single-row total),
+``counters.UserStats.followers_count:42`` (one counter of target row 42) or
+``counters.UserStats:42`` (every counter of that row, event counters included).
+
+Hooks: :data:`counters_changed` is a Django signal sent by every hub for every notification it
+receives (``model`` label and ``keys``, ``None`` meaning "many rows"); ``manage.py
+listen_counters`` runs a hub alone, for a process that forwards the events elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.dispatch import Signal
+
+from counters import registry
+from counters.exceptions import CounterError, UnknownCounterError
+from counters.spec import quote
+from counters.triggers import CHANNEL
+
+logger = logging.getLogger(__name__)
+
+#: Sent by the hub of each process for every counter notification it receives, with ``model``
+#: (the target model's label, e.g. ``"counters.UserStats"``) and ``keys`` (the target keys whose
+#: counters changed, or ``None`` for "many rows": a bulk statement or a TRUNCATE).
+#: Receivers may be ``async def``; they run in the hub's event loop (``Signal.asend``).
+counters_changed = Signal()
+
+KEEPALIVE_SECONDS = 15.0
+RETRY_MS = 1000  # how long a browser waits before reconnecting (EventSource's retry)
+
+
+class TopicError(CounterError, ValueError):
+    """A stream asked for a counter that does not exist, or without a valid key."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One value a page watches: a counter of a target row."""
+
+    model: type[models.Model]
+    key: object
+    field: str
+
+    @property
+    def name(self) -> str:
+        label = f"{self.model._meta.label}.{self.field}"
+        singleton = _singleton_key(self.model)
+        return label if singleton is not None and self.key == singleton else f"{label}:{self.key}"
+
+
+def _singleton_key(model: type[models.Model]) -> object | None:
+    found = registry.counters_on(model)
+    if found and found[0].mode == "singleton":
+        return found[0].singleton_key
+    return None
+
+
+def parse_topics(specs: Iterable[str]) -> list[Topic]:
+    """``["counters.GlobalStats.total_follows", "counters.UserStats:42"]`` -> topics; raises
+    :class:`TopicError` with a message naming what is wrong."""
+    topics: list[Topic] = []
+    for spec in specs:
+        label, _, raw_key = spec.partition(":")
+        try:
+            chosen = registry.select([label])
+        except UnknownCounterError as exc:
+            raise TopicError(str(exc)) from None
+        model = chosen[0].target
+        fields = [c.field.name for c in chosen]
+        if label == model._meta.label:  # a whole model: its event counters too
+            fields += [f.name for f in registry.event_fields(model)]
+        singleton = _singleton_key(model)
+        if not raw_key:
+            if singleton is None:
+                raise TopicError(f"{label} needs a key: {label}:<{model._meta.pk.name}>")
+            key = singleton
+        else:
+            pk = model._meta.pk
+            key_field = pk.target_field if pk.is_relation else pk
+            try:
+                key = key_field.to_python(raw_key)
+            except ValidationError:
+                raise TopicError(f"{raw_key!r} is not a valid key of {model._meta.label}") from None
+        topics += [Topic(model, key, name) for name in fields]
+    if not topics:
+        raise TopicError("name at least one counter, e.g. ?c=counters.GlobalStats.total_follows")
+    return topics
+
+
+def _connection_params(alias: str) -> dict[str, object]:
+    params = connections[alias].get_connection_params()
+    wanted = ("dbname", "user", "password", "host", "port", "sslmode", "options")
+    return {key: value for key, value in params.items() if key in wanted and value}
+
+
+def read_sql(model: type[models.Model], fields: list[str]) -> str:
+    """``SELECT key, value...`` of ``fields`` (row plus pending slots) for keys ``= ANY(%s)``."""
+    table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+    columns = []
+    for name in fields:
+        column = f"t.{quote(model._meta.get_field(name).column)}"
+        counter = registry.get_counter(model, name)
+        if counter is not None and counter.slots:
+            column += f" + {counter.pending_sql(f't.{key}')}"
+        columns.append(column)
+    return f"SELECT t.{key}, {', '.join(columns)} FROM {table} AS t WHERE t.{key} = ANY(%s)"
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One open stream: its topics, and the values waiting to be sent (newest wins)."""
+
+    topics: list[Topic]
+    pending: dict[str, int] = field(default_factory=dict)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def push(self, values: dict[str, int]) -> None:
+        self.pending.update(values)
+        self.ready.set()
+
+    async def changes(self, timeout: float) -> dict[str, int]:
+        """The values changed since the last call; ``{}`` after ``timeout`` seconds of quiet."""
+        try:
+            await asyncio.wait_for(self.ready.wait(), timeout)
+        except TimeoutError:
+            return {}
+        self.ready.clear()
+        values, self.pending = self.pending, {}
+        return values
+
+
+class Hub:
+    """The per-process fan-out: one LISTEN connection, one reader connection, any number of
+    subscriptions. Create it inside the event loop that serves the streams (see :func:`get_hub`)."""
+
+    def __init__(self, alias: str = DEFAULT_DB_ALIAS, min_interval: float = 0.02) -> None:
+        self.alias = alias
+        self.min_interval = min_interval
+        self.loop = asyncio.get_running_loop()
+        self.by_key: dict[tuple[str, object], set[Subscription]] = defaultdict(set)
+        self.values: dict[Topic, int] = {}  # last values of subscribed topics
+        self.dirty: dict[str, set[object] | None] = {}  # model label -> keys (None: all)
+        self.wake = asyncio.Event()
+        self.listening = asyncio.Event()
+        self.listen_connections = 0  # LISTEN connections opened so far (one, unless it broke)
+        self.listen_pid: int | None = None
+        self.notifications = 0
+        self._reader = None
+        self._reader_lock = asyncio.Lock()
+        self._tasks = [
+            self.loop.create_task(self._listen(), name="counters-listen"),
+            self.loop.create_task(self._flush_loop(), name="counters-flush"),
+        ]
+
+    # -- subscribers ------------------------------------------------------------------------
+
+    async def subscribe(self, topics: list[Topic]) -> Subscription:
+        """Register ``topics`` and queue their current values as the first message."""
+        await asyncio.wait_for(self.listening.wait(), 30)  # no change slips between read and LISTEN
+        subscription = Subscription(topics)
+        for topic in topics:
+            self.by_key[(topic.model._meta.label, topic.key)].add(subscription)
+        unknown = [topic for topic in topics if topic not in self.values]
+        if unknown:
+            await self._read(unknown)
+        subscription.push({topic.name: self.values.get(topic, 0) for topic in topics})
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        for topic in subscription.topics:
+            key = (topic.model._meta.label, topic.key)
+            watchers = self.by_key.get(key)
+            if watchers is None:
+                continue
+            watchers.discard(subscription)
+            if not watchers:
+                del self.by_key[key]
+                for known in [t for t in self.values if (t.model._meta.label, t.key) == key]:
+                    del self.values[known]
+
+    @property
+    def subscribers(self) -> int:
+        return len({s for watchers in self.by_key.values() for s in watchers})
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._reader is not None:
+            await self._reader.close()
+
+    # -- database side ------------------------------------------------------------------------
+
+    async def _listen(self) -> None:
+        import psycopg
+
+        delay = 0.5
+        while True:
+            try:
+                params = _connection_params(self.alias)
+                async with await psycopg.AsyncConnection.connect(**params, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {quote(CHANNEL)}")
+                    self.listen_connections += 1
+                    self.listen_pid = conn.info.backend_pid
+                    self.listening.set()
+                    delay = 0.5
+                    self._mark_all_dirty()  # anything missed while (re)connecting
+                    async for notice in conn.notifies():
+                        await self._note(notice.payload)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the database went away: reconnect, never give up
+                logger.warning("counters: LISTEN connection lost; reconnecting", exc_info=True)
+            self.listening.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+    async def _note(self, payload: str) -> None:
+        self.notifications += 1
+        try:
+            message = json.loads(payload)
+            label, keys = message["t"], message["k"]
+        except (ValueError, KeyError, TypeError):
+            logger.warning("counters: ignoring a malformed notification %r", payload)
+            return
+        if keys is None:
+            self.dirty[label] = None
+        elif self.dirty.get(label, set()) is not None:
+            self.dirty.setdefault(label, set()).update(keys)
+        self.wake.set()
+        results = await counters_changed.asend_robust(sender=Hub, model=label, keys=keys)
+        for receiver, outcome in results:
+            if isinstance(outcome, Exception):  # a broken receiver must not stop the stream
+                logger.error(
+                    "counters: counters_changed receiver %r failed", receiver, exc_info=outcome
+                )
+
+    def _mark_all_dirty(self) -> None:
+        for label, _ in self.by_key:
+            self.dirty[label] = None
+        if self.dirty:
+            self.wake.set()
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await self.wake.wait()
+            await asyncio.sleep(self.min_interval)  # let a burst of notifications gather
+            self.wake.clear()
+            dirty, self.dirty = self.dirty, {}
+            topics = [
+                topic
+                for (label, key), watchers in list(self.by_key.items())
+                if label in dirty and (dirty[label] is None or key in dirty[label])
+                for watcher in watchers
+                for topic in watcher.topics
+                if topic.model._meta.label == label and topic.key == key
+            ]
+            try:
+                changed = await self._read(set(topics))
+            except Exception:  # noqa: BLE001 - keep serving; the next change reads again
+                logger.warning("counters: reading changed values failed", exc_info=True)
+                for label, keys in dirty.items():
+                    self.dirty[label] = None if keys is None else keys
+                await asyncio.sleep(1.0)
+                self.wake.set()
+                continue
+            self._fan_out(changed)
+
+    def _fan_out(self, changed: Iterable[Topic]) -> None:
+        per_subscription: dict[Subscription, dict[str, int]] = defaultdict(dict)
+        for topic in changed:
+            for watcher in self.by_key.get((topic.model._meta.label, topic.key), ()):
+                if topic in watcher.topics:
+                    per_subscription[watcher][topic.name] = self.values[topic]
+        for watcher, values in per_subscription.items():
+            watcher.push(values)
+
+    async def _read(self, topics: Iterable[Topic]) -> list[Topic]:
+        """Read the topics' values into ``self.values``; return those that changed."""
+        import psycopg
+
+        grouped: dict[type[models.Model], dict[str, set[object]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
+        for topic in topics:
+            grouped[topic.model][topic.field].add(topic.key)
+        changed: list[Topic] = []
+        async with self._reader_lock:
+            if self._reader is None or self._reader.closed:
+                params = _connection_params(self.alias)
+                self._reader = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+            for model, by_field in grouped.items():
+                fields = sorted(by_field)
+                keys = sorted(set().union(*by_field.values()))
+                rows = await (
+                    await self._reader.execute(read_sql(model, fields), [keys])
+                ).fetchall()
+                found = {row[0]: row[1:] for row in rows}
+                for name in fields:
+                    for key in by_field[name]:
+                        value = found.get(key, [0] * len(fields))[fields.index(name)]
+                        topic = Topic(model, key, name)
+                        if self.values.get(topic) != value:
+                            self.values[topic] = value
+                            changed.append(topic)
+        return changed
+
+
+_hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
+
+
+def get_hub(alias: str = DEFAULT_DB_ALIAS) -> Hub:
+    """The hub of the running event loop (one per server process), created on first use."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        for stale in [other for other in _hubs if other.is_closed()]:
+            del _hubs[stale]
+        hub = _hubs[loop] = Hub(alias)
+    return hub
+
+
+def sse(values: dict[str, int]) -> str:
+    """One Server-Sent Event carrying ``values``."""
+    return f"event: counters\ndata: {json.dumps(values, separators=(',', ':'))}\n\n"
+
+
+async def stream(topics: list[Topic], hub: Hub | None = None) -> AsyncIterator[str]:
+    """The event stream of ``topics``: a retry hint, the current values at once, then every
+    change (coalesced), and a comment every KEEPALIVE_SECONDS so proxies keep it open."""
+    hub = hub or get_hub()
+    subscription = await hub.subscribe(topics)
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        while True:
+            values = await subscription.changes(KEEPALIVE_SECONDS)
+            yield sse(values) if values else ": keep-alive\n\n"
+    finally:
+        hub.unsubscribe(subscription)
+
+
+__all__ = [
+    "Hub",
+    "Subscription",
+    "Topic",
+    "TopicError",
+    "counters_changed",
+    "get_hub",
+    "parse_topics",
+    "stream",
+]
