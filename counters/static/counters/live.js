@@ -31,7 +31,11 @@
       say("live", "live");
     });
     source.addEventListener("open", () => say("live", "live"));
-    source.addEventListener("error", () => say("reconnecting…", "reconnecting"));
+    source.addEventListener("error", () => {
+      // CLOSED: the server refused the stream (e.g. 503 under WSGI); the browser will not retry
+      if (source.readyState === EventSource.CLOSED) say("not live", "off");
+      else say("reconnecting…", "reconnecting");
+    });
   }
   document.querySelectorAll("[data-live-counters]").forEach(start);
 })();
