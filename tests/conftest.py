@@ -49,6 +49,34 @@ def assert_exact() -> None:
     )
 
 
+def inject(sql: str, params: object = ()) -> None:
+    """Make drift the way a restore or a trigger-less loader would: raw SQL past the guard."""
+    import counters
+
+    with counters.unguarded(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def random_graph(users: int, follows_each: int, posts: int, seed: int) -> list:
+    """``users`` users following ``follows_each`` random others each, and ``posts`` posts."""
+    import random
+
+    from tests.factories import UserFactory
+
+    people = UserFactory.create_batch(users)
+    rng = random.Random(seed)
+    Follow.objects.bulk_create(
+        [
+            Follow(follower=a, followed=b)
+            for a in people
+            for b in rng.sample(people, follows_each)
+            if a != b
+        ]
+    )
+    Post.objects.bulk_create([Post(author=rng.choice(people), title=str(i)) for i in range(posts)])
+    return people
+
+
 @pytest.fixture
 def exact() -> Callable[[], None]:
     return assert_exact

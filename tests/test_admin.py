@@ -17,7 +17,7 @@ from django.urls import reverse
 import counters
 from counters import admin as counters_admin
 from counters.models import CounterSlot, Follow, GlobalStats, Post, UserStats
-from tests.conftest import assert_exact, run_threads
+from tests.conftest import assert_exact, inject, random_graph, run_threads
 from tests.factories import UserFactory
 from tests.testapp.models import Article, Blog
 
@@ -28,25 +28,13 @@ RUN = reverse("admin:counters_counteroverview_run")
 STATS = reverse("admin:counters_userstats_changelist")
 
 
-def inject(sql: str, params=()) -> None:
-    """Drift the way a restore or a trigger-less loader would: raw SQL past the guard."""
-    with counters.unguarded(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
 def texts(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture
 def graph():
-    users = UserFactory.create_batch(12)
-    rng = random.Random(3)
-    Follow.objects.bulk_create(
-        [Follow(follower=a, followed=b) for a in users for b in rng.sample(users, 4) if a != b]
-    )
-    Post.objects.bulk_create([Post(author=rng.choice(users), title=str(i)) for i in range(20)])
-    return users
+    return random_graph(12, 4, 20, seed=3)
 
 
 def set_trigger(model, name: str, action: str) -> None:

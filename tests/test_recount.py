@@ -14,17 +14,11 @@ from django.db import connection
 import counters
 from counters.backfill import RecountInterrupted, TriggersNotInstalled
 from counters.models import Follow, GlobalStats, Post, UserStats
-from tests.conftest import assert_exact, run_threads
+from tests.conftest import assert_exact, inject, random_graph, run_threads
 from tests.factories import UserFactory
 from tests.testapp.models import Answer, Profile, QuizSession
 
 pytestmark = pytest.mark.django_db
-
-
-def inject(sql: str, params=()) -> None:
-    """Make drift the way a restore or a trigger-less loader would: raw SQL past the guard."""
-    with counters.unguarded(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 def backfill(*args: str) -> tuple[int, str, str]:
@@ -42,13 +36,7 @@ def backfill(*args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def graph():
-    users = UserFactory.create_batch(20)
-    rng = random.Random(7)
-    Follow.objects.bulk_create(
-        [Follow(follower=a, followed=b) for a in users for b in rng.sample(users, 6) if a != b]
-    )
-    Post.objects.bulk_create([Post(author=rng.choice(users), title=str(i)) for i in range(50)])
-    return users
+    return random_graph(20, 6, 50, seed=7)
 
 
 def test_check_reports_injected_drift_then_backfill_fixes_it(graph):
