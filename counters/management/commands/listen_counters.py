@@ -52,7 +52,7 @@ class Command(BaseCommand):
         done = asyncio.Event()
         seen = 0
 
-        def printed(sender: object, model: str, keys: list | None, **kwargs: object) -> None:
+        async def printed(sender: object, model: str, keys: list | None, **kwargs: object) -> None:
             nonlocal seen
             self.stdout.write(json.dumps({"model": model, "keys": keys}))
             seen += 1
