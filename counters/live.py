@@ -31,6 +31,7 @@ from django.dispatch import Signal
 
 from counters import registry
 from counters.exceptions import CounterError, UnknownCounterError
+from counters.reading import value_sql
 from counters.spec import quote
 from counters.triggers import CHANNEL
 
@@ -113,14 +114,8 @@ def _connection_params(alias: str) -> dict[str, object]:
 def read_sql(model: type[models.Model], fields: list[str]) -> str:
     """``SELECT key, value...`` of ``fields`` (row plus pending slots) for keys ``= ANY(%s)``."""
     table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
-    columns = []
-    for name in fields:
-        column = f"t.{quote(model._meta.get_field(name).column)}"
-        counter = registry.get_counter(model, name)
-        if counter is not None and counter.slots:
-            column += f" + {counter.pending_sql(f't.{key}')}"
-        columns.append(column)
-    return f"SELECT t.{key}, {', '.join(columns)} FROM {table} AS t WHERE t.{key} = ANY(%s)"
+    columns = ", ".join(value_sql(model, name, "t") for name in fields)
+    return f"SELECT t.{key}, {columns} FROM {table} AS t WHERE t.{key} = ANY(%s)"
 
 
 @dataclass(eq=False)

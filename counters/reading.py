@@ -9,6 +9,16 @@ from counters import registry
 from counters.spec import quote
 
 
+def value_sql(model: type[models.Model], field_name: str, alias: str) -> str:
+    """What a read of ``field_name`` returns, as SQL over ``model``'s table aliased ``alias``: the
+    column, plus the counter's pending slot rows when it has slots."""
+    column = f"{alias}.{quote(model._meta.get_field(field_name).column)}"
+    counter = registry.get_counter(model, field_name)
+    if counter is None or not counter.slots:
+        return column
+    return f"{column} + {counter.pending_sql(f'{alias}.{quote(model._meta.pk.column)}')}"
+
+
 def with_pending(queryset: models.QuerySet) -> models.QuerySet:
     """Make every slotted counter of the queryset's model read as main row + its slots.
 
@@ -16,11 +26,9 @@ def with_pending(queryset: models.QuerySet) -> models.QuerySet:
     of one indexed sum over at most ``slots`` rows per counter and row.
     """
     model = queryset.model
-    table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+    table = quote(model._meta.db_table)
     select = {
-        counter.field.name: (
-            f"{table}.{quote(counter.field.column)} + {counter.pending_sql(f'{table}.{key}')}"
-        )
+        counter.field.name: value_sql(model, counter.field.name, table)
         for counter in registry.counters_on(model)
         if counter.slots
     }
