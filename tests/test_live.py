@@ -85,7 +85,8 @@ def test_200_clients_share_one_listen_connection(asgi_server):
             lambda: (
                 connection.cursor()
                 .execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN \"counters\"'"
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND query = 'LISTEN \"counters\"'"
                 )
                 .fetchone()[0]
             )
