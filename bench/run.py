@@ -40,7 +40,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 import counters  # noqa: E402
-from counters.models import Follow, Post  # noqa: E402
+from counters.social.models import Follow, Post  # noqa: E402
 
 RESULTS: dict[str, object] = {}
 
@@ -95,7 +95,7 @@ def _follow_saved(sender, instance, created, **kwargs) -> None:  # noqa: ANN001
     """The Rails counter_cache way: F() increments after the save, one UPDATE each."""
     from django.db.models import F
 
-    from counters.models import GlobalStats, UserStats
+    from counters.social.models import GlobalStats, UserStats
 
     if created:
         UserStats.objects.filter(pk=instance.followed_id).update(
@@ -110,7 +110,7 @@ def _follow_saved(sender, instance, created, **kwargs) -> None:  # noqa: ANN001
 def _follow_deleted(sender, instance, **kwargs) -> None:  # noqa: ANN001
     from django.db.models import F
 
-    from counters.models import GlobalStats, UserStats
+    from counters.social.models import GlobalStats, UserStats
 
     UserStats.objects.filter(pk=instance.followed_id).update(
         followers_count=F("followers_count") - 1
@@ -124,7 +124,7 @@ def _follow_deleted(sender, instance, **kwargs) -> None:  # noqa: ANN001
 def _post_saved(sender, instance, created, **kwargs) -> None:  # noqa: ANN001
     from django.db.models import F
 
-    from counters.models import GlobalStats, UserStats
+    from counters.social.models import GlobalStats, UserStats
 
     if created:
         UserStats.objects.filter(pk=instance.author_id).update(posts_count=F("posts_count") + 1)
@@ -134,7 +134,7 @@ def _post_saved(sender, instance, created, **kwargs) -> None:  # noqa: ANN001
 def _post_deleted(sender, instance, **kwargs) -> None:  # noqa: ANN001
     from django.db.models import F
 
-    from counters.models import GlobalStats, UserStats
+    from counters.social.models import GlobalStats, UserStats
 
     UserStats.objects.filter(pk=instance.author_id).update(posts_count=F("posts_count") - 1)
     GlobalStats.objects.filter(pk=1).update(total_posts=F("total_posts") - 1)
@@ -540,7 +540,7 @@ def _latency(clients: int, commits: int) -> None:
         for _ in range(200):  # wait for the server
             try:
                 probe = await Stream.open(
-                    Server("127.0.0.1", port), "c=counters.GlobalStats.total_follows"
+                    Server("127.0.0.1", port), "c=counters_social.GlobalStats.total_follows"
                 )
                 await probe.close()
                 break
@@ -548,7 +548,7 @@ def _latency(clients: int, commits: int) -> None:
                 await asyncio.sleep(0.1)
         target = Server("127.0.0.1", port)
         streams = [
-            await Stream.open(target, "c=counters.GlobalStats.total_follows")
+            await Stream.open(target, "c=counters_social.GlobalStats.total_follows")
             for _ in range(clients)
         ]
         await asyncio.gather(*(s.event(timeout=60) for s in streams))
@@ -593,7 +593,7 @@ def _latency(clients: int, commits: int) -> None:
 
 def reads(quick: bool) -> None:
     """The documented read (UserStats.objects.for_user) vs COUNT(*), for users with many followers."""
-    from counters.models import UserStats
+    from counters.social.models import UserStats
 
     sizes = (1_000, 10_000, 100_000) if quick else (1_000, 100_000, 1_000_000)
     reset()

@@ -1,4 +1,4 @@
-"""Admin pages: the built-in models, a counters overview, and a mixin for a host project's admins.
+"""Admin pages: a counters overview, and a mixin for a project's own model admins.
 
 ``CounterAdminMixin`` makes every counter declared on the admin's model read-only, adds a
 "Recount selected" action, and shows each trigger-kept counter's cached value beside its true
@@ -13,19 +13,18 @@ import time
 from collections.abc import Callable, Sequence
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from counters import registry
 from counters.backfill import Comparison, Progress, Report, compare, run, trigger_states
 from counters.exceptions import CounterError
 from counters.folding import fold
-from counters.models import CounterOverview, CounterSlot, Follow, GlobalStats, Post, UserStats
+from counters.models import CounterOverview, CounterSlot
 from counters.spec import Counter
 
 # Admin requests that check or recount work in steps of at most this many seconds of batches
@@ -202,70 +201,6 @@ def _true_column(counter: Counter) -> Callable[[models.Model], str]:
     return column
 
 
-@admin.register(UserStats)
-class UserStatsAdmin(CounterAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "username",
-        "followers_count",
-        "following_count",
-        "posts_count",
-        "profile_views",
-    )
-    list_select_related = ("user",)
-    search_fields = ("user__username", "user__email")
-    raw_id_fields = ("user",)
-    ordering = ("-followers_count",)
-    show_full_result_count = False
-
-    @admin.display(description="user", ordering="user__username")
-    def username(self, obj: UserStats) -> str:
-        return obj.user.get_username()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # rows are created by the triggers and by recounts
-
-
-@admin.register(GlobalStats)
-class GlobalStatsAdmin(CounterAdminMixin, admin.ModelAdmin):
-    list_display = ("__str__", "total_follows", "total_posts")
-    list_true_counts = True
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: GlobalStats | None = None) -> bool:
-        return False
-
-
-class UserPickerMixin:
-    """Foreign keys to users get the admin's autocomplete (searches as you type, pages of 20: fine
-    with 100k users) when the user admin has ``search_fields``; a raw id field otherwise."""
-
-    raw_id_fields: Sequence[str] = ()
-
-    def get_autocomplete_fields(self, request: HttpRequest) -> Sequence[str]:
-        user_admin = self.admin_site._registry.get(get_user_model())  # type: ignore[attr-defined]
-        return self.raw_id_fields if user_admin and user_admin.search_fields else ()
-
-
-@admin.register(Follow)
-class FollowAdmin(UserPickerMixin, admin.ModelAdmin):
-    list_display = ("id", "follower", "followed", "created_at")
-    list_select_related = ("follower", "followed")
-    raw_id_fields = ("follower", "followed")
-    search_fields = ("follower__username", "followed__username")
-    show_full_result_count = False
-
-
-@admin.register(Post)
-class PostAdmin(UserPickerMixin, admin.ModelAdmin):
-    list_display = ("id", "title", "author", "created_at")
-    list_select_related = ("author",)
-    raw_id_fields = ("author",)
-    search_fields = ("title", "author__username")
-    show_full_result_count = False
-
-
 def describe_condition(condition: models.Q | None) -> str:
     """``published=True AND NOT (hidden=True)``: a declaration's condition, for people."""
     if condition is None:
@@ -304,7 +239,7 @@ class CounterOverviewAdmin(admin.ModelAdmin):
             path("", wrap(self.overview_view), name=f"{prefix}_changelist"),
             path("run/", wrap(self.run_view), name=f"{prefix}_run"),
             path("fold/", wrap(self.fold_view), name=f"{prefix}_fold"),
-            path("recount-user/", wrap(self.recount_user_view), name=f"{prefix}_recount_user"),
+            path("recount-row/", wrap(self.recount_row_view), name=f"{prefix}_recount_row"),
         ]
 
     def _url(self, name: str) -> str:
@@ -316,10 +251,10 @@ class CounterOverviewAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         counters = sorted(registry.all_counters(), key=lambda c: c.label)
-        singleton = GlobalStats._meta.pk.get_default()
         totals = [
             {"comparison": c, "words": drift_words(c.drift)}
-            for c in compare(GlobalStats, [singleton]).get(singleton, [])
+            for model, key in single_rows(counters)
+            for c in compare(model, [key]).get(key, [])
         ]
         pending = dict(
             CounterSlot.objects.values("counter")
@@ -348,7 +283,9 @@ class CounterOverviewAdmin(admin.ModelAdmin):
             "result": request.session.get(self.RESULT),
             "can_repair": self.can_repair(request),
             "sample_size": SAMPLE_SIZE,
-            "urls": {name: self._url(name) for name in ("run", "fold", "recount_user")},
+            "targets": sorted({c.target._meta.label for c in counters if c.mode != "singleton"}),
+            "stream_url": _stream_url(),
+            "urls": {name: self._url(name) for name in ("run", "fold", "recount_row")},
         }
         return TemplateResponse(request, "admin/counters/overview.html", context)
 
@@ -474,24 +411,43 @@ class CounterOverviewAdmin(admin.ModelAdmin):
         )
         return HttpResponseRedirect(self._url("changelist"))
 
-    def recount_user_view(self, request: HttpRequest) -> HttpResponse:
-        """Recount one user's counters by username (creates their stats row when missing)."""
+    def recount_row_view(self, request: HttpRequest) -> HttpResponse:
+        """Recount the counters of one target row, named by its model and key (creates a missing
+        stats row), then open its admin change page when the model has one."""
         if (refused := self._refuse(request)) is not None:
             return refused
-        user_model = get_user_model()
-        name = request.POST.get("username", "").strip()
-        user = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: name}).first()
-        if user is None:
-            self.message_user(request, f"No user named {name!r}.", messages.ERROR)
+        label, raw_key = request.POST.get("target", ""), request.POST.get("key", "").strip()
+        found = [c for c in registry.all_counters() if c.target._meta.label == label]
+        if not found or found[0].mode == "singleton":
+            self.message_user(request, f"{label!r} holds no per-row counters.", messages.ERROR)
             return HttpResponseRedirect(self._url("changelist"))
-        report = self._attempt(request, labels=[UserStats._meta.label], fix=True, ids=[user.pk])
-        if report is None:
+        model = found[0].target
+        try:
+            report = run([label], fix=True, ids=[raw_key])
+        except (CounterError, ValueError) as exc:
+            self.message_user(request, f"Could not recount: {exc}", messages.ERROR)
             return HttpResponseRedirect(self._url("changelist"))
-        level, text = _recount_message(report, f"stats row of {name}")
+        level, text = _recount_message(report, f"{model._meta.verbose_name} {raw_key}")
         self.message_user(request, text, level)
-        return HttpResponseRedirect(
-            reverse(f"{self.admin_site.name}:counters_userstats_change", args=[user.pk])
-        )
+        if model in self.admin_site._registry:
+            opts = model._meta
+            name = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change"
+            return HttpResponseRedirect(reverse(name, args=[raw_key]))
+        return HttpResponseRedirect(self._url("changelist"))
+
+
+def single_rows(counters: Sequence[Counter]) -> list[tuple[type[models.Model], object]]:
+    """The single-row targets (site totals) among ``counters``, with their row's key."""
+    rows = {c.target: c.singleton_key for c in counters if c.mode == "singleton"}
+    return sorted(rows.items(), key=lambda item: item[0]._meta.label)
+
+
+def _stream_url() -> str | None:
+    """The live stream's URL, when the project includes ``counters.urls``."""
+    try:
+        return reverse("counters:stream")
+    except NoReverseMatch:
+        return None
 
 
 def _merge(result: dict | None, report: Report) -> dict:

@@ -114,7 +114,8 @@ class Target:
     def domain_sql(self) -> str:
         """``SELECT k``: every key that should have a target row."""
         if self.mode == "singleton":
-            return f"SELECT {self.counters[0].singleton_key!r}::bigint AS k"
+            first = self.counters[0]
+            return f"SELECT {literal(first.singleton_key)}::{first.key_db_type} AS k"
         if self.mode == "upsert":
             pk = self.model._meta.pk
             return (
@@ -283,7 +284,11 @@ def verify_triggers(counters: Iterable[Counter], using: str = DEFAULT_DB_ALIAS) 
 
 
 def _key_bounds(ids: Sequence[object] | None) -> str:
-    bounds = "(%(lo)s IS NULL OR {col} > %(lo)s) AND {col} <= %(hi)s"
+    """``(lo, hi]`` of target keys (either end may be NULL: open), and only ``ids`` if given.
+
+    Bounds are compared in SQL only, so they follow the key type's own order (the collation of
+    a text key, the byte order of a UUID), whatever Python's order would say."""
+    bounds = "(%(lo)s IS NULL OR {col} > %(lo)s) AND (%(hi)s IS NULL OR {col} <= %(hi)s)"
     if ids is not None:
         bounds += " AND {col} = ANY(%(ids)s)"
     return bounds
@@ -407,17 +412,19 @@ def _run_target(
         cursor.execute(f"SELECT count(*) FROM ({domain}) AS d WHERE true{only}", params)
         (total,) = cursor.fetchone()
     done = 0
+    # the batch's last key and size (max() is not defined for every key type, uuid among them)
     next_sql = (
-        f"SELECT max(k), count(*) FROM (SELECT d.k FROM ({domain}) AS d "
+        f"SELECT batch.k, count(*) OVER () FROM (SELECT d.k FROM ({domain}) AS d "
         f"WHERE (%(lo)s IS NULL OR d.k > %(lo)s){only} "
-        f"ORDER BY d.k LIMIT %(size)s) AS batch"
+        f"ORDER BY d.k LIMIT %(size)s) AS batch ORDER BY batch.k DESC LIMIT 1"
     )
     while True:
         with connection.cursor() as cursor:
             cursor.execute(next_sql, {**params, "lo": lo, "size": step.batch_size})
-            hi, size = cursor.fetchone()
-        if not size:
+            found = cursor.fetchone()
+        if found is None:
             return True
+        hi, size = found
         batch = {**params, "lo": lo, "hi": hi}
         outermost = not connection.in_atomic_block
         with transaction.atomic(using=step.using), connection.cursor() as cursor:
@@ -519,13 +526,13 @@ def compare(
     if not found:
         raise CounterError(f"{model._meta.label} has no trigger-kept counters")
     target = Target(found)
-    cleaned = sorted({_clean_key(target, key) for key in keys})
+    cleaned = list(dict.fromkeys(_clean_key(target, key) for key in keys))
     if not cleaned:
         return {}
     with connections[using].cursor() as cursor:
         cursor.execute(
             target.values_sql(_key_bounds(cleaned), drifted_only=False),
-            {"lo": None, "hi": cleaned[-1], "ids": cleaned},
+            {"lo": None, "hi": None, "ids": cleaned},
         )
         rows = cursor.fetchall()
     width = len(target.counters)

@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.dispatch import Signal
@@ -93,16 +94,46 @@ def parse_topics(specs: Iterable[str]) -> list[Topic]:
                 raise TopicError(f"{label} needs a key: {label}:<{model._meta.pk.name}>")
             key = singleton
         else:
-            pk = model._meta.pk
-            key_field = pk.target_field if pk.is_relation else pk
             try:
-                key = key_field.to_python(raw_key)
+                key = _key_field(model).to_python(raw_key)
             except ValidationError:
                 raise TopicError(f"{raw_key!r} is not a valid key of {model._meta.label}") from None
         topics += [Topic(model, key, name) for name in fields]
     if not topics:
         raise TopicError("name at least one counter, e.g. ?c=counters.GlobalStats.total_follows")
     return topics
+
+
+def _key_field(model: type[models.Model]) -> models.Field:
+    """The field whose values are ``model``'s keys (through a one-to-one primary key)."""
+    pk = model._meta.pk
+    return pk.target_field if pk.is_relation else pk
+
+
+def _clean_keys(label: str, keys: list[object]) -> list[object]:
+    """Notified keys (JSON: numbers or strings) as the Python values topics hold (int, UUID...)."""
+    try:
+        field_ = _key_field(apps.get_model(label))
+    except (LookupError, ValueError):
+        return keys
+    cleaned = []
+    for key in keys:
+        try:
+            cleaned.append(field_.to_python(key))
+        except ValidationError:
+            continue
+    return cleaned
+
+
+def require_psycopg() -> None:
+    """The hub talks to PostgreSQL with psycopg 3 (async LISTEN), whatever driver Django uses."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise CounterError(
+            "live counters need psycopg 3 (pip install 'psycopg[binary]'); it can be installed "
+            "beside psycopg2, which Django may keep using"
+        ) from None
 
 
 def _connection_params(alias: str) -> dict[str, object]:
@@ -235,6 +266,8 @@ class Hub:
         except (ValueError, KeyError, TypeError):
             logger.warning("counters: ignoring a malformed notification %r", payload)
             return
+        if keys is not None:
+            keys = _clean_keys(label, keys)
         if keys is None:
             self.dirty[label] = None
         elif self.dirty.get(label, set()) is not None:

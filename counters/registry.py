@@ -56,7 +56,31 @@ def _field(model: type[models.Model], name: str, what: str) -> models.Field:
             f"E004:{what} names field {model._meta.label}.{name}, which is a "
             f"{type(found).__name__}, not an integer field"
         )
+    if found.null:
+        raise CounterDeclarationError(
+            f"E011:{what} names field {model._meta.label}.{name}, which is nullable; a counter "
+            f"column must be NOT NULL (remove null=True and give it db_default=0)"
+        )
     return found
+
+
+def _composite_pk(model: type[models.Model]) -> bool:
+    composite = getattr(models, "CompositePrimaryKey", None)  # Django 5.2+
+    return composite is not None and isinstance(model._meta.pk, composite)
+
+
+def _check_created_rows(target: type[models.Model], what: str) -> None:
+    """The triggers insert a stats or totals row with only its key and counter columns: every
+    other NOT NULL column needs a database default, or the first count would fail."""
+    for f in target._meta.concrete_fields:
+        if f.primary_key or f.null or getattr(f, "generated", False):
+            continue
+        if f.db_default is models.NOT_PROVIDED:
+            raise CounterDeclarationError(
+                f"E012:{what}: the triggers create {target._meta.label} rows, but its column "
+                f"{f.name} is NOT NULL without a database default; give it db_default=... "
+                f"(a Python default= is not enough: the database fills the row) or null=True"
+            )
 
 
 def _resolve_hops(source: type[models.Model], path: str | None) -> tuple[models.ForeignKey, ...]:
@@ -69,12 +93,32 @@ def _resolve_hops(source: type[models.Model], path: str | None) -> tuple[models.
             raise CounterDeclarationError(
                 f"E006:path {path!r}: {model._meta.label} has no field {name!r}"
             ) from None
+        if isinstance(hop, models.ManyToManyField):
+            through = hop.remote_field.through
+            back = hop.m2m_field_name()
+            raise CounterDeclarationError(
+                f"E006:path {path!r}: {model._meta.label}.{name} is a many-to-many field; count "
+                f"the rows of its through table instead: source={through._meta.label!r}, "
+                f"path={back!r} (from the other side: path={hop.m2m_reverse_field_name()!r})"
+            )
         if not isinstance(hop, models.ForeignKey):  # OneToOneField is a ForeignKey too
             raise CounterDeclarationError(
                 f"E006:path {path!r}: {model._meta.label}.{name} is not a foreign key"
             )
+        if hop.model._meta.concrete_model is not model._meta.concrete_model:
+            raise CounterDeclarationError(
+                f"E013:path {path!r}: {model._meta.label}.{name} is inherited from "
+                f"{hop.model._meta.label} (multi-table inheritance), so its column lives in "
+                f"another table than {model._meta.label}'s rows; count {hop.model._meta.label} "
+                f"rows instead, or give {model._meta.label} a foreign key of its own"
+            )
+        if _composite_pk(model):
+            raise CounterDeclarationError(
+                f"E014:path {path!r}: {model._meta.label} has a composite primary key, which "
+                f"counters do not support"
+            )
         hops.append(hop)
-        model = hop.related_model
+        model = hop.related_model._meta.concrete_model
     return tuple(hops)
 
 
@@ -82,12 +126,27 @@ def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
     """Resolve one ``Count`` declaration, raising ``CounterDeclarationError`` ("ID:message")."""
     what = f"Count on {target._meta.label}"
     field_ = _field(target, count.field, what)
+    if _composite_pk(target):
+        raise CounterDeclarationError(
+            f"E014:{what}.{count.field}: {target._meta.label} has a composite primary key, which "
+            f"counters do not support"
+        )
     try:
         source = apps.get_model(count.source) if isinstance(count.source, str) else count.source
     except (LookupError, ValueError):
         raise CounterDeclarationError(
             f"E005:{what}.{count.field}: source model {count.source!r} is not installed"
         ) from None
+    if not (isinstance(source, type) and issubclass(source, models.Model)):
+        raise CounterDeclarationError(
+            f"E005:{what}.{count.field}: source {count.source!r} is not a model"
+        )
+    if _composite_pk(source):
+        raise CounterDeclarationError(
+            f"E014:{what}.{count.field}: {source._meta.label} has a composite primary key, which "
+            f"counters do not support"
+        )
+    source = source._meta.concrete_model  # a proxy's rows are its concrete model's rows
     hops = _resolve_hops(source, count.path)
     if hops:
         end = hops[-1].related_model._meta.concrete_model
@@ -108,6 +167,8 @@ def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
     counter = Counter(
         target=target, field=field_, source=source, hops=hops, condition=count.condition
     )
+    if counter.mode != "update":
+        _check_created_rows(target, f"{what}.{count.field}")
     slots = count.slots if count.slots is not None else (16 if counter.mode == "singleton" else 0)
     if not isinstance(slots, int) or isinstance(slots, bool) or not 0 <= slots <= MAX_SLOTS:
         raise CounterDeclarationError(

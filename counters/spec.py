@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import math
+import uuid
 from dataclasses import dataclass
 from functools import cached_property
 
-import psycopg.adapt
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.sql import Query
 
@@ -13,24 +16,55 @@ from counters.exceptions import CounterDeclarationError
 
 
 def quote(name: str) -> str:
-    """Quote an SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
+    """Quote an SQL identifier the way Django's PostgreSQL backend does.
+
+    A name already in double quotes is left alone, which is how Django models name a table in
+    another schema (``db_table = 'reports"."daily'``); everything else is wrapped in quotes.
+    """
+    if name.startswith('"') and name.endswith('"'):
+        return name
+    return f'"{name}"'
 
 
 def literal(value: object) -> str:
-    """Render a Python value as an SQL literal (for values fixed at declaration time)."""
+    """Render a Python value as an SQL literal (for values fixed at declaration time: condition
+    parameters, single-row keys, counter labels). Needs no database driver."""
     if value is None:
         return "NULL"
-    return psycopg.adapt.Transformer().as_literal(value).decode()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | decimal.Decimal):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise CounterDeclarationError(f"{value!r} has no SQL literal")
+        return f"{value}::numeric" if isinstance(value, decimal.Decimal) else repr(value)
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise CounterDeclarationError("a NUL character cannot be part of an SQL literal")
+        if "\\" in value:
+            return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, uuid.UUID):
+        return f"'{value}'::uuid"
+    if isinstance(value, datetime.datetime):
+        kind = "timestamptz" if value.tzinfo is not None else "timestamp"
+        return f"'{value.isoformat()}'::{kind}"
+    if isinstance(value, datetime.date):
+        return f"'{value.isoformat()}'::date"
+    if isinstance(value, datetime.time):
+        return f"'{value.isoformat()}'::time"
+    raise CounterDeclarationError(f"cannot write {type(value).__name__} {value!r} as SQL")
 
 
 @dataclass(frozen=True)
 class Counter:
     """A trigger-kept counter: ``target.field`` = number of ``source`` rows reaching that target row.
 
-    ``hops`` are the foreign keys from the source, one per model along the path; ``path_models`` are
-    the models whose rows decide the count (the source, then each intermediate model), so each of them
-    gets counter triggers.
+    ``hops`` are the foreign keys from the source, one per model along the path. ``path_models``
+    are the models whose rows decide the count, so each of them gets counter triggers: the source,
+    each intermediate model, and the model the path ends at when the last foreign key points to a
+    column (``to_field``) other than the one the target is keyed by.
     """
 
     target: type[models.Model]
@@ -53,21 +87,39 @@ class Counter:
         return "__".join(hop.name for hop in self.hops) or None
 
     @property
-    def path_models(self) -> tuple[type[models.Model], ...]:
-        """The source model followed by every intermediate model of the path."""
-        return (self.source, *(hop.related_model for hop in self.hops[:-1]))
+    def key_model(self) -> type[models.Model] | None:
+        """The model the path ends at (the target, or the model the target's primary key points
+        to), ``None`` for totals."""
+        return self.hops[-1].related_model._meta.concrete_model if self.hops else None
 
     @property
-    def key_model(self) -> type[models.Model] | None:
-        """The model the path ends at (its primary key is the target key), ``None`` for totals."""
-        return self.hops[-1].related_model if self.hops else None
+    def key_reference(self) -> str | None:
+        """The column of :attr:`key_model` whose value is the target row's key."""
+        if not self.hops:
+            return None
+        if self.mode == "update":
+            return self.target._meta.pk.column
+        return self.target._meta.pk.target_field.column
+
+    @property
+    def translates_key(self) -> bool:
+        """Whether the last foreign key points to another column of the key model than the one
+        the target is keyed by (``to_field``), so the key model is joined to find the key."""
+        return bool(self.hops) and self.hops[-1].target_field.column != self.key_reference
+
+    @property
+    def path_models(self) -> tuple[type[models.Model], ...]:
+        """The source, every intermediate model, and the key model when it is joined."""
+        joined = self.hops if self.translates_key else self.hops[:-1]
+        return (self.source, *(hop.related_model._meta.concrete_model for hop in joined))
 
     @property
     def mode(self) -> str:
         """How deltas land: ``upsert`` (stats row created on demand), ``update``, or ``singleton``."""
         if not self.hops:
             return "singleton"
-        if self.key_model._meta.concrete_model is self.target._meta.concrete_model:
+        end = self.hops[-1].related_model._meta.concrete_model
+        if end is self.target._meta.concrete_model:
             return "update"
         return "upsert"
 
@@ -95,13 +147,30 @@ class Counter:
             return None
         return compile_condition(self.source, self.condition, "s0")
 
+    def _unchanged(self, position: int, other: str) -> str:
+        """SQL true for a row at ``position`` of the path whose columns that decide the count
+        (the one the previous hop points to, and its own next hop or the key) are as they were
+        in ``other`` (the other transition table of an UPDATE): its deltas would cancel."""
+        model = self.path_models[position]
+        pk = quote(model._meta.pk.column)
+        columns = [self.hops[position - 1].target_field.column]
+        columns.append(
+            self.hops[position].column if position < len(self.hops) else self.key_reference
+        )
+        same = [f"u.{pk} = s{position}.{pk}"] + [
+            f"u.{quote(c)} IS NOT DISTINCT FROM s{position}.{quote(c)}"
+            for c in dict.fromkeys(columns)
+            if c != model._meta.pk.column
+        ]
+        return f"NOT EXISTS (SELECT 1 FROM {other} AS u WHERE {' AND '.join(same)})"
+
     def rows_sql(self, position: int, rows: str, *, unchanged_in: str | None = None) -> str:
         """``SELECT key`` for every source row counted, with ``rows`` read in place of the model at
-        ``position`` of the path (a transition table in a trigger, or the table itself).
+        ``position`` of the path (a transition table in a trigger; ``-1``: the tables themselves).
 
-        ``unchanged_in`` names the other transition table of an UPDATE: rows of an intermediate
-        model whose next foreign key did not change are left out (their deltas would cancel).
-        Rows of the models further along the path are locked FOR SHARE, in key order, so a
+        ``unchanged_in`` names the other transition table of an UPDATE: rows of a model further
+        along the path whose deciding columns did not change are left out (their deltas cancel).
+        Rows of the models after ``position`` are locked FOR SHARE, in key order, so a
         concurrent update of one of them waits for us (or we for it) instead of both missing it.
         """
         parts = []
@@ -115,22 +184,17 @@ class Counter:
                     f"JOIN {table} AS s{j}"
                     f" ON s{j}.{quote(hop.target_field.column)} = s{j - 1}.{quote(hop.column)}"
                 )
-        if self.hops:
-            last = len(self.hops) - 1
-            key = f"s{last}.{quote(self.hops[-1].column)}"
-            where = [f"{key} IS NOT NULL"]
+        if self.translates_key:
+            key = f"s{len(self.hops)}.{quote(self.key_reference)}"
+        elif self.hops:
+            key = f"s{len(self.hops) - 1}.{quote(self.hops[-1].column)}"
         else:
-            key, where = literal(self.singleton_key), []
+            key = f"{literal(self.singleton_key)}::{self.key_db_type}"
+        where = [f"{key} IS NOT NULL"] if self.hops else []
         if self.condition_sql:
             where.append(f"({self.condition_sql})")
         if unchanged_in is not None and position > 0:
-            model = self.path_models[position]
-            pk = quote(model._meta.pk.column)
-            fk = quote(self.hops[position].column)
-            where.append(
-                f"NOT EXISTS (SELECT 1 FROM {unchanged_in} AS u WHERE u.{pk} = s{position}.{pk}"
-                f" AND u.{fk} IS NOT DISTINCT FROM s{position}.{fk})"
-            )
+            where.append(self._unchanged(position, unchanged_in))
         sql = f"SELECT {key} AS key " + " ".join(parts)
         if where:
             sql += " WHERE " + " AND ".join(where)

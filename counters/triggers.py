@@ -12,8 +12,13 @@ After landing, each trigger announces which target rows changed with ``pg_notify
 (one message per target table and statement, delivered at commit, never for rolled-back work;
 ``counters.notify = off`` skips it): see :mod:`counters.live`.
 
-Every target model also gets two row-level guards that refuse writes to its trigger-kept fields made
-by anything but a trigger (``pg_trigger_depth() < 1``) unless ``counters.unguarded`` is on.
+Every target model also gets two row-level guards that keep its trigger-kept fields read-only to
+writes made by anything but a trigger (``pg_trigger_depth() < 1``) unless ``counters.unguarded`` is
+on: see :class:`ReadOnlyTrigger`.
+
+Triggers are registered in the app that declares the counters (the target's app): on the source
+model itself when it belongs to that app, else on a proxy model created there (see
+:func:`trigger_model`), so their migrations never land in another package.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import zlib
 from collections import defaultdict
 
 import pgtrigger
+from django.apps import apps
 from django.db import models
 
 from counters.spec import Counter, literal, quote
@@ -359,11 +365,13 @@ class CounterTrigger(pgtrigger.Trigger):
     level = pgtrigger.Statement
     when = pgtrigger.After
 
-    def __init__(self, operation: str, feeds: list[Feed]) -> None:
+    def __init__(self, operation: str, feeds: list[Feed], name: str | None = None) -> None:
         self.operation_name = operation
         self.feeds = feeds
         op, referencing = OPERATIONS[operation]
-        super().__init__(name=f"counters_{operation}", operation=op, referencing=referencing)
+        super().__init__(
+            name=name or f"counters_{operation}", operation=op, referencing=referencing
+        )
 
     def groups(self) -> list[TargetGroup]:
         return TargetGroup.order(self.feeds)
@@ -395,11 +403,15 @@ class CounterTrigger(pgtrigger.Trigger):
         return "\n".join([*body, "RETURN NULL;"])
 
 
-class GuardTrigger(pgtrigger.Trigger):
-    """Refuses writes to trigger-kept counters that do not come from a trigger.
+class ReadOnlyTrigger(pgtrigger.Trigger):
+    """Keeps trigger-kept counter columns read-only to every write that is not a trigger's.
 
-    The check sits in the trigger's WHEN clause, so writes made by the counter triggers (trigger
-    depth 1) never even call the function.
+    A row-level ``BEFORE`` trigger: an ``UPDATE`` that would change a kept column keeps the old
+    value, an ``INSERT`` that would set one starts it at 0, and the rest of the row is written as
+    asked. So ``save()`` of an instance whose counters are stale just works (Django writes every
+    column), and a hand ``UPDATE ... SET n = n + 1`` cannot count twice. The test sits in the
+    trigger's ``WHEN`` clause, so writes made by the counter triggers (depth 1) and writes that
+    change no kept column never call the function. ``counters.unguarded`` lifts it for repairs.
     """
 
     level = pgtrigger.Row
@@ -407,9 +419,9 @@ class GuardTrigger(pgtrigger.Trigger):
 
     def __init__(self, operation: str, counters: list[Counter]) -> None:
         self.operation_name = operation
-        self.counters = counters
+        self.counters = sorted(counters, key=lambda counter: counter.label)
         super().__init__(
-            name=f"counters_guard_{operation}",
+            name=f"counters_readonly_{operation}",
             operation=pgtrigger.Update if operation == "update" else pgtrigger.Insert,
         )
 
@@ -419,53 +431,96 @@ class GuardTrigger(pgtrigger.Trigger):
             return f"OLD.{col} IS DISTINCT FROM NEW.{col}"
         return f"NEW.{col} IS DISTINCT FROM 0"
 
-    def _sorted(self) -> list[Counter]:
-        return sorted(self.counters, key=lambda counter: counter.label)
-
     def get_condition(self, model: type[models.Model]) -> pgtrigger.Condition:
-        changed = " OR ".join(self._changed(counter) for counter in self._sorted())
+        changed = " OR ".join(self._changed(counter) for counter in self.counters)
         return pgtrigger.Condition(
             "pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) "
             f"IS DISTINCT FROM 'on' AND ({changed})"
         )
 
     def get_func(self, model: type[models.Model]) -> str:
-        checks = [
-            f"IF {self._changed(counter)} THEN RAISE EXCEPTION USING ERRCODE = '55000', "
-            f"MESSAGE = 'counter {counter.label} is kept by database triggers; "
-            f"writing it by hand would count twice', "
-            f"HINT = 'Let the triggers count, repair it with manage.py backfill_counters, "
-            f"or SET LOCAL counters.unguarded = on for a deliberate repair.'; END IF;"
-            for counter in self._sorted()
+        kept = "OLD.{col}" if self.operation_name == "update" else "0"
+        sets = [
+            f"NEW.{quote(c.field.column)} := {kept.format(col=quote(c.field.column))};"
+            for c in self.counters
         ]
-        return "\n".join([*checks, "RETURN NEW;"])
+        return "\n".join([*sets, "RETURN NEW;"])
+
+
+MAX_TRIGGER_NAME = 47  # pgtrigger's limit
+
+
+def trigger_name(operation: str, model: type[models.Model]) -> str:
+    """``counters_insert`` on a model of the declaring app itself; ``counters_<app>_insert`` on a
+    proxy (several apps may count the same table, and pgtrigger names are unique per table)."""
+    if not model._meta.proxy:
+        return f"counters_{operation}"
+    name = f"counters_{model._meta.app_label}_{operation}"
+    if len(name) > MAX_TRIGGER_NAME:
+        name = f"counters_{zlib.crc32(model._meta.app_label.encode()):08x}_{operation}"
+    return name
+
+
+_proxies: dict[tuple[type[models.Model], str], type[models.Model]] = {}
+
+
+def trigger_model(model: type[models.Model], app_label: str) -> type[models.Model]:
+    """The model whose triggers keep the counters of ``app_label`` that ``model`` feeds.
+
+    Triggers are migrations, and they belong to the app that declares the counters: a model of
+    that app carries them itself; for any other model (``auth.User``, a third-party app's model,
+    an auto-created many-to-many through table, a model of another of your apps) a proxy model is
+    created in the declaring app and carries them, so ``makemigrations`` writes them into the
+    declaring app's migrations and never into another package (django-pgtrigger's documented way).
+    """
+    model = model._meta.concrete_model
+    if model._meta.app_label == app_label and not model._meta.auto_created:
+        return model
+    key = (model, app_label)
+    if key not in _proxies:
+        name = f"{model._meta.app_label.title().replace('_', '')}{model.__name__}Counters"
+        existing = apps.all_models[app_label].get(name.lower())
+        if existing is not None:  # already created (the registry was built before)
+            _proxies[key] = existing
+        else:
+            meta = type(
+                "Meta",
+                (),
+                {
+                    "proxy": True,
+                    "app_label": app_label,
+                    "default_permissions": (),
+                    "verbose_name": f"counter triggers on {model._meta.label}",
+                },
+            )
+            module = apps.get_app_config(app_label).name + ".models"
+            _proxies[key] = type(name, (model,), {"__module__": module, "Meta": meta})
+    return _proxies[key]
 
 
 def register_all(counters: list[Counter]) -> None:
-    """Register the counter triggers and guards of ``counters`` with django-pgtrigger."""
+    """Register the counter triggers and read-only guards of ``counters`` with django-pgtrigger,
+    each on the declaring app's own model or on its proxy of a model of another app."""
     feeds: dict[type[models.Model], list[Feed]] = defaultdict(list)
     targets: dict[type[models.Model], list[Counter]] = defaultdict(list)
     for counter in counters:
         targets[counter.target].append(counter)
         for position, model in enumerate(counter.path_models):
-            feeds[model].append((counter, position))
+            app_label = counter.target._meta.app_label
+            feeds[trigger_model(model, app_label)].append((counter, position))
     for model, model_feeds in feeds.items():
         for operation in OPERATIONS:
-            CounterTrigger(operation, model_feeds).register(model)
+            CounterTrigger(operation, model_feeds, trigger_name(operation, model)).register(model)
     for target, target_counters in targets.items():
         for operation in ("insert", "update"):
-            GuardTrigger(operation, target_counters).register(target)
+            ReadOnlyTrigger(operation, target_counters).register(target)
 
 
 def triggers_for(counter: Counter) -> list[tuple[type[models.Model], pgtrigger.Trigger]]:
     """The registered pgtrigger triggers that keep ``counter`` (for status checks)."""
-    wanted = set(counter.path_models)
     return [
         (model, trigger)
         for model, trigger in pgtrigger.registered()
-        if isinstance(trigger, CounterTrigger | GuardTrigger)
-        and (
-            (isinstance(trigger, CounterTrigger) and model in wanted)
-            or (isinstance(trigger, GuardTrigger) and model is counter.target)
-        )
+        if (isinstance(trigger, CounterTrigger) and any(c == counter for c, _ in trigger.feeds))
+        or (isinstance(trigger, ReadOnlyTrigger) and counter in trigger.counters)
     ]

@@ -1,11 +1,13 @@
+"""What a project may expose of the library: the live counters' event stream.
+
+    path("counters/", include("counters.urls")),
+"""
+
 from django.urls import path
 
 from counters import views
 
 app_name = "counters"
 urlpatterns = [
-    path("profile/<str:username>/", views.profile, name="profile"),
-    path("totals/", views.totals, name="totals"),
     path("stream/", views.live_stream, name="stream"),
-    path("live/", views.live_page, name="live"),
 ]

@@ -17,7 +17,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "pgtrigger",
-    "counters",
+    "counters",  # the engine
+    "counters.social",  # the built-in social counters (Follow, Post, UserStats, GlobalStats)
+    "project.demo",  # the demo's data generator, admin user and pages
 ]
 
 MIDDLEWARE = [

@@ -5,5 +5,6 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
-    path("counters/", include("counters.urls")),
+    path("counters/", include("counters.urls")),  # the library's live stream
+    path("demo/", include("project.demo.urls")),  # the demo's pages, not part of the library
 ]

@@ -9,9 +9,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 
-from counters.models import Follow, GlobalStats, Post, UserStats
 from tests.browser import page  # noqa: F401 - the headless Chromium fixture
 from tests.live import asgi_server  # noqa: F401 - uvicorn on the test database
+
+# The built-in social models are imported where they are used: the engine-alone run
+# (tests/settings_engine.py) has no counters.social app.
 
 
 def true_user_counts() -> dict[int, tuple[int, int, int]]:
@@ -31,6 +33,8 @@ def true_user_counts() -> dict[int, tuple[int, int, int]]:
 
 def cached_user_counts() -> dict[int, tuple[int, int, int]]:
     """The same triple as the cache says (a user without a stats row reads as zeros)."""
+    from counters.social.models import UserStats
+
     users = get_user_model().objects.values_list("id", flat=True)
     stats = {
         s.user_id: (s.followers_count, s.following_count, s.posts_count)
@@ -41,6 +45,8 @@ def cached_user_counts() -> dict[int, tuple[int, int, int]]:
 
 def assert_exact() -> None:
     """Every user counter and both site totals equal COUNT(*)."""
+    from counters.social.models import Follow, GlobalStats, Post
+
     assert cached_user_counts() == true_user_counts()
     totals = GlobalStats.current()
     assert (totals.total_follows, totals.total_posts) == (
@@ -61,6 +67,7 @@ def random_graph(users: int, follows_each: int, posts: int, seed: int) -> list:
     """``users`` users following ``follows_each`` random others each, and ``posts`` posts."""
     import random
 
+    from counters.social.models import Follow, Post
     from tests.factories import UserFactory
 
     people = UserFactory.create_batch(users)

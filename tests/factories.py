@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from counters.models import Follow, Post
+# Models named by label, so the engine-alone run (no counters.social) can import UserFactory.
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -14,7 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class FollowFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Follow
+        model = "counters_social.Follow"
 
     follower = factory.SubFactory(UserFactory)
     followed = factory.SubFactory(UserFactory)
@@ -22,7 +22,7 @@ class FollowFactory(factory.django.DjangoModelFactory):
 
 class PostFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Post
+        model = "counters_social.Post"
 
     author = factory.SubFactory(UserFactory)
     title = factory.Sequence(lambda n: f"post {n}")

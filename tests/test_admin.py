@@ -16,7 +16,9 @@ from django.urls import reverse
 
 import counters
 from counters import admin as counters_admin
-from counters.models import CounterSlot, Follow, GlobalStats, Post, UserStats
+from counters.models import CounterSlot
+from counters.social import admin as social_admin
+from counters.social.models import Follow, GlobalStats, Post, UserStats
 from tests.conftest import assert_exact, inject, random_graph, run_threads
 from tests.factories import UserFactory
 from tests.testapp.models import Article, Blog
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 OVERVIEW = reverse("admin:counters_counteroverview_changelist")
 RUN = reverse("admin:counters_counteroverview_run")
-STATS = reverse("admin:counters_userstats_changelist")
+STATS = reverse("admin:counters_social_userstats_changelist")
 
 
 def texts(response) -> list[str]:
@@ -71,12 +73,12 @@ def test_overview_says_in_words_when_triggers_are_off_and_refuses_to_check(
 ):
     set_trigger(Post, "counters_insert", action)
     html = admin_client.get(OVERVIEW).content.decode()
-    assert f"<code>counters_insert</code> on counters.Post: <strong>{words}</strong>" in html
+    assert f"<code>counters_insert</code> on counters_social.Post: <strong>{words}</strong>" in html
     assert "all 6 installed and enabled" in html  # the Follow counters are still fine
     response = admin_client.post(RUN, {"mode": "sample"}, follow=True)
     assert response.status_code == 200
     assert any(
-        "Could not run" in text and f"counters_insert on counters.Post ({words})" in text
+        "Could not run" in text and f"counters_insert on counters_social.Post ({words})" in text
         for text in texts(response)
     )
 
@@ -131,30 +133,36 @@ def test_fold_button_folds_pending_slots(admin_client, graph):
         "UPDATE user_stats SET followers_count = followers_count - 2 WHERE user_id = %s", [user.pk]
     )
     CounterSlot.objects.create(
-        counter="counters.UserStats.followers_count", key=user.pk, slot=0, delta=2
+        counter="counters_social.UserStats.followers_count", key=user.pk, slot=0, delta=2
     )
     html = admin_client.get(OVERVIEW).content.decode()
     response = admin_client.post(reverse("admin:counters_counteroverview_fold"), follow=True)
     assert any("Folded 1 slot row(s)" in t for t in texts(response))
     assert not CounterSlot.objects.exists()
-    row = html.split('data-counter="counters.UserStats.followers_count"')[1].split("</tr>")[0]
+    row = html.split('data-counter="counters_social.UserStats.followers_count"')[1].split("</tr>")[0]
     assert '<td class="pending">1</td>' in row  # the overview showed the pending slot row
     assert_exact()
 
 
-def test_recount_one_user_creates_a_missing_stats_row(admin_client, graph):
+def test_recount_one_row_creates_a_missing_stats_row(admin_client, graph):
     loner = UserFactory(username="loner")
     Post.objects.create(author=loner, title="x")
     inject("DELETE FROM user_stats WHERE user_id = %s", [loner.pk])
-    url = reverse("admin:counters_counteroverview_recount_user")
-    response = admin_client.post(url, {"username": "loner"}, follow=True)
+    url = reverse("admin:counters_counteroverview_recount_row")
+    target = "counters_social.UserStats"
+    response = admin_client.post(url, {"target": target, "key": str(loner.pk)}, follow=True)
     assert response.redirect_chain[-1][0] == reverse(
-        "admin:counters_userstats_change", args=[loner.pk]
+        "admin:counters_social_userstats_change", args=[loner.pk]
     )
     assert any("created 1 missing row(s)" in t for t in texts(response))
     assert UserStats.objects.get(pk=loner.pk).posts_count == 1
-    response = admin_client.post(url, {"username": "nobody"}, follow=True)
-    assert any("No user named 'nobody'" in t for t in texts(response))
+    response = admin_client.post(url, {"target": target, "key": "abc"}, follow=True)
+    assert any("'abc' is not a valid key of counters_social.UserStats" in t for t in texts(response))
+    response = admin_client.post(url, {"target": "counters_social.GlobalStats", "key": "1"},
+                                 follow=True)
+    assert any("holds no per-row counters" in t for t in texts(response))
+    response = admin_client.post(url, {"target": "nope.Nope", "key": "1"}, follow=True)
+    assert any("holds no per-row counters" in t for t in texts(response))
 
 
 def test_viewers_see_the_overview_but_cannot_change_anything(client, graph):
@@ -162,7 +170,7 @@ def test_viewers_see_the_overview_but_cannot_change_anything(client, graph):
     viewer.user_permissions.add(Permission.objects.get(codename="view_counteroverview"))
     client.force_login(viewer)
     html = client.get(OVERVIEW).content.decode()
-    assert "counters.UserStats.followers_count" in html and "Full check" not in html
+    assert "counters_social.UserStats.followers_count" in html and "Full check" not in html
     response = client.post(RUN, {"mode": "recount"}, follow=True)
     assert any("may look at the counters, not change them" in t for t in texts(response))
     other = UserFactory(is_staff=True)
@@ -198,13 +206,13 @@ def test_user_stats_list_searches_username_and_email_and_sorts_by_read_value(adm
     # the row says -100, its slots +140: the list sorts by row + slots (the value it shows),
     # which puts the star first, where the row alone would put it last
     CounterSlot.objects.create(
-        counter="counters.UserStats.followers_count", key=star.pk, slot=0, delta=140
+        counter="counters_social.UserStats.followers_count", key=star.pk, slot=0, delta=140
     )
     inject(
         "UPDATE user_stats SET followers_count = followers_count - 100 WHERE user_id = %s",
         [star.pk],
     )
-    column = 1 + counters_admin.UserStatsAdmin.list_display.index("followers_count")  # 0: checkbox
+    column = 1 + social_admin.UserStatsAdmin.list_display.index("followers_count")  # 0: checkbox
     html = admin_client.get(STATS, {"o": f"-{column}"}).content.decode()
     first = html.split('class="field-username"')[1]
     assert star.username in first.split("</tr>")[0]
@@ -220,7 +228,7 @@ def test_recount_selected_fixes_and_reports(admin_client, graph):
     )
     true = Follow.objects.filter(follower=victim).count()
     assert any(
-        f"Recounted 2 user stats: counters.UserStats.following_count: 1 row(s) fixed "
+        f"Recounted 2 user stats: counters_social.UserStats.following_count: 1 row(s) fixed "
         f"(key {victim.pk}: 40 → {true})" in t
         for t in texts(response)
     )
@@ -245,7 +253,7 @@ def test_recount_selected_with_disabled_triggers_is_a_message_not_a_crash(admin_
 def test_change_page_shows_cached_beside_true_with_drift_highlighted(admin_client, graph):
     victim = graph[4]
     inject("UPDATE user_stats SET posts_count = posts_count + 5 WHERE user_id = %s", [victim.pk])
-    url = reverse("admin:counters_userstats_change", args=[victim.pk])
+    url = reverse("admin:counters_social_userstats_change", args=[victim.pk])
     html = admin_client.get(url).content.decode()
     true = Post.objects.filter(author=victim).count()
     assert f"<td>posts count</td><td>{true + 5}</td><td>{true}</td>" in html
@@ -256,7 +264,7 @@ def test_change_page_shows_cached_beside_true_with_drift_highlighted(admin_clien
 
 def test_global_stats_list_shows_totals_beside_true_counts(admin_client, graph):
     inject("UPDATE counters_globalstats SET total_follows = total_follows + 2")
-    html = admin_client.get(reverse("admin:counters_globalstats_changelist")).content.decode()
+    html = admin_client.get(reverse("admin:counters_social_globalstats_changelist")).content.decode()
     follows = Follow.objects.count()
     assert f"{follows} (drift +2)" in html and f"{Post.objects.count()} (matches COUNT(*))" in html
     assert GlobalStats.current().total_follows == follows + 2
@@ -264,23 +272,23 @@ def test_global_stats_list_shows_totals_beside_true_counts(admin_client, graph):
 
 def test_follow_and_post_admins_create_and_delete_rows_with_user_autocomplete(admin_client, graph):
     a, b = UserFactory(), UserFactory()
-    html = admin_client.get(reverse("admin:counters_follow_add")).content.decode()
+    html = admin_client.get(reverse("admin:counters_social_follow_add")).content.decode()
     assert html.count("admin-autocomplete") >= 2  # searches users as you type (100k is fine)
     response = admin_client.post(
-        reverse("admin:counters_follow_add"), {"follower": a.pk, "followed": b.pk}
+        reverse("admin:counters_social_follow_add"), {"follower": a.pk, "followed": b.pk}
     )
     assert response.status_code == 302
     assert UserStats.objects.get(pk=b.pk).followers_count == 1
     follow = Follow.objects.get(follower=a, followed=b)
-    admin_client.post(reverse("admin:counters_follow_delete", args=[follow.pk]), {"post": "yes"})
+    admin_client.post(reverse("admin:counters_social_follow_delete", args=[follow.pk]), {"post": "yes"})
     assert UserStats.objects.get(pk=b.pk).followers_count == 0
-    admin_client.post(reverse("admin:counters_post_add"), {"author": a.pk, "title": "hi"})
+    admin_client.post(reverse("admin:counters_social_post_add"), {"author": a.pk, "title": "hi"})
     assert UserStats.objects.get(pk=a.pk).posts_count == 1
     search = admin_client.get(
         reverse("admin:autocomplete"),
         {
             "term": a.username,
-            "app_label": "counters",
+            "app_label": "counters_social",
             "model_name": "follow",
             "field_name": "follower",
         },

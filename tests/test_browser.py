@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from counters.models import Follow, UserStats
+from counters.social.models import Follow, UserStats
 from tests.browser import screenshot
 from tests.factories import UserFactory
 
@@ -19,7 +19,7 @@ def pick_user(page, field: str, username: str) -> None:
 
 
 def followers_on_stats_page(page, live_server, username: str) -> str:
-    page.goto(f"{live_server.url}/admin/counters/userstats/?q={username}")
+    page.goto(f"{live_server.url}/admin/counters_social/userstats/?q={username}")
     return page.inner_text(".field-followers_count")
 
 
@@ -43,7 +43,7 @@ def test_follow_in_the_admin_moves_the_followers_count(page, live_server, django
     assert followers_on_stats_page(page, live_server, "bob") == "1"
     screenshot(page, "admin-userstats-before")
 
-    page.goto(f"{live_server.url}/admin/counters/follow/add/")
+    page.goto(f"{live_server.url}/admin/counters_social/follow/add/")
     pick_user(page, "follower", "alice")
     pick_user(page, "followed", "bob")
     screenshot(page, "admin-follow-add")
@@ -65,7 +65,7 @@ def test_live_page_moves_without_a_reload(page, asgi_server):
 
     star = UserFactory(username="star")
     fans = UserFactory.create_batch(3)
-    page.goto(f"{asgi_server.url}/counters/live/?user=star")
+    page.goto(f"{asgi_server.url}/demo/live/?user=star")
     page.wait_for_selector('[data-live-status][data-state="live"]')
     assert page.inner_text("#user-followers") == "0"
     page.evaluate("window.notReloaded = true")  # gone if the page reloads

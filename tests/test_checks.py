@@ -93,7 +93,7 @@ def test_makemigrations_finds_nothing_to_do():
 
 
 def test_w001_slotted_counters_need_the_counter_manager():
-    from counters.models import GlobalStats
+    from counters.social.models import GlobalStats
 
     slotted = [c for c in registry.all_counters() if c.slots]
     assert checks.check_slot_readers(slotted) == []  # the built-in models are set up right

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from counters.models import CounterSlot, Follow, Post, UserStats
+from counters.models import CounterSlot
+from counters.social.models import Follow, Post, UserStats
 from tests.conftest import assert_exact
 from tests.factories import UserFactory
 
@@ -56,10 +57,10 @@ def test_fold_counters_command():
     star = UserFactory()
     Follow.objects.create(follower=UserFactory(), followed=star)
     CounterSlot.objects.create(
-        counter="counters.UserStats.followers_count", key=star.pk, slot=1, delta=2
+        counter="counters_social.UserStats.followers_count", key=star.pk, slot=1, delta=2
     )
-    out = run("fold_counters", "counters.UserStats")
-    assert "counters.UserStats.followers_count: folded 1 slot rows" in out
+    out = run("fold_counters", "counters_social.UserStats")
+    assert "counters_social.UserStats.followers_count: folded 1 slot rows" in out
     assert not CounterSlot.objects.exists()
     assert UserStats.objects.get(pk=star.pk).followers_count == 3
     with pytest.raises(CommandError, match="positive"):

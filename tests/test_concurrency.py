@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 import counters
-from counters.models import Follow, GlobalStats, UserStats
+from counters.social.models import Follow, GlobalStats, UserStats
 from tests.conftest import run_threads
 from tests.factories import UserFactory
 

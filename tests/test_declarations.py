@@ -110,7 +110,7 @@ def test_two_fk_counter_with_raw_sql_in_either_order():
 
 def test_counter_declaration_is_resolved_into_the_registry():
     labels = [counter.label for counter in registry.all_counters()]
-    assert "counters.UserStats.followers_count" in labels
+    assert "counters_social.UserStats.followers_count" in labels
     assert "testapp.Profile.correct_answers_count" in labels
     counter = registry.get_counter(Profile, "answers_count")
     assert isinstance(counter, Counter)

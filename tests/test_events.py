@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import counters
-from counters.models import GlobalStats, UserStats
+from counters.social.models import GlobalStats, UserStats
 from tests.factories import FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_increment_keeps_trigger_kept_counts_on_an_existing_row():
 def test_increment_refuses_a_trigger_kept_counter():
     stats = UserStats(user=UserFactory())
     with pytest.raises(
-        counters.TriggerKeptCounterError, match="counters.UserStats.followers_count"
+        counters.TriggerKeptCounterError, match="counters_social.UserStats.followers_count"
     ):
         counters.increment(stats, "followers_count")
     with pytest.raises(counters.TriggerKeptCounterError, match="kept by database triggers"):
@@ -53,9 +53,9 @@ def test_increment_refuses_unknown_fields_and_bad_amounts():
 def test_profile_view_bumps_profile_views(client):
     user = UserFactory(username="ada")
     FollowFactory(followed=user)
-    first = client.get("/counters/profile/ada/").json()
-    second = client.get("/counters/profile/ada/").json()
+    first = client.get("/demo/profile/ada/").json()
+    second = client.get("/demo/profile/ada/").json()
     assert first["followers"] == 1 and first["profile_views"] == 1
     assert second["profile_views"] == 2
-    assert client.get("/counters/profile/nobody/").status_code == 404
-    assert client.get("/counters/totals/").json() == {"follows": 1, "posts": 0}
+    assert client.get("/demo/profile/nobody/").status_code == 404
+    assert client.get("/demo/totals/").json() == {"follows": 1, "posts": 0}

@@ -14,7 +14,8 @@ import counters
 from counters import registry
 from counters.declarations import Count
 from counters.folding import fold
-from counters.models import CounterSlot, Follow, GlobalStats, Post, UserStats, with_counts
+from counters.models import CounterSlot
+from counters.social.models import Follow, GlobalStats, Post, UserStats, with_counts
 from tests.conftest import assert_exact, run_threads
 from tests.factories import UserFactory
 from tests.testapp.models import Answer, Profile, QuizSession
@@ -79,7 +80,7 @@ def test_a_busy_row_does_not_block_the_writer_and_reads_stay_exact():
         done = in_background(lambda: Follow.objects.create(follower=fan, followed=star))
         assert done.wait(10), "the writer waited on the busy row"
         slots = CounterSlot.objects.filter(
-            counter="counters.UserStats.followers_count", key=star.pk
+            counter="counters_social.UserStats.followers_count", key=star.pk
         )
         assert [s.delta for s in slots] == [1]
         assert followers(star) == 2  # main row 1 + slot 1 (the slow writer has not committed)
@@ -89,7 +90,7 @@ def test_a_busy_row_does_not_block_the_writer_and_reads_stay_exact():
         held.release()  # the slow writer rolls back
     assert UserStats.objects.filter(pk=star.pk).values_list("followers_count", flat=True)[0] == 2
     report = counters.fold()  # the documented public name
-    assert report.folded["counters.UserStats.followers_count"] == 1
+    assert report.folded["counters_social.UserStats.followers_count"] == 1
     assert not CounterSlot.objects.exists()
     star.stats.refresh_from_db()
     assert star.stats.followers_count == 2
@@ -190,7 +191,7 @@ def test_a_rollback_leaves_slots_as_they_were():
             )
             pending = other.execute(
                 "SELECT sum(delta) FROM counters_slot WHERE counter = %s AND key = %s",
-                ["counters.UserStats.followers_count", star.pk],
+                ["counters_social.UserStats.followers_count", star.pk],
             ).fetchone()[0]
             assert pending == 1  # it went to a slot...
             other.rollback()  # ...and the rollback takes it back
@@ -206,11 +207,11 @@ def test_recount_and_check_see_slots_and_fold_them():
     Follow.objects.create(follower=fan, followed=star)
     with counters.unguarded():
         CounterSlot.objects.create(
-            counter="counters.UserStats.followers_count", key=star.pk, slot=3, delta=5
+            counter="counters_social.UserStats.followers_count", key=star.pk, slot=3, delta=5
         )
-    report = counters.check(["counters.UserStats.followers_count"])
+    report = counters.check(["counters_social.UserStats.followers_count"])
     assert report.counters[0].examples == [{"key": star.pk, "cached": 6, "true": 1}]
-    counters.recount(["counters.UserStats"])
+    counters.recount(["counters_social.UserStats"])
     assert not CounterSlot.objects.exists()
     assert followers(star) == 1
     assert not counters.check().drifted
@@ -220,7 +221,7 @@ def test_truncate_clears_slots():
     star, fan = UserFactory.create_batch(2)
     Follow.objects.create(follower=fan, followed=star)
     CounterSlot.objects.create(
-        counter="counters.UserStats.followers_count", key=star.pk, slot=0, delta=1
+        counter="counters_social.UserStats.followers_count", key=star.pk, slot=0, delta=1
     )
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE counters_follow")
@@ -264,11 +265,11 @@ def test_slots_can_be_switched_off_per_session():
 def test_orphaned_slots_are_removed_by_fold():
     star = UserFactory()
     CounterSlot.objects.create(
-        counter="counters.UserStats.followers_count", key=star.pk, slot=0, delta=4
+        counter="counters_social.UserStats.followers_count", key=star.pk, slot=0, delta=4
     )
     star.delete()
-    report = fold(["counters.UserStats.followers_count"])
-    assert report.orphans["counters.UserStats.followers_count"] == 1
+    report = fold(["counters_social.UserStats.followers_count"])
+    assert report.orphans["counters_social.UserStats.followers_count"] == 1
     assert not CounterSlot.objects.exists()
 
 

@@ -14,13 +14,13 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from counters import live
-from counters.models import Follow, Post
+from counters.social.models import Follow, Post
 from tests.factories import UserFactory
 from tests.live import Stream, in_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TOTAL = "counters.GlobalStats.total_follows"
+TOTAL = "counters_social.GlobalStats.total_follows"
 
 
 def follow(a, b) -> None:  # noqa: ANN001
@@ -36,23 +36,23 @@ def follow_then_roll_back(a, b) -> None:  # noqa: ANN001
 def test_stream_sends_the_current_values_then_committed_changes_only(asgi_server):
     a, b, c = UserFactory.create_batch(3)
     follow(c, b)
-    followers = f"counters.UserStats.followers_count:{b.pk}"
+    followers = f"counters_social.UserStats.followers_count:{b.pk}"
 
     async def scenario() -> None:
         stream = await Stream.open(
-            asgi_server, f"c={followers}&c={TOTAL}&c=counters.UserStats:{a.pk}"
+            asgi_server, f"c={followers}&c={TOTAL}&c=counters_social.UserStats:{a.pk}"
         )
         assert stream.status == 200
         first = await stream.event()
         assert first[followers] == 1 and first[TOTAL] == 1
-        assert first[f"counters.UserStats.profile_views:{a.pk}"] == 0  # events too, for a row
+        assert first[f"counters_social.UserStats.profile_views:{a.pk}"] == 0  # events too, for a row
         await in_thread(lambda: follow_then_roll_back(a, b))
         with pytest.raises(TimeoutError):
             await stream.event(timeout=1.0)  # nothing for rolled-back work
         await in_thread(lambda: follow(a, b))
         changed = await stream.event()
         assert changed[followers] == 2 and changed[TOTAL] == 2
-        assert changed[f"counters.UserStats.following_count:{a.pk}"] == 1
+        assert changed[f"counters_social.UserStats.following_count:{a.pk}"] == 1
         # raw SQL from another client is announced the same way
         await in_thread(
             lambda: connection.cursor().execute(
@@ -104,15 +104,15 @@ def test_200_clients_share_one_listen_connection(asgi_server):
 @pytest.mark.parametrize(
     ("query", "error"),
     [
-        ("c=counters.UserStats.nope:1", "'counters.UserStats.nope' names no counter"),
+        ("c=counters_social.UserStats.nope:1", "'counters_social.UserStats.nope' names no counter"),
         ("c=counters.Nothing", "counters.Nothing"),
         (
-            "c=counters.UserStats.followers_count",
-            "needs a key: counters.UserStats.followers_count:<user>",
+            "c=counters_social.UserStats.followers_count",
+            "needs a key: counters_social.UserStats.followers_count:<user>",
         ),
         (
-            "c=counters.UserStats.followers_count:abc",
-            "'abc' is not a valid key of counters.UserStats",
+            "c=counters_social.UserStats.followers_count:abc",
+            "'abc' is not a valid key of counters_social.UserStats",
         ),
         ("", "name at least one counter"),
     ],
@@ -158,11 +158,11 @@ def test_hook_receives_every_notification_and_many_rows_say_so():
     finally:
         live.counters_changed.disconnect(receiver)
     assert seen[:5] == [
-        ("counters.UserStats", sorted([a.pk, b.pk])),
-        ("counters.GlobalStats", [1]),
-        ("counters.UserStats", None),  # 121 target rows: "many"
-        ("counters.GlobalStats", [1]),
-        ("counters.UserStats", [a.pk]),
+        ("counters_social.UserStats", sorted([a.pk, b.pk])),
+        ("counters_social.GlobalStats", [1]),
+        ("counters_social.UserStats", None),  # 121 target rows: "many"
+        ("counters_social.GlobalStats", [1]),
+        ("counters_social.UserStats", [a.pk]),
     ]
 
 
@@ -191,7 +191,7 @@ def test_notifications_can_be_switched_off_per_session():
 
 def test_the_listen_connection_comes_back_after_it_is_killed():
     a, b = UserFactory.create_batch(2)
-    followers = f"counters.UserStats.followers_count:{b.pk}"
+    followers = f"counters_social.UserStats.followers_count:{b.pk}"
 
     async def scenario() -> None:
         hub = live.Hub(min_interval=0.01)
@@ -239,4 +239,4 @@ def test_listen_counters_command_prints_each_notification():
     thread.join(10)
     assert not errors and not thread.is_alive()
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert {line["model"] for line in lines} == {"counters.UserStats", "counters.GlobalStats"}
+    assert {line["model"] for line in lines} == {"counters_social.UserStats", "counters_social.GlobalStats"}

@@ -13,7 +13,7 @@ from django.db import connection
 
 import counters
 from counters.backfill import RecountInterrupted, TriggersNotInstalled
-from counters.models import Follow, GlobalStats, Post, UserStats
+from counters.social.models import Follow, GlobalStats, Post, UserStats
 from tests.conftest import assert_exact, inject, random_graph, run_threads
 from tests.factories import UserFactory
 from tests.testapp.models import Answer, Profile, QuizSession
@@ -48,14 +48,14 @@ def test_check_reports_injected_drift_then_backfill_fixes_it(graph):
     inject("UPDATE counters_globalstats SET total_posts = 0")
     status, out, _ = backfill("--check")
     assert status == 1
-    assert "counters.UserStats.followers_count" in out and f"key {victim.pk}" in out
+    assert "counters_social.UserStats.followers_count" in out and f"key {victim.pk}" in out
     report = counters.check()
     by_label = {r.label: r for r in report.counters}
-    drift = by_label["counters.UserStats.followers_count"]
+    drift = by_label["counters_social.UserStats.followers_count"]
     assert (drift.rows_drifted, drift.largest_drift) == (1, 7)
     assert drift.rows_checked == 20
     assert drift.examples[0]["cached"] - drift.examples[0]["true"] == 7
-    assert by_label["counters.GlobalStats.total_posts"].examples[0] == {
+    assert by_label["counters_social.GlobalStats.total_posts"].examples[0] == {
         "key": 1,
         "cached": 0,
         "true": 50,
@@ -71,7 +71,7 @@ def test_zero_count_targets_are_fixed_and_missing_rows_created(graph):
     inject("UPDATE user_stats SET posts_count = 5 WHERE user_id = %s", [graph[0].pk])
     Post.objects.filter(author=graph[0]).delete()
     inject("DELETE FROM user_stats WHERE user_id = %s", [graph[1].pk])
-    report = counters.recount(["counters.UserStats"])
+    report = counters.recount(["counters_social.UserStats"])
     assert report.rows_created == 2  # graph[1] again and the lonely user
     assert UserStats.objects.filter(pk=lonely.pk).exists()
     assert UserStats.objects.get(pk=graph[0].pk).posts_count == 0
@@ -82,13 +82,13 @@ def test_zero_count_targets_are_fixed_and_missing_rows_created(graph):
 def test_ids_limits_the_work_to_given_targets(graph):
     a, b = graph[0], graph[1]
     inject("UPDATE user_stats SET followers_count = 999 WHERE user_id IN (%s, %s)", [a.pk, b.pk])
-    status, out, _ = backfill("counters.UserStats.followers_count", "--ids", str(a.pk))
+    status, out, _ = backfill("counters_social.UserStats.followers_count", "--ids", str(a.pk))
     assert status == 0
     assert (
         UserStats.objects.get(pk=a.pk).followers_count == Follow.objects.filter(followed=a).count()
     )
     assert UserStats.objects.get(pk=b.pk).followers_count == 999
-    report = counters.check(["counters.UserStats"], ids=[a.pk, b.pk])
+    report = counters.check(["counters_social.UserStats"], ids=[a.pk, b.pk])
     assert report.counters[0].rows_checked == 2
     assert [r.rows_drifted for r in report.counters] == [1, 0, 0]
 
@@ -97,7 +97,7 @@ def test_resume_with_start_after(graph):
     ordered = sorted(graph, key=lambda u: u.pk)
     inject("UPDATE user_stats SET following_count = following_count + 1")
     status, _, _ = backfill(
-        "counters.UserStats", "--start-after", str(ordered[9].pk), "--batch-size", "3"
+        "counters_social.UserStats", "--start-after", str(ordered[9].pk), "--batch-size", "3"
     )
     assert status == 0
     fixed = {s.pk: s.following_count for s in UserStats.objects.all()}
@@ -113,30 +113,30 @@ def test_interrupted_run_keeps_its_committed_batches(graph):
 
     def stop_after_two(progress):
         seen.append(progress.last_key)
-        if len(seen) == 2 and progress.target == "counters.UserStats":
+        if len(seen) == 2 and progress.target == "counters_social.UserStats":
             raise KeyboardInterrupt
 
     with pytest.raises(RecountInterrupted) as info:
-        counters.recount(["counters.UserStats"], batch_size=4, progress=stop_after_two)
-    last = info.value.report.last_committed["counters.UserStats"]
+        counters.recount(["counters_social.UserStats"], batch_size=4, progress=stop_after_two)
+    last = info.value.report.last_committed["counters_social.UserStats"]
     assert last == seen[-1]
-    drifted = counters.check(["counters.UserStats.posts_count"]).counters[0]
+    drifted = counters.check(["counters_social.UserStats.posts_count"]).counters[0]
     assert drifted.rows_drifted == 20 - 8  # two batches of four committed
     assert all(example["key"] > last for example in drifted.examples)
-    counters.recount(["counters.UserStats"], start_after=last)
+    counters.recount(["counters_social.UserStats"], start_after=last)
     assert not counters.check().drifted
 
 
 def test_bad_input_is_a_command_error_and_writes_nothing(graph):
     inject("UPDATE user_stats SET posts_count = 77")
-    with pytest.raises(CommandError, match="names no counter. Valid labels: .*counters.UserStats"):
+    with pytest.raises(CommandError, match="names no counter. Valid labels: .*counters_social.UserStats"):
         call_command("backfill_counters", "counters.Nope")
     with pytest.raises(CommandError, match="positive"):
         call_command("backfill_counters", "--batch-size", "0")
     with pytest.raises(CommandError, match="positive"):
         call_command("backfill_counters", "--batch-size", "-5")
     with pytest.raises(CommandError, match="not a valid key"):
-        call_command("backfill_counters", "counters.UserStats", "--start-after", "abc")
+        call_command("backfill_counters", "counters_social.UserStats", "--start-after", "abc")
     with pytest.raises(CommandError, match="one target model"):
         call_command("backfill_counters", "--start-after", "3")
     assert set(UserStats.objects.values_list("posts_count", flat=True)) == {77}
@@ -151,7 +151,7 @@ def test_json_report(graph):
     data = json.loads(out)
     assert status == 1 and data["drifted"] is True and data["fixed"] is False
     assert {c["label"]: c["rows_drifted"] for c in data["counters"]}[
-        "counters.UserStats.followers_count"
+        "counters_social.UserStats.followers_count"
     ] == 1
     assert "largest drift" in err  # the summary table still ends the run
 
@@ -162,7 +162,7 @@ def test_missing_triggers_are_reported_before_anything_runs(graph):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the test's pending FK checks first
         cursor.execute("ALTER TABLE counters_post DISABLE TRIGGER USER")
     with pytest.raises(
-        TriggersNotInstalled, match="counters_insert on counters.Post \\(disabled\\)"
+        TriggersNotInstalled, match="counters_insert on counters_social.Post \\(disabled\\)"
     ):
         counters.recount()
     with pytest.raises(CommandError, match="pgtrigger enable"):
@@ -235,7 +235,7 @@ def test_recount_while_4_threads_write_leaves_zero_drift():
 def test_summary_and_progress_lines(graph):
     status, out, err = backfill("-v", "2", "--batch-size", "5")
     assert status == 0
-    assert "counters.UserStats: 5/20 rows, last committed key" in err
+    assert "counters_social.UserStats: 5/20 rows, last committed key" in err
     assert out.strip().splitlines()[0].split() == [
         "counter",
         "checked",
@@ -249,12 +249,12 @@ def test_summary_and_progress_lines(graph):
 
 def test_sample_checks_only_that_many_random_rows(graph):
     inject("UPDATE user_stats SET posts_count = posts_count + 1")
-    report = counters.check(["counters.UserStats"], sample=5)
+    report = counters.check(["counters_social.UserStats"], sample=5)
     assert [r.rows_checked for r in report.counters] == [5, 5, 5]
-    assert {r.label: r.rows_drifted for r in report.counters}["counters.UserStats.posts_count"] == 5
-    status, out, _ = backfill("counters.UserStats", "--check", "--sample", "7")
+    assert {r.label: r.rows_drifted for r in report.counters}["counters_social.UserStats.posts_count"] == 5
+    status, out, _ = backfill("counters_social.UserStats", "--check", "--sample", "7")
     row = next(
-        line for line in out.splitlines() if line.startswith("counters.UserStats.posts_count ")
+        line for line in out.splitlines() if line.startswith("counters_social.UserStats.posts_count ")
     )
     assert status == 1 and row.split()[1:3] == ["7", "7"]  # checked, drifted
     with pytest.raises(ValueError, match="sample must be a positive integer"):
@@ -263,10 +263,10 @@ def test_sample_checks_only_that_many_random_rows(graph):
 
 def test_time_limit_stops_after_a_batch_and_resumes_where_it_stopped(graph):
     inject("UPDATE user_stats SET following_count = following_count + 2")
-    first = counters.recount(["counters.UserStats"], batch_size=6, time_limit=1e-6)
+    first = counters.recount(["counters_social.UserStats"], batch_size=6, time_limit=1e-6)
     assert not first.completed and first.counters[0].rows_checked == 6
-    resume = first.last_committed["counters.UserStats"]
-    rest = counters.recount(["counters.UserStats"], batch_size=100, start_after=resume)
+    resume = first.last_committed["counters_social.UserStats"]
+    rest = counters.recount(["counters_social.UserStats"], batch_size=100, start_after=resume)
     assert rest.completed and rest.counters[0].rows_checked == 14
     assert not counters.check().drifted
     with pytest.raises(ValueError, match="time limit must be positive"):
@@ -275,7 +275,7 @@ def test_time_limit_stops_after_a_batch_and_resumes_where_it_stopped(graph):
 
 def test_empty_ids_check_nothing():
     UserFactory.create_batch(3)
-    report = counters.check(["counters.UserStats"], ids=[])
+    report = counters.check(["counters_social.UserStats"], ids=[])
     assert [r.rows_checked for r in report.counters] == [0, 0, 0]
 
 

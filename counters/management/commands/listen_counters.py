@@ -7,7 +7,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from counters.live import Hub, TopicError, counters_changed, parse_topics
+from counters.exceptions import CounterError
+from counters.live import Hub, TopicError, counters_changed, parse_topics, require_psycopg
 
 
 class Command(BaseCommand):
@@ -25,8 +26,8 @@ class Command(BaseCommand):
             nargs="+",
             metavar="COUNTER",
             default=[],
-            help="counters whose values to print, e.g. counters.GlobalStats.total_follows "
-            "counters.UserStats:42",
+            help="counters whose values to print, e.g. counters_social.GlobalStats.total_follows "
+            "counters_social.UserStats:42",
         )
         parser.add_argument(
             "--count",
@@ -37,6 +38,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: str, **options: object) -> None:
+        try:
+            require_psycopg()
+        except CounterError as exc:
+            raise CommandError(str(exc)) from None
         try:
             topics = parse_topics(options["watch"]) if options["watch"] else []
         except TopicError as exc:

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from tqdm import tqdm
 
-from counters.models import Follow, Post
+from counters.social.models import Follow, Post
 
 WORDS = (
     "counter cache exact trigger postgres django follow post celebrity total batch statement "

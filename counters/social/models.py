@@ -1,0 +1,147 @@
+"""The built-in social counters: follows, posts, per-user stats and site totals.
+
+They are declared with the same public API a host project uses for its own counters.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import OuterRef
+from django.db.models.functions import Coalesce
+
+import counters
+from counters.reading import CounterManager, pending_expression
+from counters.registry import get_counter
+
+
+class Follow(models.Model):
+    """``follower`` follows ``followed``. Each pair at most once; nobody follows themselves."""
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following_set"
+    )
+    followed = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follower_set"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_default=models.functions.Now())
+
+    class Meta:
+        db_table = "counters_follow"
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followed"], name="follow_once"),
+            models.CheckConstraint(
+                condition=~models.Q(follower=models.F("followed")), name="no_self_follow"
+            ),
+        ]
+        indexes = [models.Index(fields=["followed", "follower"], name="follow_followed_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} follows {self.followed_id}"
+
+
+class Post(models.Model):
+    """A post; its author may be deleted (the post stays, with no author)."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, default="", db_default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_default=models.functions.Now())
+
+    class Meta:
+        db_table = "counters_post"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class UserStatsQuerySet(models.QuerySet):
+    def for_user(self, user: models.Model | int) -> UserStats:
+        """The stats row of ``user``; an unsaved row of zeros when it has none yet."""
+        user_id = getattr(user, "pk", user)
+        found = self.filter(pk=user_id).first()
+        return found if found is not None else self.model(user_id=user_id)
+
+
+@counters.register(
+    # a celebrity's followers count is a hot row: busy deltas spread over up to 16 slot rows;
+    # the row's other counters get a few slots too, so no write ever waits for a busy row
+    counters.Count("followers_count", source="counters_social.Follow", path="followed", slots=16),
+    counters.Count("following_count", source="counters_social.Follow", path="follower", slots=4),
+    counters.Count("posts_count", source="counters_social.Post", path="author", slots=4),
+    counters.Events("profile_views"),
+)
+class UserStats(models.Model):
+    """One row per user holding their counts. A user with no row yet reads as zeros."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="stats"
+    )
+    followers_count = models.BigIntegerField(default=0, db_default=0)
+    following_count = models.BigIntegerField(default=0, db_default=0)
+    posts_count = models.BigIntegerField(default=0, db_default=0)
+    profile_views = models.BigIntegerField(default=0, db_default=0)
+
+    objects = CounterManager.from_queryset(UserStatsQuerySet)()
+
+    class Meta:
+        db_table = "user_stats"
+        base_manager_name = "objects"
+        verbose_name = "user stats"
+        verbose_name_plural = "user stats"
+
+    def __str__(self) -> str:
+        return f"stats of user {self.user_id}"
+
+
+COUNT_FIELDS = ("followers_count", "following_count", "posts_count", "profile_views")
+
+
+def with_counts(users: models.QuerySet) -> models.QuerySet:
+    """Annotate a user queryset with every UserStats counter (0 where a user has no row, pending
+    slots added), in the same query: the way to read counts for a list of users."""
+    annotations = {}
+    for name in COUNT_FIELDS:
+        value = Coalesce(f"stats__{name}", 0, output_field=models.BigIntegerField())
+        counter = get_counter(UserStats, name)
+        if counter is not None and counter.slots:  # the declaration says whether slots exist
+            value = value + pending_expression(counter.label, OuterRef("pk"))
+        annotations[name] = value
+    return users.annotate(**annotations)
+
+
+@counters.register(
+    counters.Count("total_follows", source="counters_social.Follow"),
+    counters.Count("total_posts", source="counters_social.Post"),
+)
+class GlobalStats(models.Model):
+    """The single row of site-wide totals (primary key 1)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    total_follows = models.BigIntegerField(default=0, db_default=0)
+    total_posts = models.BigIntegerField(default=0, db_default=0)
+
+    objects = CounterManager()
+
+    class Meta:
+        base_manager_name = "objects"
+        db_table = "counters_globalstats"
+        verbose_name = "global stats"
+        verbose_name_plural = "global stats"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="globalstats_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return "site totals"
+
+    @classmethod
+    def current(cls) -> GlobalStats:
+        """The totals row (zeros, unsaved, if it does not exist yet)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
