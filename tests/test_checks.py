@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import models
 from django.test import override_settings
+from django.test.utils import isolate_apps
 
 from counters import checks, registry
 from counters.declarations import Count, Events
@@ -107,3 +108,128 @@ def test_w001_slotted_counters_need_the_counter_manager():
     warnings = checks.check_slot_readers([blog_counter, fake])
     assert [w.id for w in warnings] == ["counters.W001"]
     assert "testapp.Blog" in warnings[0].msg and "default and base" in warnings[0].msg
+
+
+# -- shapes that cannot be kept exact are refused by ID, before any trigger is written ----------
+
+
+@isolate_apps("tests.testapp")
+def test_e011_a_counter_column_must_be_not_null():
+    class Box(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        things = models.IntegerField(null=True, db_default=0)
+
+    class Thing(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        box = models.ForeignKey(Box, on_delete=models.CASCADE)
+
+    resolved = registry.resolve_all([(Box, Count("things", source=Thing, path="box"))])
+    assert [p.id for p in resolved.problems] == ["counters.E011"]
+    assert "testapp.Box.things, which is nullable" in resolved.problems[0].message
+    assert problem_ids((Box, Events("things"))) == ["counters.E011"]
+
+
+@isolate_apps("tests.testapp")
+def test_e012_rows_the_triggers_create_need_database_defaults():
+    from django.contrib.auth.models import User
+
+    class Card(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        user = models.OneToOneField(User, primary_key=True, on_delete=models.CASCADE)
+        nickname = models.CharField(max_length=20, default="x")  # a Python default only
+        notes = models.TextField(null=True)  # nullable: fine
+        level = models.IntegerField(db_default=1)  # a database default: fine
+        cards = models.IntegerField(default=0, db_default=0)
+
+    class Play(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        user = models.ForeignKey(User, on_delete=models.CASCADE)
+
+    resolved = registry.resolve_all([(Card, Count("cards", source=Play, path="user"))])
+    assert [p.id for p in resolved.problems] == ["counters.E012"]
+    assert "column nickname is NOT NULL without a database default" in resolved.problems[0].message
+    assert resolved.counters == []  # no trigger that would fail every write
+
+
+@isolate_apps("tests.testapp")
+def test_e012_does_not_apply_to_rows_that_exist_already():
+    class Shelf(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        label = models.CharField(max_length=20)  # NOT NULL, no default: the app creates shelves
+        books = models.IntegerField(default=0, db_default=0)
+
+    class Book(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        shelf = models.ForeignKey(Shelf, on_delete=models.CASCADE)
+
+    assert problem_ids((Shelf, Count("books", source=Book, path="shelf"))) == []
+
+
+@isolate_apps("tests.testapp")
+def test_e013_a_path_through_an_inherited_foreign_key():
+    class Owner(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        places = models.IntegerField(default=0, db_default=0)
+
+    class Place(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        owner = models.ForeignKey(Owner, on_delete=models.CASCADE)
+
+    class Restaurant(Place):
+        class Meta:
+            app_label = "testapp"
+
+        pass
+
+    assert problem_ids((Owner, Count("places", source=Restaurant, path="owner"))) == [
+        "counters.E013"
+    ]
+    assert problem_ids((Owner, Count("places", source=Place, path="owner"))) == []
+
+
+@isolate_apps("tests.testapp")
+def test_e014_composite_primary_keys_are_refused():
+    class Team(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        members = models.IntegerField(default=0, db_default=0)
+
+    class Seat(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        pk = models.CompositePrimaryKey("team_id", "number")
+        team = models.ForeignKey(Team, on_delete=models.CASCADE)
+        number = models.IntegerField()
+
+    resolved = registry.resolve_all([(Team, Count("members", source=Seat, path="team"))])
+    assert [p.id for p in resolved.problems] == ["counters.E014"]
+    assert "composite primary key" in resolved.problems[0].message
+
+
+def test_e006_a_many_to_many_path_says_which_through_table_to_count():
+    from tests.adopters.models import Article as Liked
+
+    resolved = registry.resolve_all(
+        [(Liked, Count("likes_count", source=Liked, path="likes"))]
+    )
+    assert [p.id for p in resolved.problems] == ["counters.E006"]
+    message = resolved.problems[0].message
+    assert "source='adopters.Article_likes', path='article'" in message

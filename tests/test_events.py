@@ -6,7 +6,8 @@ import pytest
 
 import counters
 from counters.social.models import GlobalStats, UserStats
-from tests.factories import FollowFactory, UserFactory
+from tests.factories import UserFactory
+from tests.social_factories import FollowFactory
 
 pytestmark = pytest.mark.django_db
 

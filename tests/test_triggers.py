@@ -9,7 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from counters.social.models import Follow, GlobalStats, Post, UserStats
-from tests.factories import FollowFactory, PostFactory, UserFactory
+from tests.factories import UserFactory
+from tests.social_factories import FollowFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,57 @@
+"""Uninstalling: every counter trigger and guard leaves the database; counters_install puts them
+back.
+
+Runs with the engine alone too (no counters.social import)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+import counters
+from counters.installation import installed_triggers
+from tests.adopters.models import Article, Comment, Shop
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def trigger_names() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'pgtrigger_counters%%'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_uninstall_drops_every_counter_trigger_and_install_puts_them_back():
+    before = installed_triggers()
+    tables = {t.table for t in before}
+    assert {"adopters_article", "auth_user", '"Adopters_Taggings"'} <= tables
+    assert {t.name for t in before} == trigger_names()
+    out = io.StringIO()
+    call_command("counters_uninstall", "--dry-run", "-v", "2", stdout=out)
+    assert f"Would drop {len(before)} counter trigger(s)" in out.getvalue()
+    assert "on adopters_article" in out.getvalue() and trigger_names()  # nothing dropped
+    call_command("counters_uninstall", stdout=out)
+    assert trigger_names() == set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname LIKE 'pgtrigger_counters%%'")
+        assert cursor.fetchone()[0] == 0
+    article = Article.objects.create(slug="x")
+    Comment.objects.create(article=article)
+    article.refresh_from_db()
+    assert article.comments_count == 0  # no longer kept
+    UserFactory()  # auth's table has no counter trigger left either
+    out = io.StringIO()
+    call_command("counters_install", stdout=out)
+    assert f"Installed {len(before)} counter trigger(s)" in out.getvalue()
+    assert trigger_names() == {t.name for t in before}
+    counters.recount(["adopters.Article"])
+    article.refresh_from_db()
+    assert article.comments_count == 1
+    Comment.objects.create(article=article)
+    shop = Shop.objects.create()
+    article.refresh_from_db()
+    assert article.comments_count == 2 and shop.paid_orders_count == 0
