@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help demo test chromium bench lint clean
+.PHONY: help demo test matrix chromium bench lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -12,7 +12,7 @@ help:  ## list the targets
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,psycopg,embedded]"
 	touch $@
 
 demo: $(VENV)/.installed  ## embedded PostgreSQL, migrate, demo data, backfill, admin and live counters on 127.0.0.1:8000 (uvicorn)
@@ -22,8 +22,15 @@ demo: $(VENV)/.installed  ## embedded PostgreSQL, migrate, demo data, backfill, 
 	$(PY) manage.py demo_admin
 	$(PY) -m uvicorn project.asgi:application --host 127.0.0.1 --port 8000
 
-test: $(VENV)/.installed chromium  ## the test suite against real PostgreSQL (embedded unless DATABASE_URL is set)
+test: $(VENV)/.installed chromium  ## the suite on real PostgreSQL (embedded unless DATABASE_URL is set), the engine alone, the Django/driver matrix
 	$(PY) -m pytest
+	@echo "== the engine alone: counters without counters.social, as a team installs it"
+	$(PY) -m pytest -q -p no:cacheprovider --ds=tests.settings_engine tests/test_adopters.py tests/test_installation.py
+	@echo "== the matrix: Python 3.12 + Django 6.0 + psycopg2, Python 3.13 + Django 6.1 + psycopg 3 (noxfile.py)"
+	$(VENV)/bin/nox --no-error-on-missing-interpreters
+
+matrix: $(VENV)/.installed  ## every cell of the Python / Django / driver matrix (nox -l lists them)
+	$(VENV)/bin/nox --no-error-on-missing-interpreters -s $$($(VENV)/bin/nox -l --json | $(PY) -c "import json,sys; print(' '.join(s['session'] for s in json.load(sys.stdin)))")
 
 chromium:  ## Debian's Chromium for the browser tests (installed when missing; set CHROMIUM to use another)
 	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || { \

@@ -56,13 +56,20 @@ def embedded_database_url(name: str = DEFAULT_NAME) -> str:
 
 
 def _create_database(uri: str, name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(uri, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    """Create database ``name`` unless it exists, with whichever driver Django uses here."""
+    try:
+        import psycopg as driver
+    except ImportError:
+        import psycopg2 as driver
+    conn = driver.connect(uri)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute('CREATE DATABASE "{}"'.format(name.replace('"', '""')))
+    finally:
+        conn.close()
 
 
 def database_config() -> dict[str, Any]:

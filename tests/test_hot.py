@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import psycopg
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -19,14 +18,9 @@ from counters.social.models import Follow, GlobalStats, Post, UserStats, with_co
 from tests.conftest import assert_exact, run_threads
 from tests.factories import UserFactory
 from tests.testapp.models import Answer, Profile, QuizSession
+from tests.utils import OtherClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def raw_connection() -> psycopg.Connection:
-    """A second client, outside Django, like another app server."""
-    params = connection.get_connection_params()
-    return psycopg.connect(**params, autocommit=True)
 
 
 def slow_writer(follower, followed) -> HeldRow:
@@ -42,8 +36,7 @@ class HeldRow:
     """Runs a statement in another connection and keeps its transaction open."""
 
     def __init__(self, sql: str, params: list) -> None:
-        self.conn = raw_connection()
-        self.conn.autocommit = False
+        self.conn = OtherClient(autocommit=False)
         self.conn.execute(sql, params)
 
     def release(self) -> None:
@@ -183,16 +176,15 @@ def test_a_rollback_leaves_slots_as_they_were():
     Follow.objects.create(follower=a, followed=star)
     held = slow_writer(slow, star)
     try:
-        with raw_connection() as other:
-            other.autocommit = False
+        with OtherClient(autocommit=False) as other:
             other.execute(
                 "INSERT INTO counters_follow (follower_id, followed_id) VALUES (%s, %s)",
                 [b.pk, star.pk],
             )
-            pending = other.execute(
+            [(pending,)] = other.execute(
                 "SELECT sum(delta) FROM counters_slot WHERE counter = %s AND key = %s",
                 ["counters_social.UserStats.followers_count", star.pk],
-            ).fetchone()[0]
+            )
             assert pending == 1  # it went to a slot...
             other.rollback()  # ...and the rollback takes it back
         assert not CounterSlot.objects.filter(key=star.pk).exists()
