@@ -3,7 +3,7 @@
 Declare counters on the model that holds them::
 
     @counters.register(
-        counters.Count("followers_count", source="counters.Follow", path="followed"),
+        counters.Count("followers_count", source="counters_social.Follow", path="followed"),
         counters.Events("profile_views"),
     )
     class UserStats(models.Model): ...
@@ -23,11 +23,13 @@ from counters.exceptions import (
 )
 from counters.folding import fold
 from counters.guard import unguarded
+from counters.reading import CounterManager
 from counters.registry import all_counters
 
 __all__ = [
     "Count",
     "CounterDeclarationError",
+    "CounterManager",
     "CounterError",
     "Events",
     "TriggerKeptCounterError",

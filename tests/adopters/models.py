@@ -16,11 +16,9 @@ schemas have. It depends on nothing but the engine (``counters``) and ``django.c
 import uuid
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.db import models
 
 import counters
-from counters.reading import CounterManager
 
 
 @counters.register(
@@ -96,7 +94,7 @@ class Tagging(models.Model):
     counters.Count("users_count", source="auth.User"),
     counters.Count("staff_count", source="auth.User", condition=models.Q(is_staff=True)),
     counters.Count("groups_count", source="auth.Group"),
-    counters.Count("memberships_count", source=User.groups.through),
+    counters.Count("memberships_count", source="auth.User_groups"),
 )
 class SiteTotals(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
@@ -105,7 +103,7 @@ class SiteTotals(models.Model):
     groups_count = models.BigIntegerField(default=0, db_default=0)
     memberships_count = models.BigIntegerField(default=0, db_default=0)
 
-    objects = CounterManager()  # totals have hot-counter slots: reads add them in
+    objects = counters.CounterManager()  # totals have hot-counter slots: reads add them in
 
     class Meta:
         base_manager_name = "objects"
