@@ -493,8 +493,11 @@ def trigger_model(model: type[models.Model], app_label: str) -> type[models.Mode
                     "verbose_name": f"counter triggers on {model._meta.label}",
                 },
             )
-            module = apps.get_app_config(app_label).name + ".models"
+            config = apps.get_app_config(app_label)
+            module = config.name + ".models"
             _proxies[key] = type(name, (model,), {"__module__": module, "Meta": meta})
+            if config.models_module is not None:  # importable where its __module__ says
+                setattr(config.models_module, name, _proxies[key])
     return _proxies[key]
 
 

@@ -233,6 +233,9 @@ def test_triggers_live_in_the_declaring_apps_migrations_only():
     }
     triggered = {op.model_name for op in operations if type(op).__name__ == "AddTrigger"}
     assert {name.lower() for name in proxies} <= triggered
+    from tests.adopters import models as declaring
+
+    assert declaring.AuthUserCounters._meta.proxy  # importable where its __module__ says
     for (app, name), migration in loader.disk_migrations.items():
         if app == "auth":
             assert type(migration).__module__.startswith("django.contrib.auth."), name
