@@ -149,16 +149,26 @@ class CounterAdminMixin:
             rows,
         )
 
-    @admin.action(description="Recount selected %(verbose_name_plural)s")
-    def recount_selected(self, request: HttpRequest, queryset: models.QuerySet) -> None:
-        keys = list(queryset.values_list("pk", flat=True))
+    @admin.action(description="Recount selected %(verbose_name_plural)s", permissions=["change"])
+    def recount_selected(
+        self, request: HttpRequest, queryset: models.QuerySet
+    ) -> HttpResponse | None:
+        """Recount the selected rows: at once for up to STEP_BATCH_SIZE of them, else in bounded
+        steps through the overview's job runner (a page that continues by itself)."""
+        keys = list(queryset.order_by("pk").values_list("pk", flat=True))
+        overview = self.admin_site._registry.get(CounterOverview)  # type: ignore[attr-defined]
+        if len(keys) > STEP_BATCH_SIZE and overview is not None:
+            job = new_job("recount", [self.model._meta.label], [str(key) for key in keys])
+            request.session[CounterOverviewAdmin.JOB] = job
+            return overview.step(request)
         try:
             report = run([self.model._meta.label], fix=True, ids=keys)
         except CounterError as exc:
             self.message_user(request, f"Nothing recounted: {exc}", messages.ERROR)
-            return
+            return None
         level, text = _recount_message(report, f"{self.model._meta.verbose_name_plural}")
         self.message_user(request, text, level)
+        return None
 
     def get_list_display(self, request: HttpRequest) -> Sequence:
         columns = list(super().get_list_display(request))  # type: ignore[misc]
@@ -311,26 +321,25 @@ class CounterOverviewAdmin(admin.ModelAdmin):
             )
         if mode in ("check", "recount"):
             targets = sorted({c.target._meta.label for c in registry.all_counters()})
-            request.session[self.JOB] = {
-                "mode": mode,
-                "targets": targets,
-                "index": 0,
-                "start_after": None,
-                "done": 0,
-                "result": None,
-            }
-        job = request.session.get(self.JOB)
-        if job is None or mode not in ("check", "recount", "continue"):
+            request.session[self.JOB] = new_job(mode, targets)
+        if request.session.get(self.JOB) is None or mode not in ("check", "recount", "continue"):
             self.message_user(
                 request, "Nothing to run: choose a check or a recount.", messages.ERROR
             )
             return HttpResponseRedirect(self._url("changelist"))
+        return self.step(request)
+
+    def step(self, request: HttpRequest) -> HttpResponse:
+        """Run the session's job for about STEP_SECONDS; then a page that posts the next step by
+        itself, or the overview with the result once the job is done."""
+        job = request.session[self.JOB]
         target = job["targets"][job["index"]]
         seen: list[Progress] = []
         report = self._attempt(
             request,
             labels=[target],
             fix=job["mode"] == "recount",
+            ids=job.get("ids"),
             start_after=job["start_after"],
             batch_size=STEP_BATCH_SIZE,
             time_limit=STEP_SECONDS,
@@ -342,8 +351,8 @@ class CounterOverviewAdmin(admin.ModelAdmin):
         job["result"] = _merge(job["result"], report)
         if report.completed:
             job["index"], job["start_after"], job["done"] = job["index"] + 1, None, 0
-        else:
-            job["start_after"] = report.last_committed[target]
+        else:  # keys as text: the session is JSON, and a key may be a UUID
+            job["start_after"] = str(report.last_committed[target])
             job["done"] += seen[-1].done if seen else 0
         if job["index"] >= len(job["targets"]):
             request.session.pop(self.JOB, None)
@@ -448,6 +457,13 @@ def _stream_url() -> str | None:
         return reverse("counters:stream")
     except NoReverseMatch:
         return None
+
+
+def new_job(mode: str, targets: list[str], ids: list[str] | None = None) -> dict:
+    """A check or recount the overview runs in bounded steps (kept in the session, as JSON)."""
+    job = {"mode": mode, "targets": targets, "index": 0, "start_after": None, "done": 0}
+    job.update(result=None, ids=ids)
+    return job
 
 
 def _merge(result: dict | None, report: Report) -> dict:

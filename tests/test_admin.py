@@ -241,6 +241,41 @@ def test_recount_selected_fixes_and_reports(admin_client, graph):
     assert any("every counter was exact" in t for t in texts(response))
 
 
+def test_recount_of_a_large_selection_runs_in_bounded_steps(admin_client, graph, monkeypatch):
+    monkeypatch.setattr(counters_admin, "STEP_SECONDS", 1e-6)
+    monkeypatch.setattr(counters_admin, "STEP_BATCH_SIZE", 5)
+    inject("UPDATE user_stats SET posts_count = posts_count + 1")  # 12 users with stats rows
+    keys = list(UserStats.objects.order_by("pk").values_list("pk", flat=True))
+    response = admin_client.post(
+        STATS, {"action": "recount_selected", "_selected_action": keys[:11]}
+    )
+    assert response.status_code == 200 and b'id="counters-continue"' in response.content
+    assert b"<code>counters_social.UserStats</code>, 5 of 11 rows done" in response.content
+    steps = 1
+    while response.status_code == 200:
+        response = admin_client.post(RUN, {"mode": "continue"})
+        steps += 1
+    assert steps >= 3 and response.url == OVERVIEW  # 11 keys in batches of 5
+    assert any("Recount done: 11 drifted value(s) fixed" in t for t in texts(admin_client.get(OVERVIEW)))
+    report = counters.check(["counters_social.UserStats.posts_count"])
+    assert report.counters[0].rows_drifted == 1  # the row left out of the selection
+    assert report.counters[0].examples[0]["key"] == keys[11]
+
+
+def test_view_only_staff_cannot_run_the_recount_action(client, graph):
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_userstats"))
+    client.force_login(viewer)
+    html = client.get(STATS).content.decode()
+    assert "recount_selected" not in html  # the action is not offered
+    inject("UPDATE user_stats SET posts_count = posts_count + 5")
+    response = client.post(
+        STATS, {"action": "recount_selected", "_selected_action": [graph[0].pk]}, follow=True
+    )
+    assert response.status_code == 200 and not any("Recounted" in t for t in texts(response))
+    assert counters.check(["counters_social.UserStats.posts_count"]).drifted  # nothing recounted
+
+
 def test_recount_selected_with_disabled_triggers_is_a_message_not_a_crash(admin_client, graph):
     set_trigger(Follow, "counters_delete", "disable")
     response = admin_client.post(

@@ -265,3 +265,24 @@ def test_the_project_checks_clean_with_or_without_the_social_app():
         {"counters_social"} if apps.is_installed("counters.social") else set()
     )
     assert declared == expected
+
+
+def test_the_overview_checks_uuid_and_text_keyed_targets_in_steps(admin_client, monkeypatch):
+    """Each step's resume key is kept in the session (JSON) as text, whatever the key type."""
+    from counters import admin as counters_admin
+
+    monkeypatch.setattr(counters_admin, "STEP_SECONDS", 1e-6)
+    monkeypatch.setattr(counters_admin, "STEP_BATCH_SIZE", 2)
+    shops = [Shop.objects.create() for _ in range(5)]
+    Order.objects.bulk_create([Order(shop=s, paid=True) for s in shops])
+    for name in "abcde":
+        Tag.objects.create(name=name)
+    inject("UPDATE adopters_shop SET paid_orders_count = 0")
+    run = reverse("admin:counters_counteroverview_run")
+    response = admin_client.post(run, {"mode": "recount"})
+    steps = 1
+    while response.status_code == 200:
+        response = admin_client.post(run, {"mode": "continue"})
+        steps += 1
+    assert steps > 5 and response.status_code == 302
+    assert_exact()
