@@ -295,6 +295,8 @@ class CounterOverviewAdmin(admin.ModelAdmin):
             "sample_size": SAMPLE_SIZE,
             "targets": sorted({c.target._meta.label for c in counters if c.mode != "singleton"}),
             "stream_url": _stream_url(),
+            # the live panel streams public totals only (others need COUNTERS_STREAM_AUTHORIZE)
+            "live_totals": [row for row in totals if row["comparison"].counter.public],
             "urls": {name: self._url(name) for name in ("run", "fold", "recount_row")},
         }
         return TemplateResponse(request, "admin/counters/overview.html", context)

@@ -30,6 +30,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from counters import registry
 from counters.exceptions import CounterError
+from counters.keys import clean_key
 from counters.spec import Counter, literal, quote
 
 MAX_EXAMPLES = 5
@@ -364,15 +365,7 @@ def run(
 
 
 def _clean_key(target: Target, value: object) -> object:
-    from django.core.exceptions import ValidationError
-
-    field_ = target.key_field.target_field if target.mode == "upsert" else target.key_field
-    try:
-        return field_.to_python(value)
-    except ValidationError:
-        raise ValueError(
-            f"{value!r} is not a valid key of {target.label} ({type(field_).__name__})"
-        ) from None
+    return clean_key(target.model, value)
 
 
 @dataclass

@@ -34,6 +34,8 @@ class Count:
             delta whose target row is locked by another writer goes to a slot row instead of
             waiting; reads add the slots in. ``None`` (the default) means 16 for single-row totals,
             0 (no slots) otherwise. Needs an ``upsert`` or ``singleton`` target with integer keys.
+        public: whether anyone, signed in or not, may watch this counter on the live stream.
+            Other counters are streamed only when ``COUNTERS_STREAM_AUTHORIZE`` allows it.
 
     Example::
 
@@ -48,6 +50,7 @@ class Count:
     path: str | None = None
     condition: models.Q | None = None
     slots: int | None = None
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,12 +58,15 @@ class Events:
     """Counters of events that have no rows (views, generations), bumped with ``counters.increment``.
 
     Declaring them lets ``increment`` validate its input and the admin show them read-only.
+    ``public=True`` lets anyone watch them on the live stream (see ``Count``).
     """
 
     fields: tuple[str, ...] = field(default_factory=tuple)
+    public: bool = False
 
-    def __init__(self, *fields: str) -> None:
+    def __init__(self, *fields: str, public: bool = False) -> None:
         object.__setattr__(self, "fields", tuple(fields))
+        object.__setattr__(self, "public", public)
 
 
 Declaration = Count | Events

@@ -31,7 +31,9 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.dispatch import Signal
 
 from counters import registry
+from counters.conf import stream_authorize
 from counters.exceptions import CounterError, UnknownCounterError
+from counters.keys import clean_key, key_field
 from counters.reading import value_sql
 from counters.spec import quote
 from counters.triggers import CHANNEL
@@ -67,6 +69,15 @@ class Topic:
         return label if singleton is not None and self.key == singleton else f"{label}:{self.key}"
 
 
+def may_watch(request: object, topic: Topic) -> bool:
+    """Whether ``request`` may stream ``topic``: always for a counter declared ``public``; else as
+    ``COUNTERS_STREAM_AUTHORIZE`` decides (default: never)."""
+    if registry.is_public(topic.model, topic.field):
+        return True
+    authorize = stream_authorize()
+    return bool(authorize is not None and authorize(request, topic))
+
+
 def _singleton_key(model: type[models.Model]) -> object | None:
     found = registry.counters_on(model)
     if found and found[0].mode == "singleton":
@@ -75,7 +86,8 @@ def _singleton_key(model: type[models.Model]) -> object | None:
 
 
 def parse_topics(specs: Iterable[str]) -> list[Topic]:
-    """``["counters.GlobalStats.total_follows", "counters.UserStats:42"]`` -> topics; raises
+    """``["counters_social.GlobalStats.total_follows", "counters_social.UserStats:42"]`` -> topics;
+    keys are checked against the key column (:func:`counters.keys.clean_key`). Raises
     :class:`TopicError` with a message naming what is wrong."""
     topics: list[Topic] = []
     for spec in specs:
@@ -94,26 +106,22 @@ def parse_topics(specs: Iterable[str]) -> list[Topic]:
                 raise TopicError(f"{label} needs a key: {label}:<{model._meta.pk.name}>")
             key = singleton
         else:
+            if singleton is not None:
+                raise TopicError(f"{label} is a single-row total: name it without a key")
             try:
-                key = _key_field(model).to_python(raw_key)
-            except ValidationError:
-                raise TopicError(f"{raw_key!r} is not a valid key of {model._meta.label}") from None
+                key = clean_key(model, raw_key)
+            except ValueError as exc:
+                raise TopicError(str(exc)) from None
         topics += [Topic(model, key, name) for name in fields]
     if not topics:
-        raise TopicError("name at least one counter, e.g. ?c=counters.GlobalStats.total_follows")
+        raise TopicError("name at least one counter, e.g. ?c=app_label.Model.field:<key>")
     return topics
-
-
-def _key_field(model: type[models.Model]) -> models.Field:
-    """The field whose values are ``model``'s keys (through a one-to-one primary key)."""
-    pk = model._meta.pk
-    return pk.target_field if pk.is_relation else pk
 
 
 def _clean_keys(label: str, keys: list[object]) -> list[object]:
     """Notified keys (JSON: numbers or strings) as the Python values topics hold (int, UUID...)."""
     try:
-        field_ = _key_field(apps.get_model(label))
+        field_ = key_field(apps.get_model(label))
     except (LookupError, ValueError):
         return keys
     cleaned = []
@@ -391,6 +399,7 @@ __all__ = [
     "TopicError",
     "counters_changed",
     "get_hub",
+    "may_watch",
     "parse_topics",
     "stream",
 ]

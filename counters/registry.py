@@ -33,6 +33,7 @@ class DeclarationProblem:
 class Registry:
     counters: list[Counter] = field(default_factory=list)
     events: dict[type[models.Model], list[models.Field]] = field(default_factory=dict)
+    public_events: set[tuple[type[models.Model], str]] = field(default_factory=set)
     problems: list[DeclarationProblem] = field(default_factory=list)
     built: bool = False
 
@@ -165,7 +166,12 @@ def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
             f"primary key has a default (the row every total lands in)"
         )
     counter = Counter(
-        target=target, field=field_, source=source, hops=hops, condition=count.condition
+        target=target,
+        field=field_,
+        source=source,
+        hops=hops,
+        condition=count.condition,
+        public=count.public,
     )
     if counter.mode != "update":
         _check_created_rows(target, f"{what}.{count.field}")
@@ -214,6 +220,8 @@ def resolve_all(declared: list[tuple[type[models.Model], declarations.Declaratio
             else:
                 fields = [_field(target, name, f"Events on {target._meta.label}") for name in names]
                 result.events.setdefault(target, []).extend(fields)
+                if declaration.public:
+                    result.public_events.update((target, f.name) for f in fields)
         except CounterDeclarationError as exc:
             code, _, message = str(exc).partition(":")
             result.problems.append(DeclarationProblem(f"counters.{code}", message, target))
@@ -241,6 +249,14 @@ def all_counters() -> list[Counter]:
 def event_fields(model: type[models.Model]) -> list[models.Field]:
     """The event-counter fields declared on ``model``."""
     return list(build().events.get(model._meta.concrete_model, []))
+
+
+def is_public(model: type[models.Model], field_name: str) -> bool:
+    """Whether the counter ``model.field_name`` is declared ``public`` (anyone may stream it)."""
+    counter = get_counter(model, field_name)
+    if counter is not None:
+        return counter.public
+    return (model._meta.concrete_model, field_name) in build().public_events
 
 
 def counters_on(model: type[models.Model]) -> list[Counter]:

@@ -73,6 +73,7 @@ class Counter:
     hops: tuple[models.ForeignKey, ...]
     condition: models.Q | None
     slots: int = 0
+    public: bool = False
 
     @property
     def label(self) -> str:

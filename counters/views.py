@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
 from counters.exceptions import CounterError
-from counters.live import TopicError, parse_topics, require_psycopg, stream
+from counters.live import TopicError, may_watch, parse_topics, require_psycopg, stream
+
+
+def _refused(request: HttpRequest, topics: list) -> list[str]:
+    """The counters among ``topics`` that ``request`` may not watch (see ``may_watch``)."""
+    return sorted({f"{t.model._meta.label}.{t.field}" for t in topics if not may_watch(request, t)})
 
 
 async def live_stream(request: HttpRequest) -> HttpResponse:
@@ -21,6 +27,12 @@ async def live_stream(request: HttpRequest) -> HttpResponse:
         topics = parse_topics(request.GET.getlist("c"))
     except TopicError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
+    refused = await sync_to_async(_refused)(request, topics)  # a hook may read request.user
+    if refused:
+        return JsonResponse(
+            {"error": f"not public: {', '.join(refused)} (see COUNTERS_STREAM_AUTHORIZE)"},
+            status=403,
+        )
     try:
         require_psycopg()
     except CounterError as exc:

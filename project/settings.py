@@ -1,13 +1,30 @@
 """Settings for the demo project (and, through settings_test, the test suite)."""
 
 import os
+import secrets
+from pathlib import Path
 
 from project.database import ROOT, database_config
 
+
+def checkout_secret_key(path: Path = ROOT / ".secret_key") -> str:
+    """A secret key made once per checkout and kept beside it (git ignores the file)."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(50)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        return key
+
+
 BASE_DIR = ROOT
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "demo-only-not-secret")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or checkout_secret_key()
+DEBUG = os.environ.get("DJANGO_DEBUG") == "1"  # off unless asked for
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+# What a local HTTP demo cannot have (manage.py check --deploy lists them; docs/demo.md says why):
+# HSTS, SSL redirect and secure-only cookies need HTTPS.
 
 INSTALLED_APPS = [
     "django.contrib.admin",

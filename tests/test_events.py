@@ -51,12 +51,23 @@ def test_increment_refuses_unknown_fields_and_bad_amounts():
         counters.increment(UserStats(), "profile_views")
 
 
-def test_profile_view_bumps_profile_views(client):
+def test_the_demo_profile_counts_a_view_per_post_and_never_on_get(client):
     user = UserFactory(username="ada")
     FollowFactory(followed=user)
-    first = client.get("/demo/profile/ada/").json()
-    second = client.get("/demo/profile/ada/").json()
-    assert first["followers"] == 1 and first["profile_views"] == 1
-    assert second["profile_views"] == 2
+    read = client.get("/demo/profile/ada/").json()
+    assert read["followers"] == 1 and read["profile_views"] == 0
+    assert client.head("/demo/profile/ada/").status_code == 200
+    assert client.options("/demo/profile/ada/").status_code == 405
+    assert not UserStats.objects.filter(pk=user.pk, profile_views__gt=0).exists()
+    first = client.post("/demo/profile/ada/").json()
+    second = client.post("/demo/profile/ada/").json()
+    assert (first["profile_views"], second["profile_views"]) == (1, 2)
+    assert client.get("/demo/profile/ada/").json()["profile_views"] == 2
     assert client.get("/demo/profile/nobody/").status_code == 404
     assert client.get("/demo/totals/").json() == {"follows": 1, "posts": 0}
+
+
+def test_names_no_user_can_have_are_a_404_not_a_500(client):
+    assert client.get("/demo/profile/a%00b/").status_code == 404
+    assert client.post("/demo/profile/a%00b/").status_code == 404
+    assert client.get("/demo/live/", {"user": "a\x00b"}).status_code == 404

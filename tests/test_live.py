@@ -39,7 +39,13 @@ def follow_then_roll_back(a, b) -> None:  # noqa: ANN001
         raise RuntimeError("rolled back")
 
 
-def test_stream_sends_the_current_values_then_committed_changes_only(asgi_server):
+def allow_everything(request, topic) -> bool:  # noqa: ANN001
+    return True
+
+
+def test_stream_sends_the_current_values_then_committed_changes_only(asgi_server, settings):
+    # a whole row's topic includes profile_views, which is not public: a hook lets it through
+    settings.COUNTERS_STREAM_AUTHORIZE = "tests.test_live.allow_everything"
     a, b, c = UserFactory.create_batch(3)
     follow(c, b)
     followers = f"counters_social.UserStats.followers_count:{b.pk}"
@@ -246,3 +252,14 @@ def test_listen_counters_command_prints_each_notification():
     assert not errors and not thread.is_alive()
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert {line["model"] for line in lines} == {"counters_social.UserStats", "counters_social.GlobalStats"}
+
+
+def test_a_thousand_query_parameters_are_a_400_not_a_crash(asgi_server):
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    query = urllib.parse.urlencode([("c", f"x{i}") for i in range(1001)])
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(f"{asgi_server.url}/counters/stream/?{query}", timeout=10)
+    assert info.value.code == 400

@@ -72,9 +72,15 @@ class UserStatsQuerySet(models.QuerySet):
 @counters.register(
     # a celebrity's followers count is a hot row: busy deltas spread over up to 16 slot rows;
     # the row's other counters get a few slots too, so no write ever waits for a busy row
-    counters.Count("followers_count", source="counters_social.Follow", path="followed", slots=16),
-    counters.Count("following_count", source="counters_social.Follow", path="follower", slots=4),
-    counters.Count("posts_count", source="counters_social.Post", path="author", slots=4),
+    counters.Count(
+        "followers_count", source="counters_social.Follow", path="followed", slots=16, public=True
+    ),
+    counters.Count(
+        "following_count", source="counters_social.Follow", path="follower", slots=4, public=True
+    ),
+    counters.Count(
+        "posts_count", source="counters_social.Post", path="author", slots=4, public=True
+    ),
     counters.Events("profile_views"),
 )
 class UserStats(models.Model):
@@ -117,8 +123,8 @@ def with_counts(users: models.QuerySet) -> models.QuerySet:
 
 
 @counters.register(
-    counters.Count("total_follows", source="counters_social.Follow"),
-    counters.Count("total_posts", source="counters_social.Post"),
+    counters.Count("total_follows", source="counters_social.Follow", public=True),
+    counters.Count("total_posts", source="counters_social.Post", public=True),
 )
 class GlobalStats(models.Model):
     """The single row of site-wide totals (primary key 1)."""
