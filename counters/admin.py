@@ -23,8 +23,8 @@ from django.utils.html import format_html, format_html_join
 from counters import registry
 from counters.backfill import Comparison, Progress, Report, compare, run, trigger_states
 from counters.exceptions import CounterError
-from counters.folding import fold
-from counters.models import CounterOverview, CounterSlot
+from counters.folding import fold, pending_rows
+from counters.models import CounterDelta, CounterOverview
 from counters.spec import Counter
 
 # Admin requests that check or recount work in steps of at most this many seconds of batches
@@ -69,7 +69,7 @@ class CounterAdminMixin:
     * the "Recount selected" action recounts the selected rows with :func:`counters.recount`
       and says what it fixed;
     * the change page has a "Counters" section: each trigger-kept counter's value (row plus
-      pending slots) beside ``COUNT(*)``, drift highlighted;
+      pending deltas) beside ``COUNT(*)``, drift highlighted;
     * ``list_true_counts = True`` adds a "true" column after every trigger-kept counter of the
       list (one query per page; meant for small tables such as site totals).
 
@@ -107,7 +107,7 @@ class CounterAdminMixin:
                     "Counters: cached value beside COUNT(*)",
                     {
                         "fields": ["counter_values"],
-                        "description": "The cached value includes pending hot-counter slots. "
+                        "description": "The cached value includes pending deltas (not folded yet). "
                         "A drift means something bypassed the triggers; the Recount selected "
                         "action (or manage.py backfill_counters) fixes it.",
                     },
@@ -117,15 +117,16 @@ class CounterAdminMixin:
 
     @admin.display(description="counters")
     def counter_values(self, obj: models.Model) -> str:
-        """The change page's table: counter, cached, true, pending slots, drift."""
+        """The change page's table: counter, cached, true, pending delta rows, drift."""
         found = compare(self.model, [obj.pk]).get(obj.pk, [])
-        labels = [c.counter.label for c in found if c.counter.slots]
-        pending = dict(
-            CounterSlot.objects.filter(counter__in=labels, key=obj.pk)
+        by_id = {c.counter.id: c.counter.label for c in found}
+        pending = {
+            by_id[counter]: rows
+            for counter, rows in CounterDelta.objects.filter(counter__in=by_id, key=str(obj.pk))
             .values("counter")
             .annotate(rows=models.Count("*"))
             .values_list("counter", "rows")
-        )
+        }
         rows = format_html_join(
             "",
             '<tr class="{}" style="{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
@@ -144,7 +145,7 @@ class CounterAdminMixin:
         )
         return format_html(
             '<table class="counter-values"><thead><tr><th>counter</th><th>cached</th>'
-            "<th>true (COUNT(*))</th><th>pending slot rows</th><th></th></tr></thead>"
+            "<th>true (COUNT(*))</th><th>pending deltas</th><th></th></tr></thead>"
             "<tbody>{}</tbody></table>",
             rows,
         )
@@ -266,11 +267,7 @@ class CounterOverviewAdmin(admin.ModelAdmin):
             for model, key in single_rows(counters)
             for c in compare(model, [key]).get(key, [])
         ]
-        pending = dict(
-            CounterSlot.objects.values("counter")
-            .annotate(rows=models.Count("*"))
-            .values_list("counter", "rows")
-        )
+        pending = pending_rows()
         rows = []
         for counter in counters:
             states = trigger_states(counter)
@@ -416,8 +413,8 @@ class CounterOverviewAdmin(admin.ModelAdmin):
         )
         self.message_user(
             request,
-            f"Folded {folded} slot row(s) into their counters; {left} busy row(s) left for a "
-            f"later fold; {orphans} orphaned row(s) dropped.",
+            f"Folded {folded} pending delta(s) into their counters; {left} left for a later fold "
+            f"(busy rows); {orphans} orphaned delta(s) dropped.",
             messages.SUCCESS,
         )
         return HttpResponseRedirect(self._url("changelist"))

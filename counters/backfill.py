@@ -30,8 +30,9 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from counters import registry
 from counters.exceptions import CounterError
+from counters.folding import FOLD_LOCK
 from counters.keys import clean_key
-from counters.spec import Counter, literal, quote
+from counters.spec import Counter, literal, quote, stable_id
 
 MAX_EXAMPLES = 5
 
@@ -134,28 +135,25 @@ class Target:
             for i, counter in enumerate(counters)
         )
 
-    def _pending(self, bounds: str) -> str:
-        """LEFT JOINs ``p0, p1, ...``: the slot sum per key of each slotted counter of the range."""
+    def _pending(self) -> str:
+        """LEFT JOINs ``p0, p1, ...``: each counter's pending deltas per key of the range."""
         return " ".join(
-            f"LEFT JOIN (SELECT s.key, sum(s.delta)::bigint AS n FROM counters_slot AS s "
-            f"WHERE s.counter = {literal(counter.label)} AND {bounds.format(col='s.key')} "
-            f"GROUP BY s.key) AS p{i} ON p{i}.key = d.k"
+            f"LEFT JOIN LATERAL (SELECT sum(p.delta)::bigint AS n FROM counters_delta AS p "
+            f"WHERE p.counter = {counter.id} AND p.key = d.k::text) AS p{i} ON true"
             for i, counter in enumerate(self.counters)
-            if counter.slots
         )
 
     @property
-    def slotted(self) -> list[Counter]:
-        return [counter for counter in self.counters if counter.slots]
+    def ids_sql(self) -> str:
+        return ", ".join(str(counter.id) for counter in registry.counters_on(self.model))
 
     def values_sql(self, bounds: str, *, drifted_only: bool = True) -> str:
-        """Rows of the range with each counter's value (row plus slots) and true count, in that
-        order; only the rows where some value differs unless ``drifted_only`` is false."""
+        """Rows of the range with each counter's value (column plus pending deltas) and true
+        count, in that order; only the rows where some value differs unless ``drifted_only`` is
+        false."""
         cached, true, differ = [], [], []
         for i, counter in enumerate(self.counters):
-            value = f"coalesce(t.{quote(counter.field.column)}, 0)"
-            if counter.slots:
-                value += f" + coalesce(p{i}.n, 0)"
+            value = f"coalesce(t.{quote(counter.field.column)}, 0) + coalesce(p{i}.n, 0)"
             cached.append(value)
             true.append(f"coalesce(c{i}.n, 0)")
             differ.append(f"{value} <> coalesce(c{i}.n, 0)")
@@ -164,12 +162,13 @@ class Target:
             f"SELECT d.k, {', '.join(cached)}, {', '.join(true)} "
             f"FROM ({self.domain_sql()}) AS d LEFT JOIN {self.table} AS t ON t.{self.key} = d.k "
             f"AND {bounds.format(col='t.' + self.key)} "
-            f"{self._true_counts(self.counters, bounds)} {self._pending(bounds)} "
+            f"{self._true_counts(self.counters, bounds)} {self._pending()} "
             f"WHERE {bounds.format(col='d.k')}{where} ORDER BY d.k"
         )
 
     def create_sql(self, bounds: str) -> str:
-        """Insert the range's missing target rows with the true values of every counter they hold.
+        """Insert the range's missing target rows with the true values of every counter they hold,
+        and drop the deltas pending for them (counted already), in one statement and snapshot.
 
         A writer whose trigger creates the same row first wins the conflict; the drift comparison
         that follows catches what that row lacks.
@@ -178,48 +177,46 @@ class Target:
         columns = ", ".join(quote(c.field.column) for c in every)
         values = ", ".join(f"coalesce(c{i}.n, 0)" for i in range(len(every)))
         return (
-            f"INSERT INTO {self.table} ({self.key}, {columns}) SELECT d.k, {values} "
+            f"WITH created AS (INSERT INTO {self.table} ({self.key}, {columns}) "
+            f"SELECT d.k, {values} "
             f"FROM ({self.domain_sql()}) AS d {self._true_counts(every, bounds)} "
             f"WHERE {bounds.format(col='d.k')} AND NOT EXISTS (SELECT 1 FROM {self.table} AS e "
             f"WHERE e.{self.key} = d.k AND {bounds.format(col='e.' + self.key)}) "
-            f"ORDER BY d.k ON CONFLICT ({self.key}) DO NOTHING"
+            f"ORDER BY d.k ON CONFLICT ({self.key}) DO NOTHING RETURNING {self.key} AS k), "
+            f"counted AS (DELETE FROM counters_delta AS p USING created "
+            f"WHERE p.counter IN ({self.ids_sql}) AND p.key = created.k::text) "
+            f"SELECT count(*) FROM created"
         )
 
     def fix_sql(self, bounds: str) -> str:
-        """Write the true values over the drifted rows and drop their slot rows (folded into the
-        recount); returns the same columns as values_sql."""
+        """Write the true values over the drifted rows and drop their pending deltas, in one
+        statement (one snapshot: the deltas dropped are those of the rows counted); returns the
+        same columns as values_sql."""
         width = len(self.counters)
         sets = ", ".join(
             f"{quote(c.field.column)} = drift.true{i}" for i, c in enumerate(self.counters)
         )
         names = ["k", *(f"cached{i}" for i in range(width)), *(f"true{i}" for i in range(width))]
-        slots = ""
-        if self.slotted:
-            labels = ", ".join(literal(counter.label) for counter in self.slotted)
-            slots = (
-                f", folded AS (DELETE FROM counters_slot AS s USING drift WHERE "
-                f"s.counter IN ({labels}) AND s.key = drift.k)"
-            )
+        ids = ", ".join(str(counter.id) for counter in self.counters)
         return (
             f"WITH drift({', '.join(names)}) AS ({self.values_sql(bounds)}), "
             f"fixed AS (UPDATE {self.table} AS t SET {sets} FROM drift "
-            f"WHERE t.{self.key} = drift.k){slots} "
+            f"WHERE t.{self.key} = drift.k), "
+            f"counted AS (DELETE FROM counters_delta AS p USING drift "
+            f"WHERE p.counter IN ({ids}) AND p.key = drift.k::text) "
             f"SELECT * FROM drift ORDER BY drift.k"
         )
 
     def lock_sql(self, bounds: str) -> list[str]:
-        """Lock the rows (then their slot rows) of the range, in key order."""
-        statements = [
+        """Lock the rows of the range, in key order."""
+        return [
             f"SELECT 1 FROM {self.table} WHERE {bounds.format(col=self.key)} "
             f"ORDER BY {self.key} FOR NO KEY UPDATE"
         ]
-        if self.slotted:
-            labels = ", ".join(literal(counter.label) for counter in self.slotted)
-            statements.append(
-                f"SELECT 1 FROM counters_slot WHERE counter IN ({labels}) AND "
-                f"{bounds.format(col='key')} ORDER BY key, counter, slot FOR UPDATE"
-            )
-        return statements
+
+    def fold_lock_sql(self) -> str:
+        """Wait for the table's folder lock (folders never hold it long, and skip a held one)."""
+        return f"SELECT pg_advisory_xact_lock({FOLD_LOCK}, {stable_id(self.model._meta.db_table)})"
 
 
 def _targets(counters: Iterable[Counter]) -> list[Target]:
@@ -457,8 +454,12 @@ def _read_committed(cursor, outermost: bool) -> None:  # noqa: ANN001
 
 
 def _create_missing(target: Target, cursor, batch: dict[str, object], bounds: str) -> int:  # noqa: ANN001
-    """Insert the range's missing target rows, counted; returns how many were created."""
+    """Insert the range's missing target rows, counted; returns how many were created.
+
+    First takes the table's folder lock (until the batch commits): a fold must not move the
+    deltas that this batch drops as counted."""
     cursor.execute("SELECT set_config('counters.unguarded', 'on', true)")
+    cursor.execute(target.fold_lock_sql())
     if target.mode == "update":
         return 0
     cursor.execute(
@@ -470,12 +471,12 @@ def _create_missing(target: Target, cursor, batch: dict[str, object], bounds: st
     if cursor.fetchone() is None:
         return 0
     cursor.execute(target.create_sql(bounds), batch)
-    return cursor.rowcount
+    return cursor.fetchone()[0]
 
 
 def _fix(target: Target, cursor, batch: dict[str, object], drifted: list[object]) -> list[tuple]:  # noqa: ANN001
-    """Lock the drifted rows (and their slots) in key order, then recount and write them (and drop
-    their slots) in a fresh statement.
+    """Lock the drifted rows in key order, then recount and write them (and drop their pending
+    deltas) in a fresh statement.
 
     Rows that matched in the batch's snapshot are left alone: every writer keeps them matching.
     A drifted row is recounted only after its lock is held, so the count's snapshot sees every
@@ -491,7 +492,7 @@ def _fix(target: Target, cursor, batch: dict[str, object], drifted: list[object]
 
 @dataclass(frozen=True)
 class Comparison:
-    """One counter of one target row: the value a read returns (row plus slots) and COUNT(*)."""
+    """One counter of one target row: the value a read returns (column plus pending) and COUNT(*)."""
 
     counter: Counter
     key: object

@@ -9,8 +9,13 @@
 - counters.E007: a declaration's path does not end at its target (or a total has no single row).
 - counters.E008: a declaration's condition does not compile against the source model.
 - counters.E009: a field is declared as a counter twice.
-- counters.E010: bad ``slots`` (not 0-256, or a target that cannot have slots).
-- counters.W001: a model with slotted counters whose default or base manager does not add slots.
+- counters.E011: a counter column is nullable.
+- counters.E012: trigger-created target rows have a NOT NULL column without a database default.
+- counters.E013: a path through a foreign key inherited from a parent model.
+- counters.E014: a composite primary key on the path or the target.
+- counters.E015: two counters hash to the same id.
+- counters.W001: a target model whose default or base manager does not add pending deltas.
+- counters.W002: ``slots=`` is deprecated and ignored.
 """
 
 from __future__ import annotations
@@ -51,16 +56,18 @@ def check_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         )
     for problem in registry.problems():
         errors.append(checks.Error(problem.message, obj=problem.obj, id=problem.id))
-    errors += check_slot_readers(registry.all_counters())
+    for problem in registry.warnings():
+        errors.append(checks.Warning(problem.message, obj=problem.obj, id=problem.id))
+    errors += check_readers(registry.all_counters())
     return errors
 
 
-def check_slot_readers(counters) -> list[checks.CheckMessage]:  # noqa: ANN001
-    """Slotted counters must be read through CounterManager, or reads would miss pending slots."""
+def check_readers(counters) -> list[checks.CheckMessage]:  # noqa: ANN001
+    """Targets must be read through CounterManager, or reads would miss pending deltas."""
     from counters.reading import CounterManager
 
     warnings = []
-    for model in sorted({c.target for c in counters if c.slots}, key=lambda m: m._meta.label):
+    for model in sorted({c.target for c in counters}, key=lambda m: m._meta.label):
         managers = {"default": model._default_manager, "base": model._base_manager}
         wrong = [
             name for name, manager in managers.items() if not isinstance(manager, CounterManager)
@@ -68,8 +75,8 @@ def check_slot_readers(counters) -> list[checks.CheckMessage]:  # noqa: ANN001
         if wrong:
             warnings.append(
                 checks.Warning(
-                    f"{model._meta.label} has slotted counters but its {' and '.join(wrong)} "
-                    "manager does not add pending slots, so reads can be short",
+                    f"{model._meta.label} holds counters but its {' and '.join(wrong)} "
+                    "manager does not add pending deltas, so reads can lag behind COUNT(*)",
                     hint='Use objects = counters.reading.CounterManager() and Meta.base_manager_name = "objects".',
                     obj=model,
                     id="counters.W001",

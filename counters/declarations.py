@@ -30,10 +30,8 @@ class Count:
             a single-row target (site-wide totals).
         condition: an optional ``Q`` on the source model's own fields; only rows that satisfy it
             count, and updates that change it move the count.
-        slots: how many slot rows a hot target row may spread its deltas over (0 to 256). A
-            delta whose target row is locked by another writer goes to a slot row instead of
-            waiting; reads add the slots in. ``None`` (the default) means 16 for single-row totals,
-            0 (no slots) otherwise. Needs an ``upsert`` or ``singleton`` target with integer keys.
+        slots: deprecated and ignored (``manage.py check`` says so, ``counters.W002``): every
+            counter now appends its deltas and never waits on a hot row.
         public: whether anyone, signed in or not, may watch this counter on the live stream.
             Other counters are streamed only when ``COUNTERS_STREAM_AUTHORIZE`` allows it.
 

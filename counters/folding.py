@@ -1,100 +1,162 @@
-"""Folding slot rows back into their target rows, without ever waiting on a writer."""
+"""Folding: moving pending deltas from ``counters_delta`` into the counter columns.
+
+Off the writers' path, and never waiting on anyone:
+
+- one folder per target table at a time (a *tried* transaction advisory lock per table: a folder
+  that finds the table busy skips it);
+- target rows are taken ``FOR NO KEY UPDATE SKIP LOCKED``: a row someone holds right now (a
+  recount, the application updating another column) is left for the next fold;
+- the deltas of the rows taken are deleted and added in the same statement (one snapshot), so a
+  delta is added exactly once; deltas of transactions that commit meanwhile stay for later;
+- deltas whose target row no longer exists (its owner was deleted) are dropped.
+
+Writers create the stats and totals rows they count into (see :mod:`counters.triggers`), so a fold
+only updates rows. The same SQL serves :func:`fold` (``manage.py fold_counters``), the SQL function
+``counters_fold()`` and the writers' own occasional folds.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from counters import registry
-from counters.spec import Counter, literal, quote
-from counters.triggers import advisory_try
+from counters.spec import stable_id
+from counters.targets import TargetTable
+
+FOLD_LOCK = stable_id("counters.fold")  # first key of the per-table folder locks
+
+FOLD = """\
+WITH pending AS (
+    SELECT p.key FROM counters_delta AS p
+    WHERE p.counter IN ({ids}) AND ({after} IS NULL OR p.key > {after})
+    GROUP BY p.key ORDER BY p.key LIMIT {batch}
+),
+taken AS (  -- the target rows nobody holds right now
+    SELECT t.{key} FROM {table} AS t
+    WHERE t.{key} IN (SELECT pending.key::{key_type} FROM pending)
+    ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED
+),
+moved AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN ({ids}) AND p.key IN (SELECT taken.{key}::text FROM taken)
+    RETURNING p.counter, p.key, p.delta
+),
+summed AS (
+    SELECT moved.key, {sums}
+    FROM moved GROUP BY moved.key
+),
+folded AS (
+    UPDATE {table} AS t SET {sets}
+    FROM summed WHERE t.{key} = summed.key::{key_type}
+    RETURNING 1
+),
+orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN ({ids}) AND p.key IN (SELECT pending.key FROM pending)
+      AND NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = p.key::{key_type})
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM orphans),
+       (SELECT count(*) FROM pending), (SELECT max(pending.key) FROM pending),
+       (SELECT count(*) FROM folded)"""
+
+
+def render_fold(target: TargetTable, *, batch: int | str, after: str = "NULL") -> str:
+    """One fold step over ``target``: up to ``batch`` pending keys after ``after`` (SQL
+    expressions). Returns rows moved, orphans dropped, keys looked at, the last key, rows updated."""
+    sums = ", ".join(
+        f"sum(moved.delta) FILTER (WHERE moved.counter = {counter.id}) AS d{i}"
+        for i, counter in enumerate(target.counters)
+    )
+    sets = ", ".join(
+        f"{col} = t.{col} + coalesce(summed.d{i}, 0)"
+        for i, col in enumerate(target.quoted_columns)
+    )
+    return FOLD.format(
+        ids=target.ids_sql,
+        after=after,
+        batch=batch,
+        key=target.quoted_key,
+        table=target.quoted_table,
+        key_type=target.key_type,
+        sums=sums,
+        sets=sets,
+    )
+
+
+def fold_lock(target: TargetTable) -> str:
+    """SQL trying (never waiting for) the folder lock of ``target``'s table."""
+    return f"pg_try_advisory_xact_lock({FOLD_LOCK}, {stable_id(target.table)})"
 
 
 @dataclass
 class FoldReport:
-    """What :func:`fold` did, per counter label."""
+    """What :func:`fold` did, per target model label."""
 
-    folded: dict[str, int] = field(default_factory=dict)  # slot rows added into their target
-    orphans: dict[str, int] = field(default_factory=dict)  # slot rows whose target row is gone
-    left: dict[str, int] = field(default_factory=dict)  # slot rows busy now, for a later fold
+    folded: dict[str, int] = field(default_factory=dict)  # delta rows added into their rows
+    orphans: dict[str, int] = field(default_factory=dict)  # delta rows whose row is gone
+    left: dict[str, int] = field(default_factory=dict)  # delta rows still pending (busy rows)
+    busy: list[str] = field(default_factory=list)  # tables another folder was folding
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(self.folded.values()) + sum(self.orphans.values())
 
 
 def fold(
     labels: Sequence[str] = (), *, batch_size: int = 1000, using: str = DEFAULT_DB_ALIAS
 ) -> FoldReport:
-    """Add every free slot row of the slotted counters (all when ``labels`` is empty) into its
-    target row and delete it, in batches of ``batch_size`` keys, one transaction each.
+    """Fold every pending delta of the counters named by ``labels`` (all when empty) into its
+    counter row, in batches of ``batch_size`` target keys, one short transaction each.
 
-    Target rows are claimed the way writers claim them (a tried advisory lock, then ``SKIP
-    LOCKED``), slot rows with ``SKIP LOCKED``: a row a writer is landing on right now is left for a
-    later fold, and a writer finding the fold on a row goes to a slot. Nobody waits.
-    Slot rows whose target row no longer exists (its owner was deleted) are deleted.
+    Never waits: rows busy right now, and tables another folder is folding, are left for the next
+    fold. Reads are exact either way; folding keeps them cheap.
 
-    Example (cron, every minute)::
+    Example (a cron job, or ``manage.py fold_counters --forever``)::
 
-        python manage.py fold_counters
+        counters.fold()
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch size must be a positive integer, not {batch_size!r}")
+    started = time.monotonic()
     report = FoldReport()
-    for counter in registry.select(labels):
-        if counter.slots:
-            _fold_counter(counter, batch_size, using, report)
+    for target in TargetTable.group(registry.select(labels)):
+        _fold_table(target, batch_size, using, report)
+    report.seconds = time.monotonic() - started
     return report
 
 
-def _fold_counter(counter: Counter, batch_size: int, using: str, report: FoldReport) -> None:
-    table, key, column = (
-        quote(counter.table),
-        quote(counter.key_column),
-        quote(counter.field.column),
-    )
-    label = literal(counter.label)
+def _fold_table(target: TargetTable, batch_size: int, using: str, report: FoldReport) -> None:
     connection = connections[using]
-    last = None
-    folded = orphans = 0
+    sql = render_fold(target, batch="%(batch)s", after="%(after)s")
+    after, folded, orphans = None, 0, 0
     while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT DISTINCT key FROM counters_slot WHERE counter = {label} "
-                f"AND (%s::bigint IS NULL OR key > %s) ORDER BY key LIMIT %s",
-                [last, last, batch_size],
-            )
-            keys = [row[0] for row in cursor.fetchall()]
-        if not keys:
-            break
-        last = keys[-1]
         with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute(f"SELECT {fold_lock(target)}")
+            if not cursor.fetchone()[0]:
+                report.busy.append(target.label)
+                break
             cursor.execute("SELECT set_config('counters.unguarded', 'on', true)")
-            cursor.execute(
-                f"WITH claimed AS MATERIALIZED (SELECT k FROM unnest(%s::bigint[]) AS k "
-                f"WHERE {advisory_try(counter.table, 'k')}), "
-                f"free AS (SELECT t.{key} AS key FROM {table} AS t "
-                f"WHERE t.{key} IN (SELECT k FROM claimed) "
-                f"ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED), "
-                f"taken AS (DELETE FROM counters_slot WHERE id IN (SELECT s.id FROM counters_slot "
-                f"AS s JOIN free ON free.key = s.key WHERE s.counter = {label} "
-                f"FOR UPDATE OF s SKIP LOCKED) RETURNING key, delta), "
-                f"sums AS (SELECT key, sum(delta)::bigint AS n, count(*) AS rows FROM taken "
-                f"GROUP BY key), "
-                f"added AS (UPDATE {table} AS t SET {column} = t.{column} + sums.n FROM sums "
-                f"WHERE t.{key} = sums.key) "
-                f"SELECT coalesce(sum(rows), 0) FROM sums",
-                [keys],
-            )
-            folded += cursor.fetchone()[0]
-            cursor.execute(
-                f"DELETE FROM counters_slot WHERE id IN (SELECT s.id FROM counters_slot AS s "
-                f"WHERE s.counter = {label} AND s.key = ANY(%s) AND NOT EXISTS (SELECT 1 FROM "
-                f"{table} AS t WHERE t.{key} = s.key) FOR UPDATE OF s SKIP LOCKED)",
-                [keys],
-            )
-            orphans += cursor.rowcount
+            cursor.execute(sql, {"batch": batch_size, "after": after})
+            moved, dropped, seen, last, _ = cursor.fetchone()
+        folded, orphans, after = folded + moved, orphans + dropped, last
+        if seen < batch_size:
+            break
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM counters_slot WHERE counter = {label}")
-        left = cursor.fetchone()[0]
-    report.folded[counter.label] = folded
-    report.orphans[counter.label] = orphans
-    report.left[counter.label] = left
+        cursor.execute(f"SELECT count(*) FROM counters_delta WHERE counter IN ({target.ids_sql})")
+        report.left[target.label] = cursor.fetchone()[0]
+    report.folded[target.label] = folded
+    report.orphans[target.label] = orphans
+
+
+def pending_rows(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
+    """Pending delta rows per counter label (for the admin and monitoring)."""
+    by_id = {counter.id: counter.label for counter in registry.all_counters()}
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT counter, count(*) FROM counters_delta GROUP BY counter")
+        return {by_id[row[0]]: row[1] for row in cursor.fetchall() if row[0] in by_id}

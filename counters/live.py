@@ -1,19 +1,19 @@
 """Live counters: committed changes pushed to browsers (Server-Sent Events) and to Python hooks.
 
-The counter triggers ``NOTIFY counters`` with ``{"t": "<model label>", "k": [keys] | null}`` once
-per target table and statement, at commit (never for rolled-back work). In each server process one
-:class:`Hub` holds **one** ``LISTEN`` connection and one reader connection, whatever the number of
-open pages: a notification marks the subscribed keys it names as dirty; at most every
-``min_interval`` seconds the hub reads the dirty keys' values (row plus pending slots) in one query
-per model and pushes the values that changed to the subscribers of those keys.
+Writers never announce anything (a ``NOTIFY`` in a writing transaction takes a global lock at
+commit, which serializes every writer). Instead, in each server process one :class:`Hub` holds
+**one** reader connection, whatever the number of open pages, and every ``interval`` seconds
+(50 ms) reads the values of every watched counter (column plus pending deltas) in one query per
+target model. Values that changed are pushed to the subscribers that watch them. The database sees
+one small read per process per interval, however many pages are open, and only while some page is.
 
-Topics name declared counters: ``counters.GlobalStats.total_follows`` (a single-row total),
-``counters.UserStats.followers_count:42`` (one counter of target row 42) or
-``counters.UserStats:42`` (every counter of that row, event counters included).
+Topics name declared counters: ``counters_social.GlobalStats.total_follows`` (a single-row total),
+``counters_social.UserStats.followers_count:42`` (one counter of target row 42) or
+``counters_social.UserStats:42`` (every counter of that row, event counters included).
 
-Hooks: :data:`counters_changed` is a Django signal sent by every hub for every notification it
-receives (``model`` label and ``keys``, ``None`` meaning "many rows"); ``manage.py
-listen_counters`` runs a hub alone, for a process that forwards the events elsewhere.
+Hooks: :data:`counters_changed` is a Django signal sent by every hub when watched values change
+(``model`` label and the ``keys`` whose values changed); ``manage.py listen_counters --watch ...``
+runs a hub alone, for a process that forwards changes elsewhere.
 """
 
 from __future__ import annotations
@@ -25,18 +25,15 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.dispatch import Signal
 
 from counters import registry
 from counters.conf import stream_authorize
 from counters.exceptions import CounterError, UnknownCounterError
-from counters.keys import clean_key, key_field
+from counters.keys import clean_key
 from counters.reading import value_sql
 from counters.spec import quote
-from counters.triggers import CHANNEL
 
 logger = logging.getLogger(__name__)
 
@@ -118,21 +115,6 @@ def parse_topics(specs: Iterable[str]) -> list[Topic]:
     return topics
 
 
-def _clean_keys(label: str, keys: list[object]) -> list[object]:
-    """Notified keys (JSON: numbers or strings) as the Python values topics hold (int, UUID...)."""
-    try:
-        field_ = key_field(apps.get_model(label))
-    except (LookupError, ValueError):
-        return keys
-    cleaned = []
-    for key in keys:
-        try:
-            cleaned.append(field_.to_python(key))
-        except ValidationError:
-            continue
-    return cleaned
-
-
 def require_psycopg() -> None:
     """The hub talks to PostgreSQL with psycopg 3 (async LISTEN), whatever driver Django uses."""
     try:
@@ -151,7 +133,7 @@ def _connection_params(alias: str) -> dict[str, object]:
 
 
 def read_sql(model: type[models.Model], fields: list[str]) -> str:
-    """``SELECT key, value...`` of ``fields`` (row plus pending slots) for keys ``= ANY(%s)``."""
+    """``SELECT key, value...`` of ``fields`` (column plus pending deltas) for keys ``= ANY(%s)``."""
     table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
     columns = ", ".join(value_sql(model, name, "t") for name in fields)
     return f"SELECT t.{key}, {columns} FROM {table} AS t WHERE t.{key} = ANY(%s)"
@@ -181,36 +163,31 @@ class Subscription:
 
 
 class Hub:
-    """The per-process fan-out: one LISTEN connection, one reader connection, any number of
-    subscriptions. Create it inside the event loop that serves the streams (see :func:`get_hub`)."""
+    """The per-process fan-out: one reader connection, any number of subscriptions. Create it
+    inside the event loop that serves the streams (see :func:`get_hub`)."""
 
-    def __init__(self, alias: str = DEFAULT_DB_ALIAS, min_interval: float = 0.02) -> None:
+    def __init__(self, alias: str = DEFAULT_DB_ALIAS, interval: float = 0.05) -> None:
         self.alias = alias
-        self.min_interval = min_interval
+        self.interval = interval
         self.loop = asyncio.get_running_loop()
         self.by_key: dict[tuple[str, object], set[Subscription]] = defaultdict(set)
-        self.values: dict[Topic, int] = {}  # last values of subscribed topics
-        self.dirty: dict[str, set[object] | None] = {}  # model label -> keys (None: all)
-        self.wake = asyncio.Event()
-        self.listening = asyncio.Event()
-        self.listen_connections = 0  # LISTEN connections opened so far (one, unless it broke)
-        self.listen_pid: int | None = None
-        self.notifications = 0
+        self.watched: dict[Topic, int] = defaultdict(int)  # topic -> subscriptions watching it
+        self.values: dict[Topic, int] = {}  # last values of watched topics
+        self.reader_connections = 0  # reader connections opened so far (one, unless it broke)
+        self.reader_pid: int | None = None
+        self.polls = 0
         self._reader = None
         self._reader_lock = asyncio.Lock()
-        self._tasks = [
-            self.loop.create_task(self._listen(), name="counters-listen"),
-            self.loop.create_task(self._flush_loop(), name="counters-flush"),
-        ]
+        self._tasks = [self.loop.create_task(self._poll_loop(), name="counters-poll")]
 
     # -- subscribers ------------------------------------------------------------------------
 
     async def subscribe(self, topics: list[Topic]) -> Subscription:
         """Register ``topics`` and queue their current values as the first message."""
-        await asyncio.wait_for(self.listening.wait(), 30)  # no change slips between read and LISTEN
         subscription = Subscription(topics)
         for topic in topics:
             self.by_key[(topic.model._meta.label, topic.key)].add(subscription)
+            self.watched[topic] += 1
         unknown = [topic for topic in topics if topic not in self.values]
         if unknown:
             await self._read(unknown)
@@ -221,13 +198,14 @@ class Hub:
         for topic in subscription.topics:
             key = (topic.model._meta.label, topic.key)
             watchers = self.by_key.get(key)
-            if watchers is None:
-                continue
-            watchers.discard(subscription)
-            if not watchers:
-                del self.by_key[key]
-                for known in [t for t in self.values if (t.model._meta.label, t.key) == key]:
-                    del self.values[known]
+            if watchers is not None:
+                watchers.discard(subscription)
+                if not watchers:
+                    del self.by_key[key]
+            self.watched[topic] -= 1
+            if self.watched[topic] <= 0:
+                del self.watched[topic]
+                self.values.pop(topic, None)
 
     @property
     def subscribers(self) -> int:
@@ -242,82 +220,40 @@ class Hub:
 
     # -- database side ------------------------------------------------------------------------
 
-    async def _listen(self) -> None:
-        import psycopg
-
-        delay = 0.5
+    async def _poll_loop(self) -> None:
+        delay = self.interval
         while True:
+            await asyncio.sleep(delay)
+            if not self.watched:
+                continue
             try:
-                params = _connection_params(self.alias)
-                async with await psycopg.AsyncConnection.connect(**params, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {quote(CHANNEL)}")
-                    self.listen_connections += 1
-                    self.listen_pid = conn.info.backend_pid
-                    self.listening.set()
-                    delay = 0.5
-                    self._mark_all_dirty()  # anything missed while (re)connecting
-                    async for notice in conn.notifies():
-                        await self._note(notice.payload)
+                changed = await self._read(list(self.watched))
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - the database went away: reconnect, never give up
-                logger.warning("counters: LISTEN connection lost; reconnecting", exc_info=True)
-            self.listening.clear()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
-
-    async def _note(self, payload: str) -> None:
-        self.notifications += 1
-        try:
-            message = json.loads(payload)
-            label, keys = message["t"], message["k"]
-        except (ValueError, KeyError, TypeError):
-            logger.warning("counters: ignoring a malformed notification %r", payload)
-            return
-        if keys is not None:
-            keys = _clean_keys(label, keys)
-        if keys is None:
-            self.dirty[label] = None
-        elif self.dirty.get(label, set()) is not None:
-            self.dirty.setdefault(label, set()).update(keys)
-        self.wake.set()
-        results = await counters_changed.asend_robust(sender=Hub, model=label, keys=keys)
-        for receiver, outcome in results:
-            if isinstance(outcome, Exception):  # a broken receiver must not stop the stream
-                logger.error(
-                    "counters: counters_changed receiver %r failed", receiver, exc_info=outcome
-                )
-
-    def _mark_all_dirty(self) -> None:
-        for label, _ in self.by_key:
-            self.dirty[label] = None
-        if self.dirty:
-            self.wake.set()
-
-    async def _flush_loop(self) -> None:
-        while True:
-            await self.wake.wait()
-            await asyncio.sleep(self.min_interval)  # let a burst of notifications gather
-            self.wake.clear()
-            dirty, self.dirty = self.dirty, {}
-            topics = [
-                topic
-                for (label, key), watchers in list(self.by_key.items())
-                if label in dirty and (dirty[label] is None or key in dirty[label])
-                for watcher in watchers
-                for topic in watcher.topics
-                if topic.model._meta.label == label and topic.key == key
-            ]
-            try:
-                changed = await self._read(set(topics))
-            except Exception:  # noqa: BLE001 - keep serving; the next change reads again
-                logger.warning("counters: reading changed values failed", exc_info=True)
-                for label, keys in dirty.items():
-                    self.dirty[label] = None if keys is None else keys
-                await asyncio.sleep(1.0)
-                self.wake.set()
+            except Exception:  # noqa: BLE001 - the database went away: read again, never give up
+                logger.warning("counters: reading watched values failed", exc_info=True)
+                await self._drop_reader()
+                delay = min(max(delay * 2, 0.5), 10.0)
                 continue
-            self._fan_out(changed)
+            delay = self.interval
+            self.polls += 1
+            if changed:
+                self._fan_out(changed)
+                await self._announce(changed)
+
+    async def _announce(self, changed: list[Topic]) -> None:
+        by_model: dict[str, set[object]] = defaultdict(set)
+        for topic in changed:
+            by_model[topic.model._meta.label].add(topic.key)
+        for label, keys in sorted(by_model.items()):
+            results = await counters_changed.asend_robust(
+                sender=Hub, model=label, keys=sorted(keys, key=str)
+            )
+            for receiver, outcome in results:
+                if isinstance(outcome, Exception):  # a broken receiver must not stop the stream
+                    logger.error(
+                        "counters: counters_changed receiver %r failed", receiver, exc_info=outcome
+                    )
 
     def _fan_out(self, changed: Iterable[Topic]) -> None:
         per_subscription: dict[Subscription, dict[str, int]] = defaultdict(dict)
@@ -327,6 +263,14 @@ class Hub:
                     per_subscription[watcher][topic.name] = self.values[topic]
         for watcher, values in per_subscription.items():
             watcher.push(values)
+
+    async def _drop_reader(self) -> None:
+        if self._reader is not None:
+            try:
+                await self._reader.close()
+            except Exception:  # noqa: BLE001 - it is broken already
+                pass
+            self._reader = None
 
     async def _read(self, topics: Iterable[Topic]) -> list[Topic]:
         """Read the topics' values into ``self.values``; return those that changed."""
@@ -342,9 +286,11 @@ class Hub:
             if self._reader is None or self._reader.closed:
                 params = _connection_params(self.alias)
                 self._reader = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+                self.reader_connections += 1
+                self.reader_pid = self._reader.info.backend_pid
             for model, by_field in grouped.items():
                 fields = sorted(by_field)
-                keys = sorted(set().union(*by_field.values()))
+                keys = sorted(set().union(*by_field.values()), key=str)
                 rows = await (
                     await self._reader.execute(read_sql(model, fields), [keys])
                 ).fetchall()
@@ -353,7 +299,7 @@ class Hub:
                     for key in by_field[name]:
                         value = found.get(key, [0] * len(fields))[fields.index(name)]
                         topic = Topic(model, key, name)
-                        if self.values.get(topic) != value:
+                        if topic in self.watched and self.values.get(topic) != value:
                             self.values[topic] = value
                             changed.append(topic)
         return changed

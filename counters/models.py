@@ -1,33 +1,32 @@
-"""The engine's own tables: pending slot rows of hot counters, and the admin overview's page."""
+"""The engine's own tables: pending counter deltas, and the admin overview's page."""
 
 from __future__ import annotations
 
 from django.db import models
 
 
-class CounterSlot(models.Model):
-    """A pending part of a hot counter: ``delta`` to add to ``counter``'s value for ``key``.
+class CounterDelta(models.Model):
+    """A pending change of one counter of one target row: ``delta`` to add to its column.
 
-    Written by the counter triggers when the target row is busy, folded back into the target row
-    by ``manage.py fold_counters`` and by recounts. At most ``slots`` rows per counter and key.
+    The counter triggers append these rows (one per counter and target key per statement) and
+    never touch the counter rows themselves; folding (``manage.py fold_counters``, the SQL
+    function ``counters_fold()``, and now and then the writers themselves) adds them into the
+    counter columns and deletes them. Every documented read adds the pending rows in.
     """
 
-    counter = models.CharField(max_length=255, help_text="the counter's label")
-    key = models.BigIntegerField(help_text="the target row's primary key")
-    slot = models.SmallIntegerField()
-    delta = models.BigIntegerField(default=0, db_default=0)
+    counter = models.IntegerField(help_text="the counter's id (a hash of its label)")
+    key = models.TextField(help_text="the target row's primary key, as text")
+    delta = models.BigIntegerField()
 
     class Meta:
-        db_table = "counters_slot"
-        constraints = [
-            models.UniqueConstraint(fields=["counter", "key", "slot"], name="counters_slot_unique")
-        ]
+        db_table = "counters_delta"
+        indexes = [models.Index(fields=["counter", "key"], name="counters_delta_counter_key")]
 
     def __str__(self) -> str:
-        return f"{self.counter}[{self.key}] slot {self.slot}: {self.delta:+d}"
+        return f"counter {self.counter}[{self.key}] {self.delta:+d}"
 
 
-class CounterOverview(CounterSlot):
+class CounterOverview(CounterDelta):
     """No table of its own: gives the admin its "Counters overview" page (declared counters,
     trigger states, site totals beside their true counts, check, recount and fold)."""
 

@@ -8,7 +8,6 @@ errors for ``manage.py check`` instead of breaking start-up.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -35,13 +34,12 @@ class Registry:
     events: dict[type[models.Model], list[models.Field]] = field(default_factory=dict)
     public_events: set[tuple[type[models.Model], str]] = field(default_factory=set)
     problems: list[DeclarationProblem] = field(default_factory=list)
+    warnings: list[DeclarationProblem] = field(default_factory=list)
     built: bool = False
 
 
 _registry = Registry()
 
-MAX_SLOTS = 256
-INTEGER_KEYS = ("integer", "bigint", "smallint")
 INTEGER_FIELDS = (models.IntegerField, models.BigIntegerField, models.SmallIntegerField)
 
 
@@ -175,18 +173,6 @@ def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
     )
     if counter.mode != "update":
         _check_created_rows(target, f"{what}.{count.field}")
-    slots = count.slots if count.slots is not None else (16 if counter.mode == "singleton" else 0)
-    if not isinstance(slots, int) or isinstance(slots, bool) or not 0 <= slots <= MAX_SLOTS:
-        raise CounterDeclarationError(
-            f"E010:{what}.{count.field}: slots must be an integer from 0 to {MAX_SLOTS}, "
-            f"not {slots!r}"
-        )
-    if slots and (counter.mode == "update" or counter.key_db_type not in INTEGER_KEYS):
-        raise CounterDeclarationError(
-            f"E010:{what}.{count.field}: slots need a stats-table or single-row target with "
-            f"an integer primary key"
-        )
-    counter = dataclasses.replace(counter, slots=slots)
     try:
         counter.condition_sql  # noqa: B018 - compile now so a bad condition fails the check
     except CounterDeclarationError as exc:
@@ -217,6 +203,16 @@ def resolve_all(declared: list[tuple[type[models.Model], declarations.Declaratio
         try:
             if isinstance(declaration, declarations.Count):
                 result.counters.append(resolve(target, declaration))
+                if declaration.slots is not None:
+                    result.warnings.append(
+                        DeclarationProblem(
+                            "counters.W002",
+                            f"{target._meta.label}.{declaration.field}: slots= is deprecated and "
+                            "ignored; every counter now appends its deltas and never waits on a "
+                            "hot row (docs/design.md)",
+                            target,
+                        )
+                    )
             else:
                 fields = [_field(target, name, f"Events on {target._meta.label}") for name in names]
                 result.events.setdefault(target, []).extend(fields)
@@ -226,6 +222,17 @@ def resolve_all(declared: list[tuple[type[models.Model], declarations.Declaratio
             code, _, message = str(exc).partition(":")
             result.problems.append(DeclarationProblem(f"counters.{code}", message, target))
     result.counters.sort(key=lambda counter: counter.label)
+    by_id: dict[int, str] = {}
+    for counter in result.counters:
+        other = by_id.setdefault(counter.id, counter.label)
+        if other != counter.label:  # a 1 in 4 billion chance per pair, but never silently
+            result.problems.append(
+                DeclarationProblem(
+                    "counters.E015",
+                    f"{counter.label} and {other} hash to the same counter id; rename a field",
+                    counter.target,
+                )
+            )
     return result
 
 
@@ -299,3 +306,7 @@ def select(labels: list[str] | tuple[str, ...] = ()) -> list[Counter]:
 
 def problems() -> list[DeclarationProblem]:
     return list(build().problems)
+
+
+def warnings() -> list[DeclarationProblem]:
+    return list(build().warnings)

@@ -6,6 +6,7 @@ import datetime
 import decimal
 import math
 import uuid
+import zlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -72,7 +73,6 @@ class Counter:
     source: type[models.Model]
     hops: tuple[models.ForeignKey, ...]
     condition: models.Q | None
-    slots: int = 0
     public: bool = False
 
     @property
@@ -82,6 +82,11 @@ class Counter:
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def id(self) -> int:
+        """The counter's number in ``counters_delta.counter``: a stable hash of its label."""
+        return stable_id(self.label)
 
     @property
     def path(self) -> str | None:
@@ -206,13 +211,16 @@ class Counter:
         return sql
 
     def pending_sql(self, key: str) -> str:
-        """The sum of this counter's slot rows for target key ``key`` (an SQL expression)."""
-        if not self.slots:
-            return "0"
+        """This counter's pending deltas for target key ``key`` (an SQL expression), summed."""
         return (
-            f"coalesce((SELECT sum(s.delta) FROM counters_slot AS s WHERE s.counter = "
-            f"{literal(self.label)} AND s.key = {key}), 0)::bigint"
+            f"coalesce((SELECT sum(p.delta) FROM counters_delta AS p WHERE p.counter = {self.id} "
+            f"AND p.key = ({key})::text), 0)::bigint"
         )
+
+
+def stable_id(text: str) -> int:
+    """A signed 32-bit number for ``text`` that every process and release computes alike."""
+    return zlib.crc32(text.encode()) - 2**31
 
 
 def compile_condition(model: type[models.Model], condition: models.Q, alias: str) -> str:

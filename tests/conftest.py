@@ -56,9 +56,11 @@ def assert_exact() -> None:
 
 
 def inject(sql: str, params: object = ()) -> None:
-    """Make drift the way a restore or a trigger-less loader would: raw SQL past the guard."""
+    """Make drift the way a restore or a trigger-less loader would: raw SQL past the guard, on
+    columns folded first (so the value written is the whole value, with nothing pending on top)."""
     import counters
 
+    counters.fold()
     with counters.unguarded(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 

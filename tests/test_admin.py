@@ -16,7 +16,8 @@ from django.urls import reverse
 
 import counters
 from counters import admin as counters_admin
-from counters.models import CounterSlot
+from counters.models import CounterDelta
+from counters.registry import get_counter
 from counters.social import admin as social_admin
 from counters.social.models import Follow, GlobalStats, Post, UserStats
 from tests.conftest import assert_exact, inject, random_graph, run_threads
@@ -127,20 +128,17 @@ def test_continue_without_a_job_and_get_requests_are_refused_politely(admin_clie
     assert admin_client.get(RUN).url == OVERVIEW
 
 
-def test_fold_button_folds_pending_slots(admin_client, graph):
-    user = graph[0]
-    inject(
-        "UPDATE user_stats SET followers_count = followers_count - 2 WHERE user_id = %s", [user.pk]
-    )
-    CounterSlot.objects.create(
-        counter="counters_social.UserStats.followers_count", key=user.pk, slot=0, delta=2
-    )
+def test_fold_button_folds_pending_deltas(admin_client, graph):
+    counters.fold()
+    user, fan = graph[0], UserFactory()
+    Follow.objects.create(follower=fan, followed=user)  # pending: +1 followers, +1 following...
     html = admin_client.get(OVERVIEW).content.decode()
-    response = admin_client.post(reverse("admin:counters_counteroverview_fold"), follow=True)
-    assert any("Folded 1 slot row(s)" in t for t in texts(response))
-    assert not CounterSlot.objects.exists()
     row = html.split('data-counter="counters_social.UserStats.followers_count"')[1].split("</tr>")[0]
-    assert '<td class="pending">1</td>' in row  # the overview showed the pending slot row
+    assert '<td class="pending">1</td>' in row  # the overview shows the pending delta row
+    pending = CounterDelta.objects.count()  # those two, the follows total, the users total
+    response = admin_client.post(reverse("admin:counters_counteroverview_fold"), follow=True)
+    assert any(f"Folded {pending} pending delta(s)" in t for t in texts(response))
+    assert not CounterDelta.objects.exists()
     assert_exact()
 
 
@@ -203,10 +201,10 @@ def test_user_stats_list_searches_username_and_email_and_sorts_by_read_value(adm
     assert html.count('class="field-username"') == 1 and star.username in html
     html = admin_client.get(STATS, {"q": graph[6].username}).content.decode()
     assert graph[6].username in html
-    # the row says -100, its slots +140: the list sorts by row + slots (the value it shows),
-    # which puts the star first, where the row alone would put it last
-    CounterSlot.objects.create(
-        counter="counters_social.UserStats.followers_count", key=star.pk, slot=0, delta=140
+    # the column says -100, its pending deltas +140: the list sorts by column + pending (the
+    # value it shows), which puts the star first, where the column alone would put it last
+    CounterDelta.objects.create(
+        counter=get_counter(UserStats, "followers_count").id, key=str(star.pk), delta=140
     )
     inject(
         "UPDATE user_stats SET followers_count = followers_count - 100 WHERE user_id = %s",

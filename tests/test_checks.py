@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -93,21 +95,28 @@ def test_makemigrations_finds_nothing_to_do():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-def test_w001_slotted_counters_need_the_counter_manager():
-    from counters.social.models import GlobalStats
+def test_w001_targets_need_the_counter_manager():
+    assert checks.check_readers(registry.all_counters()) == []  # the test apps are set up right
+    from tests.adopters.models import Comment
 
-    slotted = [c for c in registry.all_counters() if c.slots]
-    assert checks.check_slot_readers(slotted) == []  # the built-in models are set up right
-    blog_counter = registry.resolve_all(
-        [(Blog, Count("articles_count", source=Article, path="blog"))]
-    ).counters[0]
-    import dataclasses
-
-    # a stats-style target whose managers are Django's plain ones
-    fake = dataclasses.replace(registry.get_counter(GlobalStats, "total_posts"), target=Blog)
-    warnings = checks.check_slot_readers([blog_counter, fake])
+    # a target whose managers are Django's plain ones (Comment has none of its own)
+    counter = registry.resolve_all(
+        [(Comment, Count("id", source=Comment, path="article"))]
+    )
+    fake = dataclasses.replace(registry.get_counter(Blog, "articles_count"), target=Comment)
+    warnings = checks.check_readers([fake])
     assert [w.id for w in warnings] == ["counters.W001"]
-    assert "testapp.Blog" in warnings[0].msg and "default and base" in warnings[0].msg
+    assert "adopters.Comment" in warnings[0].msg and "default and base" in warnings[0].msg
+    assert counter.problems  # (and Comment.id is no counter column)
+
+
+def test_w002_slots_are_deprecated_not_an_error():
+    resolved = registry.resolve_all(
+        [(Blog, Count("articles_count", source=Article, path="blog", slots=16))]
+    )
+    assert resolved.problems == [] and len(resolved.counters) == 1
+    assert [w.id for w in resolved.warnings] == ["counters.W002"]
+    assert "deprecated and ignored" in resolved.warnings[0].message
 
 
 # -- shapes that cannot be kept exact are refused by ID, before any trigger is written ----------

@@ -9,8 +9,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
-from counters.models import CounterSlot
+from counters import registry
+from counters.models import CounterDelta
 from counters.social.models import Follow, Post, UserStats
 from tests.conftest import assert_exact
 from tests.factories import UserFactory
@@ -56,15 +58,18 @@ def test_demo_admin_prints_a_password_that_logs_in():
 def test_fold_counters_command():
     star = UserFactory()
     Follow.objects.create(follower=UserFactory(), followed=star)
-    CounterSlot.objects.create(
-        counter="counters_social.UserStats.followers_count", key=star.pk, slot=1, delta=2
-    )
     out = run("fold_counters", "counters_social.UserStats")
-    assert "counters_social.UserStats.followers_count: folded 1 slot rows" in out
-    assert not CounterSlot.objects.exists()
-    assert UserStats.objects.get(pk=star.pk).followers_count == 3
+    assert "counters_social.UserStats: folded 2 delta(s), dropped 0 orphaned, 0 left" in out
+    stats_ids = [c.id for c in registry.counters_on(UserStats)]
+    assert not CounterDelta.objects.filter(counter__in=stats_ids).exists()
+    assert CounterDelta.objects.exists()  # the other models' deltas (site totals) were not named
+    with connection.cursor() as cursor:  # the column alone is exact now
+        cursor.execute("SELECT followers_count FROM user_stats WHERE user_id = %s", [star.pk])
+        assert cursor.fetchone()[0] == 1
     with pytest.raises(CommandError, match="positive"):
         run("fold_counters", "--batch-size", "0")
+    with pytest.raises(CommandError, match="positive"):
+        run("fold_counters", "--forever", "--interval", "0")
     with pytest.raises(CommandError, match="names no counter"):
         run("fold_counters", "nope.Nope")
-    assert "No slotted counters" in run("fold_counters", "testapp.Blog")
+    assert "testapp.Blog: folded 0 delta(s)" in run("fold_counters", "testapp.Blog")

@@ -36,7 +36,7 @@ def test_without_psycopg_3_the_stream_and_the_command_say_what_to_install(
     assert response.status_code == 503
     assert "live counters need psycopg 3" in response.json()["error"]
     with pytest.raises(CommandError, match=r"pip install 'psycopg\[binary\]'"):
-        call_command("listen_counters", "--count", "1")
+        call_command("listen_counters", "--watch", f"testapp.Blog:{blog.pk}", "--count", "1")
 
 
 @pytest.mark.parametrize(

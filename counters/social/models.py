@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef
 from django.db.models.functions import Coalesce
 
 import counters
 from counters.reading import CounterManager, pending_expression
 from counters.registry import get_counter
+from counters.spec import quote
 
 
 class Follow(models.Model):
@@ -70,16 +70,14 @@ class UserStatsQuerySet(models.QuerySet):
 
 
 @counters.register(
-    # a celebrity's followers count is a hot row: busy deltas spread over up to 16 slot rows;
-    # the row's other counters get a few slots too, so no write ever waits for a busy row
     counters.Count(
-        "followers_count", source="counters_social.Follow", path="followed", slots=16, public=True
+        "followers_count", source="counters_social.Follow", path="followed", public=True
     ),
     counters.Count(
-        "following_count", source="counters_social.Follow", path="follower", slots=4, public=True
+        "following_count", source="counters_social.Follow", path="follower", public=True
     ),
     counters.Count(
-        "posts_count", source="counters_social.Post", path="author", slots=4, public=True
+        "posts_count", source="counters_social.Post", path="author", public=True
     ),
     counters.Events("profile_views"),
 )
@@ -111,13 +109,13 @@ COUNT_FIELDS = ("followers_count", "following_count", "posts_count", "profile_vi
 
 def with_counts(users: models.QuerySet) -> models.QuerySet:
     """Annotate a user queryset with every UserStats counter (0 where a user has no row, pending
-    slots added), in the same query: the way to read counts for a list of users."""
+    deltas added), in the same query: the way to read counts for a list of users."""
+    key = f"{quote(users.model._meta.db_table)}.{quote(users.model._meta.pk.column)}"
     annotations = {}
     for name in COUNT_FIELDS:
         value = Coalesce(f"stats__{name}", 0, output_field=models.BigIntegerField())
-        counter = get_counter(UserStats, name)
-        if counter is not None and counter.slots:  # the declaration says whether slots exist
-            value = value + pending_expression(counter.label, OuterRef("pk"))
+        if get_counter(UserStats, name) is not None:  # trigger-kept: add what is pending
+            value = value + pending_expression(UserStats, name, key)
         annotations[name] = value
     return users.annotate(**annotations)
 

@@ -34,6 +34,11 @@ class Article(models.Model):
     likes_count = models.IntegerField(default=0, db_default=0)
     comments_count = models.IntegerField(default=0, db_default=0)
 
+    objects = counters.CounterManager()  # reads add the pending deltas
+
+    class Meta:
+        base_manager_name = "objects"
+
 
 class Comment(models.Model):
     article = models.ForeignKey(
@@ -52,6 +57,11 @@ class MemberStats(models.Model):
     badge = models.CharField(max_length=20, default="new", db_default="new")
     likes_given = models.BigIntegerField(default=0, db_default=0)
 
+    objects = counters.CounterManager()  # reads add the pending deltas
+
+    class Meta:
+        base_manager_name = "objects"
+
 
 @counters.register(
     counters.Count("paid_orders_count", source="adopters.Order", path="shop",
@@ -61,6 +71,11 @@ class Shop(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     name = models.CharField(max_length=100, default="")
     paid_orders_count = models.IntegerField(default=0, db_default=0)
+
+    objects = counters.CounterManager()  # reads add the pending deltas
+
+    class Meta:
+        base_manager_name = "objects"
 
 
 class Order(models.Model):
@@ -75,6 +90,11 @@ class Order(models.Model):
 class Tag(models.Model):
     name = models.CharField(primary_key=True, max_length=50)
     uses_count = models.IntegerField(default=0, db_default=0)
+
+    objects = counters.CounterManager()  # reads add the pending deltas
+
+    class Meta:
+        base_manager_name = "objects"
 
 
 class Tagging(models.Model):
@@ -103,7 +123,7 @@ class SiteTotals(models.Model):
     groups_count = models.BigIntegerField(default=0, db_default=0)
     memberships_count = models.BigIntegerField(default=0, db_default=0)
 
-    objects = counters.CounterManager()  # totals have hot-counter slots: reads add them in
+    objects = counters.CounterManager()  # reads add the pending deltas
 
     class Meta:
         base_manager_name = "objects"

@@ -23,6 +23,11 @@ class Blog(models.Model):
     published_count = models.IntegerField(default=0, db_default=0)
     articles_count = models.IntegerField(default=0, db_default=0)
 
+    objects = CounterManager()  # reads add the pending deltas
+
+    class Meta:
+        base_manager_name = "objects"
+
 
 class Article(models.Model):
     blog = models.ForeignKey(Blog, null=True, on_delete=models.CASCADE, related_name="articles")
@@ -35,6 +40,11 @@ class QuizSession(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE)
     answers_count = models.BigIntegerField(default=0, db_default=0)
 
+    objects = CounterManager()
+
+    class Meta:
+        base_manager_name = "objects"
+
 
 class Answer(models.Model):
     session = models.ForeignKey(QuizSession, on_delete=models.CASCADE, related_name="answers")
@@ -42,8 +52,7 @@ class Answer(models.Model):
 
 
 @counters.register(
-    # slotted beside an unslotted counter of the same row (the two-step landing)
-    counters.Count("answers_count", source="testapp.Answer", path="session__user", slots=8),
+    counters.Count("answers_count", source="testapp.Answer", path="session__user"),
     counters.Count(
         "correct_answers_count",
         source="testapp.Answer",

@@ -1,8 +1,11 @@
-"""manage.py fold_counters: fold hot counters' slot rows back into their rows (cron-friendly)."""
+"""manage.py fold_counters: fold pending counter deltas into their rows (once, or forever)."""
 
 from __future__ import annotations
 
+import time
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from counters.exceptions import UnknownCounterError
 from counters.folding import fold
@@ -11,25 +14,51 @@ from counters.management.commands._arguments import add_labels_and_batch_size, b
 
 class Command(BaseCommand):
     help = (
-        "Add the pending slot rows of hot (slotted) counters into their target rows and delete "
-        "them. Never waits on a writer: rows busy right now are left for the next run. Reads are "
-        "exact either way; folding keeps them cheap. Safe to run from cron every minute."
+        "Add pending counter deltas (appended by the triggers) into their counter rows and delete "
+        "them. Never waits on a writer: rows busy right now are left for the next fold. Reads are "
+        "exact either way; folding keeps them cheap. Once (cron), or with --forever as a "
+        "dedicated folder that folds every --interval seconds."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_labels_and_batch_size(parser, batch_size=1000, batch_help="target keys per transaction")
+        parser.add_argument(
+            "--forever", action="store_true", help="keep folding until interrupted (a folder)"
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=0.5,
+            help="seconds between folds with --forever (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--database", default=DEFAULT_DB_ALIAS, help="database alias (default: %(default)s)"
+        )
 
     def handle(self, *args: str, **options: object) -> None:
-        try:
-            report = fold(options["labels"], batch_size=batch_size(options))
-        except UnknownCounterError as exc:
-            raise CommandError(str(exc)) from None
+        if options["interval"] <= 0:
+            raise CommandError(f"--interval must be positive, not {options['interval']}")
+        size, using = batch_size(options), options["database"]
+        while True:
+            try:
+                report = fold(options["labels"], batch_size=size, using=using)
+            except UnknownCounterError as exc:
+                raise CommandError(str(exc)) from None
+            if not options["forever"]:
+                break
+            if options["verbosity"] >= 2 and report.total:
+                self.stdout.write(f"folded {report.total} delta(s) in {report.seconds:.3f} s")
+            try:
+                time.sleep(options["interval"])
+            except KeyboardInterrupt:
+                return
+            connections[using].close_if_unusable_or_obsolete()
         if options["verbosity"] == 0:
             return
         if not report.folded:
-            self.stdout.write("No slotted counters selected.")
+            self.stdout.write("No counters selected.")
         for label in report.folded:
             self.stdout.write(
-                f"{label}: folded {report.folded[label]} slot rows, removed "
+                f"{label}: folded {report.folded[label]} delta(s), dropped "
                 f"{report.orphans[label]} orphaned, {report.left[label]} left (busy)"
             )

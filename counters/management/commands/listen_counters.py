@@ -13,11 +13,11 @@ from counters.live import Hub, TopicError, counters_changed, parse_topics, requi
 
 class Command(BaseCommand):
     help = (
-        "Listen for committed counter changes (the triggers' NOTIFY) and print one JSON line per "
-        "notification: the target model and the keys that changed (null: many rows). Receivers of "
-        "counters.live.counters_changed (your forwarding code, e.g. to a message bus) run for each. "
-        "With --watch, also print the new values of the named counters as they change. "
-        "Runs until interrupted."
+        "Watch counters and print one JSON line per change: {\"model\": ..., \"keys\": [...]} "
+        "for the rows whose watched values changed, then {\"values\": {...}} with the new "
+        "values. Receivers of counters.live.counters_changed (your forwarding code, e.g. to a "
+        "message bus) run for each change. One reader connection polls the watched values "
+        "(writers announce nothing). Runs until interrupted, or for --count changes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,8 +25,8 @@ class Command(BaseCommand):
             "--watch",
             nargs="+",
             metavar="COUNTER",
-            default=[],
-            help="counters whose values to print, e.g. counters_social.GlobalStats.total_follows "
+            required=True,
+            help="the counters to watch, e.g. counters_social.GlobalStats.total_follows "
             "counters_social.UserStats:42",
         )
         parser.add_argument(
@@ -34,7 +34,13 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="N",
-            help="stop after N notifications (default: run until interrupted)",
+            help="stop after N changes (default: run until interrupted)",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=0.05,
+            help="seconds between reads of the watched values (default: %(default)s)",
         )
 
     def handle(self, *args: str, **options: object) -> None:
@@ -43,36 +49,35 @@ class Command(BaseCommand):
         except CounterError as exc:
             raise CommandError(str(exc)) from None
         try:
-            topics = parse_topics(options["watch"]) if options["watch"] else []
+            topics = parse_topics(options["watch"])
         except TopicError as exc:
             raise CommandError(str(exc)) from None
         if options["count"] < 0:
             raise CommandError("--count must be 0 (no limit) or a positive number")
+        if options["interval"] <= 0:
+            raise CommandError(f"--interval must be positive, not {options['interval']}")
         try:
-            asyncio.run(self._run(topics, options["count"]))
+            asyncio.run(self._run(topics, options["count"], options["interval"]))
         except KeyboardInterrupt:
             pass
 
-    async def _run(self, topics: list, count: int) -> None:
+    async def _run(self, topics: list, count: int, interval: float) -> None:
         done = asyncio.Event()
         seen = 0
 
-        async def printed(sender: object, model: str, keys: list | None, **kwargs: object) -> None:
+        async def printed(sender: object, model: str, keys: list, **kwargs: object) -> None:
             nonlocal seen
-            self.stdout.write(json.dumps({"model": model, "keys": keys}))
+            self.stdout.write(json.dumps({"model": model, "keys": keys}, default=str))
             seen += 1
             if count and seen >= count:
                 done.set()
 
         counters_changed.connect(printed, dispatch_uid="listen_counters")
-        hub = Hub()
+        hub = Hub(interval=interval)
         try:
-            if topics:
-                subscription = await hub.subscribe(topics)
-                asyncio.get_running_loop().create_task(self._values(subscription))
-            else:
-                await hub.listening.wait()
-            self.stderr.write("Listening for counter changes (Ctrl-C stops).")
+            subscription = await hub.subscribe(topics)
+            asyncio.get_running_loop().create_task(self._values(subscription))
+            self.stderr.write("Watching counters (Ctrl-C stops).")
             await done.wait()
         finally:
             counters_changed.disconnect(dispatch_uid="listen_counters")

@@ -1,0 +1,63 @@
+"""The counters of one target table: what the triggers, folding and recount share about it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+
+from counters.spec import Counter, quote
+
+
+class TargetTable:
+    """The trigger-kept counters held by one target table, in a stable order (by column).
+
+    Its key, key type and landing mode come from the counters' target model; ``ids`` are the
+    counters' numbers in ``counters_delta``.
+    """
+
+    def __init__(self, counters: Iterable[Counter]) -> None:
+        self.counters = sorted(set(counters), key=lambda counter: counter.field.column)
+        first = self.counters[0]
+        self.model = first.target
+        modes = {counter.mode for counter in self.counters}
+        # a table some counter creates rows of is "upsert" (or "singleton") for all of them
+        self.mode = next(m for m in ("singleton", "upsert", "update") if m in modes)
+        self.table = first.table
+        self.key_column = first.key_column
+        self.key_type = first.key_db_type
+
+    def __repr__(self) -> str:
+        return f"<TargetTable {self.model._meta.label}: {', '.join(c.field.name for c in self.counters)}>"
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+    @property
+    def quoted_table(self) -> str:
+        return quote(self.table)
+
+    @property
+    def quoted_key(self) -> str:
+        return quote(self.key_column)
+
+    @property
+    def quoted_columns(self) -> list[str]:
+        return [quote(counter.field.column) for counter in self.counters]
+
+    @cached_property
+    def ids(self) -> list[int]:
+        return [counter.id for counter in self.counters]
+
+    @property
+    def ids_sql(self) -> str:
+        return ", ".join(str(i) for i in self.ids)
+
+    @staticmethod
+    def group(counters: Iterable[Counter]) -> list[TargetTable]:
+        """The target tables of ``counters``, single-row totals last, then by table name."""
+        grouped: dict[str, list[Counter]] = {}
+        for counter in counters:
+            grouped.setdefault(counter.table, []).append(counter)
+        tables = [TargetTable(items) for items in grouped.values()]
+        return sorted(tables, key=lambda t: (t.mode == "singleton", t.table))
