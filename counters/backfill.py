@@ -219,6 +219,7 @@ class Target:
         return f"SELECT pg_advisory_xact_lock({FOLD_LOCK}, {stable_id(self.model._meta.db_table)})"
 
 
+
 def _targets(counters: Iterable[Counter]) -> list[Target]:
     grouped: dict[type[models.Model], list[Counter]] = {}
     for counter in counters:

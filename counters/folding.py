@@ -32,7 +32,7 @@ FOLD_LOCK = stable_id("counters.fold")  # first key of the per-table folder lock
 FOLD = """\
 WITH pending AS (
     SELECT p.key FROM counters_delta AS p
-    WHERE p.counter IN ({ids}) AND ({after} IS NULL OR p.key > {after})
+    WHERE p.counter IN ({ids}){after}
     GROUP BY p.key ORDER BY p.key LIMIT {batch}
 ),
 taken AS (  -- the target rows nobody holds right now
@@ -62,12 +62,15 @@ orphans AS (  -- deltas of rows that are gone (their owner was deleted)
 )
 SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM orphans),
        (SELECT count(*) FROM pending), (SELECT max(pending.key) FROM pending),
-       (SELECT count(*) FROM folded)"""
+       (SELECT count(*) FROM folded){into}"""
 
 
-def render_fold(target: TargetTable, *, batch: int | str, after: str = "NULL") -> str:
+def render_fold(
+    target: TargetTable, *, batch: int | str, after: str = "NULL", into: str = ""
+) -> str:
     """One fold step over ``target``: up to ``batch`` pending keys after ``after`` (SQL
-    expressions). Returns rows moved, orphans dropped, keys looked at, the last key, rows updated."""
+    expressions). Returns rows moved, orphans dropped, keys looked at, the last key, rows updated
+    (``INTO`` the PL/pgSQL variable ``into``, in a function)."""
     sums = ", ".join(
         f"sum(moved.delta) FILTER (WHERE moved.counter = {counter.id}) AS d{i}"
         for i, counter in enumerate(target.counters)
@@ -78,19 +81,22 @@ def render_fold(target: TargetTable, *, batch: int | str, after: str = "NULL") -
     )
     return FOLD.format(
         ids=target.ids_sql,
-        after=after,
+        after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
         batch=batch,
         key=target.quoted_key,
         table=target.quoted_table,
         key_type=target.key_type,
         sums=sums,
         sets=sets,
+        into=f" INTO {into}" if into else "",
     )
 
 
-def fold_lock(target: TargetTable) -> str:
-    """SQL trying (never waiting for) the folder lock of ``target``'s table."""
-    return f"pg_try_advisory_xact_lock({FOLD_LOCK}, {stable_id(target.table)})"
+def fold_lock(target: TargetTable, *, wait: bool = False) -> str:
+    """SQL trying (or, with ``wait``, waiting for) the folder lock of ``target``'s table, held
+    until the transaction ends. Folders only try it; a recount or a TRUNCATE waits for it."""
+    function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    return f"{function}({FOLD_LOCK}, {stable_id(target.table)})"
 
 
 @dataclass

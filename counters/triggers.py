@@ -24,6 +24,7 @@ model itself when it belongs to that app, else on a proxy model created there (s
 
 from __future__ import annotations
 
+import textwrap
 import zlib
 from collections import defaultdict
 
@@ -74,8 +75,19 @@ created_{index} AS (  -- {table}: a stats or totals row for each key counted for
     ON CONFLICT DO NOTHING
 )"""
 
+FOLD_NOW_AND_THEN = """\
+IF random() < {chance} THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF {lock} THEN
+{fold}
+    END IF;
+END IF;"""
+
+FOLD_CHANCE = "1.0 / 64"  # about one statement in 64 folds a batch of ...
+FOLD_BATCH = 256  # ... target keys of each target table it feeds
+
 RESET = """\
 -- {table}: a TRUNCATE on the path leaves nothing to count
+PERFORM {lock};  -- no fold of this table meanwhile
 PERFORM 1 FROM {table} WHERE {nonzero} ORDER BY {key} FOR NO KEY UPDATE;
 UPDATE {table} SET {zero} WHERE {nonzero};
 DELETE FROM counters_delta WHERE counter IN ({ids});"""
@@ -104,10 +116,23 @@ def render_append(feeds: list[Feed], operation: str) -> str:
     return APPEND.format(arms="\n        UNION ALL\n".join(arms), creates=creates)
 
 
+def render_fold_now_and_then(target: TargetTable) -> str:
+    """A writer's occasional fold of ``target``: tried, never waited for (see counters.folding)."""
+    from counters.folding import fold_lock, render_fold
+
+    fold = render_fold(target, batch=FOLD_BATCH, into="_folded")
+    return FOLD_NOW_AND_THEN.format(
+        chance=FOLD_CHANCE, lock=fold_lock(target), fold=textwrap.indent(fold, " " * 8) + ";"
+    )
+
+
 def render_reset(target: TargetTable) -> str:
     """After a TRUNCATE on the path: every counter of ``target`` is 0, nothing is pending."""
+    from counters.folding import fold_lock
+
     columns = target.quoted_columns
     return RESET.format(
+        lock=fold_lock(target, wait=True),
         table=target.quoted_table,
         key=target.quoted_key,
         nonzero=" OR ".join(f"{col} <> 0" for col in columns),
@@ -130,12 +155,18 @@ class CounterTrigger(pgtrigger.Trigger):
             name=name or f"counters_{operation}", operation=op, referencing=referencing
         )
 
+    def get_declare(self, model: type[models.Model]) -> list[tuple[str, str]]:
+        return [] if self.operation_name == "truncate" else [("_folded", "record")]
+
     def get_func(self, model: type[models.Model]) -> str:
+        targets = TargetTable.group(counter for counter, _ in self.feeds)
         if self.operation_name == "truncate":
-            targets = TargetTable.group(counter for counter, _ in self.feeds)
             body = "\n".join(render_reset(target) for target in targets)
         else:
-            body = render_append(self.feeds, self.operation_name)
+            body = "\n".join(
+                [render_append(self.feeds, self.operation_name)]
+                + [render_fold_now_and_then(target) for target in targets]
+            )
         return f"{body}\nRETURN NULL;"
 
 

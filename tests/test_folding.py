@@ -1,0 +1,185 @@
+"""The write path: writers append deltas, folding moves them into the counter columns, reads add
+what is pending. Exact with and without a folder, under concurrent writers, folders and recounts."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+
+import counters
+from counters.models import CounterDelta
+from counters.registry import counters_on
+from counters.social.models import Follow, GlobalStats, Post, UserStats
+from tests.conftest import assert_exact, random_graph, run_threads
+from tests.factories import UserFactory
+
+
+def pending() -> int:
+    return CounterDelta.objects.count()
+
+
+def columns_alone_are_exact() -> None:
+    """After a full fold, the columns alone equal COUNT(*) (what a raw SQL reader sees)."""
+    counters.fold()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*) FROM auth_user AS u LEFT JOIN user_stats AS s ON s.user_id = u.id
+            WHERE coalesce(s.followers_count, 0) <> (SELECT count(*) FROM counters_follow AS f
+                                                      WHERE f.followed_id = u.id)
+               OR coalesce(s.following_count, 0) <> (SELECT count(*) FROM counters_follow AS f
+                                                      WHERE f.follower_id = u.id)
+               OR coalesce(s.posts_count, 0) <> (SELECT count(*) FROM counters_post AS p
+                                                  WHERE p.author_id = u.id)
+            """
+        )
+        assert cursor.fetchone()[0] == 0
+        cursor.execute(
+            "SELECT total_follows = (SELECT count(*) FROM counters_follow), "
+            "total_posts = (SELECT count(*) FROM counters_post) FROM counters_globalstats"
+        )
+        assert cursor.fetchone() in (None, (True, True))
+
+
+@pytest.mark.django_db
+def test_writers_append_and_a_rollback_leaves_nothing():
+    a, b = UserFactory.create_batch(2)
+    counters.fold()
+    Follow.objects.create(follower=a, followed=b)
+    ids = {c.id for c in counters_on(UserStats)}
+    rows = list(CounterDelta.objects.filter(counter__in=ids).values_list("key", "delta"))
+    assert sorted(rows) == sorted([(str(a.pk), 1), (str(b.pk), 1)])
+    with connection.cursor() as cursor:  # the writer did not touch the counter columns
+        cursor.execute("SELECT followers_count FROM user_stats WHERE user_id = %s", [b.pk])
+        assert cursor.fetchone()[0] == 0
+    assert UserStats.objects.get(pk=b.pk).followers_count == 1  # the read adds the pending delta
+    before = pending()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Follow.objects.create(follower=b, followed=a)
+        Post.objects.create(author=a, title="x")
+        raise RuntimeError
+    assert pending() == before
+    columns_alone_are_exact()
+    assert pending() == 0
+
+
+@pytest.mark.django_db
+def test_a_bulk_statement_appends_one_row_per_counter_and_key():
+    users = UserFactory.create_batch(10)
+    counters.fold()
+    Follow.objects.bulk_create([Follow(follower=u, followed=users[0]) for u in users[1:]])
+    followers = counters_on(UserStats)[0]
+    assert followers.field.name == "followers_count"
+    assert list(
+        CounterDelta.objects.filter(counter=followers.id).values_list("key", "delta")
+    ) == [(str(users[0].pk), 9)]
+    assert CounterDelta.objects.filter(counter=counters_on(GlobalStats)[0].id).count() == 1
+    assert_exact()
+
+
+@pytest.mark.django_db
+def test_deltas_of_deleted_rows_are_dropped_by_the_fold():
+    a, b = UserFactory.create_batch(2)
+    Follow.objects.create(follower=a, followed=b)
+    b.delete()  # its stats row and its follows go; their deltas cancel or are orphaned
+    report = counters.fold(["counters_social.UserStats"])
+    assert report.left["counters_social.UserStats"] == 0
+    assert not UserStats.objects.filter(pk=b.pk).exists()
+    columns_alone_are_exact()
+
+
+@pytest.mark.django_db
+def test_writers_fold_now_and_then_so_the_backlog_stays_bounded_without_a_folder():
+    users = UserFactory.create_batch(40)
+    counters.fold()
+    rng = random.Random(7)
+    most = 0
+    for i in range(1200):  # 1,200 single-row statements, 3,600 delta rows appended
+        a, b = rng.sample(users, 2)
+        Follow.objects.filter(follower=a, followed=b).delete() or Follow.objects.create(
+            follower=a, followed=b
+        )
+        if i % 50 == 0:
+            most = max(most, pending())
+    assert most < 1500  # writers folded as they went (one statement in 64 on average)
+    assert_exact()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_exact_while_a_folder_runs_through_every_kind_of_write():
+    stop = threading.Event()
+    folds = []
+
+    def folder() -> None:
+        try:
+            while not stop.is_set():
+                folds.append(counters.fold(batch_size=50).total)
+                time.sleep(0.005)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=folder)
+    thread.start()
+    try:
+        users = random_graph(30, 5, 40, seed=11)
+        newcomer = UserFactory()
+        moved = [Follow.objects.filter(follower=u).first().pk for u in users[:5]]
+        Follow.objects.filter(pk__in=moved).update(followed=newcomer)  # one follow each
+        Post.objects.filter(author__in=users[:10]).update(author=None)
+        Follow.objects.filter(followed__in=users[10:15]).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO counters_post (author_id, title, body) SELECT id, 'raw', '' "
+                "FROM auth_user"
+            )
+        users[20].delete()
+        assert_exact()  # reads are exact whatever the folder has done so far
+    finally:
+        stop.set()
+        thread.join(30)
+    assert sum(folds) > 0  # the folder did fold
+    assert_exact()
+    columns_alone_are_exact()
+
+
+def deadlocks_so_far() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_folders_and_a_recount_at_once_stay_exact_without_deadlocks():
+    users = UserFactory.create_batch(24)
+    stars = users[:2]
+    before = deadlocks_so_far()
+    deadline = time.monotonic() + 4
+
+    def work(index: int) -> None:
+        rng = random.Random(index)
+        if index == 0:  # a recount, again and again
+            while time.monotonic() < deadline:
+                counters.recount(["counters_social.UserStats"], batch_size=7)
+        elif index in (1, 2):  # two folders
+            while time.monotonic() < deadline:
+                counters.fold(batch_size=5)
+        else:  # writers: two unrelated follows per transaction, in either order
+            mine = users[2 + (index - 3) * 3 : 5 + (index - 3) * 3]
+            while time.monotonic() < deadline:
+                pairs = [(rng.choice(mine), stars[0]), (rng.choice(mine), stars[1])]
+                rng.shuffle(pairs)
+                with transaction.atomic():
+                    for fan, star in pairs:
+                        Follow.objects.filter(follower=fan, followed=star).delete() or (
+                            Follow.objects.create(follower=fan, followed=star)
+                        )
+
+    assert run_threads(9, work) == []  # a recount, two folders, six writers
+    assert deadlocks_so_far() == before
+    assert not counters.check().drifted
+    assert_exact()
+    columns_alone_are_exact()
