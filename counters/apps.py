@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def install_sql_objects(sender: AppConfig, using: str, **kwargs: object) -> None:
+    """After ``migrate``: the ``<table>_exact`` views and ``counters_fold()`` follow the
+    declarations (they span apps, so no single app's migration can own them)."""
+    from counters.installation import install_sql_objects as install
+
+    install(using=using)
 
 
 class CountersConfig(AppConfig):
@@ -10,3 +19,4 @@ class CountersConfig(AppConfig):
         from counters import checks, registry  # noqa: F401 - registers the system checks
 
         registry.build()
+        post_migrate.connect(install_sql_objects, sender=self, dispatch_uid="counters_sql")

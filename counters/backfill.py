@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -31,6 +32,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from counters import registry
 from counters.exceptions import CounterError
 from counters.folding import FOLD_LOCK
+from counters.guard import unguarded
 from counters.keys import clean_key
 from counters.spec import Counter, literal, quote, stable_id
 
@@ -420,12 +422,14 @@ def _run_target(
         outermost = not connection.in_atomic_block
         with transaction.atomic(using=step.using), connection.cursor() as cursor:
             if step.fix:
-                _read_committed(cursor, outermost)
-                report.rows_created += _create_missing(target, cursor, batch, bounds)
-            cursor.execute(target.values_sql(bounds), batch)
-            rows = cursor.fetchall()
-            if step.fix and rows:
-                rows = _fix(target, cursor, batch, [row[0] for row in rows])
+                _read_committed(cursor, outermost)  # first: before any query of the batch
+            with unguarded(step.using) if step.fix else nullcontext():  # its writes are repairs
+                if step.fix:
+                    report.rows_created += _create_missing(target, cursor, batch, bounds)
+                cursor.execute(target.values_sql(bounds), batch)
+                rows = cursor.fetchall()
+                if step.fix and rows:
+                    rows = _fix(target, cursor, batch, [row[0] for row in rows])
         width = len(target.counters)
         for row in rows:
             for i, counter in enumerate(target.counters):
@@ -459,7 +463,6 @@ def _create_missing(target: Target, cursor, batch: dict[str, object], bounds: st
 
     First takes the table's folder lock (until the batch commits): a fold must not move the
     deltas that this batch drops as counted."""
-    cursor.execute("SELECT set_config('counters.unguarded', 'on', true)")
     cursor.execute(target.fold_lock_sql())
     if target.mode == "update":
         return 0

@@ -21,9 +21,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from counters import registry
+from counters.guard import unguarded
 from counters.spec import stable_id
 from counters.targets import TargetTable
 
@@ -60,9 +61,9 @@ orphans AS (  -- deltas of rows that are gone (their owner was deleted)
       AND NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = p.key::{key_type})
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM orphans),
-       (SELECT count(*) FROM pending), (SELECT max(pending.key) FROM pending),
-       (SELECT count(*) FROM folded){into}"""
+SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+       (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+       (SELECT count(*) FROM folded) AS updated{into}"""
 
 
 def render_fold(
@@ -142,12 +143,11 @@ def _fold_table(target: TargetTable, batch_size: int, using: str, report: FoldRe
     sql = render_fold(target, batch="%(batch)s", after="%(after)s")
     after, folded, orphans = None, 0, 0
     while True:
-        with transaction.atomic(using=using), connection.cursor() as cursor:
+        with unguarded(using), connection.cursor() as cursor:  # its writes are not hand writes
             cursor.execute(f"SELECT {fold_lock(target)}")
             if not cursor.fetchone()[0]:
                 report.busy.append(target.label)
                 break
-            cursor.execute("SELECT set_config('counters.unguarded', 'on', true)")
             cursor.execute(sql, {"batch": batch_size, "after": after})
             moved, dropped, seen, last, _ = cursor.fetchone()
         folded, orphans, after = folded + moved, orphans + dropped, last

@@ -36,6 +36,9 @@ def test_uninstall_drops_every_counter_trigger_and_install_puts_them_back():
     assert "on adopters_article" in out.getvalue() and trigger_names()  # nothing dropped
     call_command("counters_uninstall", stdout=out)
     assert trigger_names() == set()
+    with connection.cursor() as cursor:  # the views and the fold function went too
+        cursor.execute("SELECT to_regclass('adopters_shop_exact'), to_regproc('counters_fold')")
+        assert cursor.fetchone() == (None, None)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_proc WHERE proname LIKE 'pgtrigger_counters%%'")
         assert cursor.fetchone()[0] == 0
@@ -48,6 +51,9 @@ def test_uninstall_drops_every_counter_trigger_and_install_puts_them_back():
     call_command("counters_install", stdout=out)
     assert f"Installed {len(before)} counter trigger(s)" in out.getvalue()
     assert trigger_names() == {t.name for t in before}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('adopters_shop_exact'), to_regproc('counters_fold')")
+        assert None not in cursor.fetchone()
     counters.recount(["adopters.Article"])
     article.refresh_from_db()
     assert article.comments_count == 1
