@@ -25,7 +25,7 @@ demo: $(VENV)/.installed  ## embedded PostgreSQL, migrate, demo data, backfill, 
 test: $(VENV)/.installed chromium  ## the suite on real PostgreSQL (embedded unless DATABASE_URL is set), the engine alone, the Django/driver matrix
 	$(PY) -m pytest
 	@echo "== the engine alone: counters without counters.social, as a team installs it"
-	$(PY) -m pytest -q -p no:cacheprovider --ds=tests.settings_engine tests/test_adopters.py tests/test_installation.py
+	$(PY) -m pytest -q -p no:cacheprovider --ds=tests.settings_engine tests/test_adopters.py tests/test_installation.py tests/test_sql.py
 	@echo "== the matrix: Python 3.12 + Django 6.0 + psycopg2, Python 3.13 + Django 6.1 + psycopg 3 (noxfile.py)"
 	$(VENV)/bin/nox --no-error-on-missing-interpreters
 

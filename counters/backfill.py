@@ -284,7 +284,7 @@ def verify_triggers(counters: Iterable[Counter], using: str = DEFAULT_DB_ALIAS) 
         )
 
 
-def _key_bounds(ids: Sequence[object] | None) -> str:
+def key_bounds(ids: Sequence[object] | None) -> str:
     """``(lo, hi]`` of target keys (either end may be NULL: open), and only ``ids`` if given.
 
     Bounds are compared in SQL only, so they follow the key type's own order (the collation of
@@ -397,7 +397,7 @@ def _run_target(
     connection = connections[step.using]
     ids = [_clean_key(target, value) for value in step.ids] if step.ids is not None else None
     lo = _clean_key(target, step.start_after) if step.start_after is not None else None
-    bounds = _key_bounds(ids)
+    bounds = key_bounds(ids)
     domain = target.domain_sql()
     params: dict[str, object] = {"ids": ids}
     only = " AND d.k = ANY(%(ids)s)" if ids is not None else ""
@@ -487,7 +487,7 @@ def _fix(target: Target, cursor, batch: dict[str, object], drifted: list[object]
     writer that touched it before, and every later writer waits and adds on top.
     """
     narrow = {**batch, "ids": drifted}
-    bounds = _key_bounds(drifted)
+    bounds = key_bounds(drifted)
     for statement in target.lock_sql(bounds):
         cursor.execute(statement, narrow)
     cursor.execute(target.fix_sql(bounds), narrow)
@@ -529,7 +529,7 @@ def compare(
         return {}
     with connections[using].cursor() as cursor:
         cursor.execute(
-            target.values_sql(_key_bounds(cleaned), drifted_only=False),
+            target.values_sql(key_bounds(cleaned), drifted_only=False),
             {"lo": None, "hi": None, "ids": cleaned},
         )
         rows = cursor.fetchall()

@@ -1,0 +1,488 @@
+-- counter adopters.Article.comments_count (id -617392757 in counters_delta): adopters.Comment rows by article
+
+-- trigger counters_delete on adopters_article (adopters.Article): AFTER DELETE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -617392757, r.key::text, -1 FROM (
+            SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
+        ) AS r  -- adopters.Article.comments_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-617392757)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-617392757) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-617392757) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_insert on adopters_article (adopters.Article): AFTER INSERT FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -617392757, r.key::text, 1 FROM (
+            SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
+        ) AS r  -- adopters.Article.comments_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-617392757)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-617392757) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-617392757) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- read-only guard counters_readonly_insert on adopters_article (adopters.Article): BEFORE INSERT FOR EACH ROW
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."comments_count" IS DISTINCT FROM 0 OR NEW."likes_count" IS DISTINCT FROM 0)
+NEW."comments_count" := 0;
+NEW."likes_count" := 0;
+RETURN NEW;
+
+-- read-only guard counters_readonly_update on adopters_article (adopters.Article): BEFORE UPDATE FOR EACH ROW
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."comments_count" IS DISTINCT FROM NEW."comments_count" OR OLD."likes_count" IS DISTINCT FROM NEW."likes_count")
+NEW."comments_count" := OLD."comments_count";
+NEW."likes_count" := OLD."likes_count";
+RETURN NEW;
+
+-- trigger counters_truncate on adopters_article (adopters.Article): AFTER TRUNCATE FOR EACH STATEMENT
+-- "adopters_article": a TRUNCATE on the path leaves nothing to count
+PERFORM pg_advisory_xact_lock(1165328191, 2103454382);  -- no fold of this table meanwhile
+PERFORM 1 FROM "adopters_article" WHERE "comments_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
+UPDATE "adopters_article" SET "comments_count" = 0 WHERE "comments_count" <> 0;
+DELETE FROM counters_delta WHERE counter IN (-617392757);
+RETURN NULL;
+
+-- trigger counters_update on adopters_article (adopters.Article): AFTER UPDATE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -617392757, r.key::text, 1 FROM (
+            SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+        ) AS r  -- adopters.Article.comments_count
+        UNION ALL
+        SELECT -617392757, r.key::text, -1 FROM (
+            SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+        ) AS r  -- adopters.Article.comments_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-617392757)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-617392757) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-617392757) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_delete on adopters_comment (adopters.Comment): AFTER DELETE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -617392757, r.key::text, -1 FROM (
+            SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- adopters.Article.comments_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-617392757)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-617392757) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-617392757) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_insert on adopters_comment (adopters.Comment): AFTER INSERT FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -617392757, r.key::text, 1 FROM (
+            SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- adopters.Article.comments_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-617392757)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-617392757) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-617392757) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_truncate on adopters_comment (adopters.Comment): AFTER TRUNCATE FOR EACH STATEMENT
+-- "adopters_article": a TRUNCATE on the path leaves nothing to count
+PERFORM pg_advisory_xact_lock(1165328191, 2103454382);  -- no fold of this table meanwhile
+PERFORM 1 FROM "adopters_article" WHERE "comments_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
+UPDATE "adopters_article" SET "comments_count" = 0 WHERE "comments_count" <> 0;
+DELETE FROM counters_delta WHERE counter IN (-617392757);
+RETURN NULL;
+
+-- trigger counters_update on adopters_comment (adopters.Comment): AFTER UPDATE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -617392757, r.key::text, 1 FROM (
+            SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- adopters.Article.comments_count
+        UNION ALL
+        SELECT -617392757, r.key::text, -1 FROM (
+            SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- adopters.Article.comments_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-617392757)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-617392757) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-617392757) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- fold of adopters.Article (fold_counters, counters_fold(), writers now and then)
+WITH pending AS (
+    SELECT p.key FROM counters_delta AS p
+    WHERE p.counter IN (-617392757, -1745088253) AND (:after IS NULL OR p.key > :after)
+    GROUP BY p.key ORDER BY p.key LIMIT :batch
+),
+taken AS (  -- the target rows nobody holds right now
+    SELECT t."id" FROM "adopters_article" AS t
+    WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+moved AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-617392757, -1745088253) AND p.key IN (SELECT taken."id"::text FROM taken)
+    RETURNING p.counter, p.key, p.delta
+),
+summed AS (
+    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d1
+    FROM moved GROUP BY moved.key
+),
+folded AS (
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "likes_count" = t."likes_count" + coalesce(summed.d1, 0)
+    FROM summed WHERE t."id" = summed.key::bigint
+    RETURNING 1
+),
+orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-617392757, -1745088253) AND p.key IN (SELECT pending.key FROM pending)
+      AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+       (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+       (SELECT count(*) FROM folded) AS updated
+
+-- recount: the drifted rows of a batch of keys (lo, hi]
+SELECT d.k,
+       coalesce(t."comments_count", 0) + coalesce(p0.n, 0),
+       coalesce(c0.n, 0)
+FROM
+  (SELECT "id" AS k
+   FROM "adopters_article") AS d
+LEFT JOIN "adopters_article" AS t ON t."id" = d.k
+AND (%(lo)s IS NULL
+     OR t."id" > %(lo)s)
+AND (%(hi)s IS NULL
+     OR t."id" <= %(hi)s)
+LEFT JOIN
+  (SELECT r.key,
+          count(*) AS n
+   FROM
+     (SELECT s1."id" AS KEY
+      FROM "adopters_comment" AS s0
+      JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id"
+      WHERE s1."id" IS NOT NULL) AS r
+   WHERE (%(lo)s IS NULL
+          OR r.key > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR r.key <= %(hi)s)
+   GROUP BY r.key) AS c0 ON c0.key = d.k
+LEFT JOIN LATERAL
+  (SELECT sum(p.delta)::bigint AS n
+   FROM counters_delta AS p
+   WHERE p.counter = -617392757
+     AND p.key = d.k::text) AS p0 ON TRUE
+WHERE (%(lo)s IS NULL
+       OR d.k > %(lo)s)
+  AND (%(hi)s IS NULL
+       OR d.k <= %(hi)s)
+  AND (coalesce(t."comments_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+ORDER BY d.k
+
+-- recount: write the true values, drop the deltas they include
+WITH drift(k, cached0, true0) AS
+  (SELECT d.k,
+          coalesce(t."comments_count", 0) + coalesce(p0.n, 0),
+          coalesce(c0.n, 0)
+   FROM
+     (SELECT "id" AS k
+      FROM "adopters_article") AS d
+   LEFT JOIN "adopters_article" AS t ON t."id" = d.k
+   AND (%(lo)s IS NULL
+        OR t."id" > %(lo)s)
+   AND (%(hi)s IS NULL
+        OR t."id" <= %(hi)s)
+   LEFT JOIN
+     (SELECT r.key,
+             count(*) AS n
+      FROM
+        (SELECT s1."id" AS KEY
+         FROM "adopters_comment" AS s0
+         JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id"
+         WHERE s1."id" IS NOT NULL) AS r
+      WHERE (%(lo)s IS NULL
+             OR r.key > %(lo)s)
+        AND (%(hi)s IS NULL
+             OR r.key <= %(hi)s)
+      GROUP BY r.key) AS c0 ON c0.key = d.k
+   LEFT JOIN LATERAL
+     (SELECT sum(p.delta)::bigint AS n
+      FROM counters_delta AS p
+      WHERE p.counter = -617392757
+        AND p.key = d.k::text) AS p0 ON TRUE
+   WHERE (%(lo)s IS NULL
+          OR d.k > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR d.k <= %(hi)s)
+     AND (coalesce(t."comments_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+   ORDER BY d.k),
+     fixed AS
+  (UPDATE "adopters_article" AS t
+   SET "comments_count" = drift.true0
+   FROM drift
+   WHERE t."id" = drift.k),
+     counted AS
+  (DELETE
+   FROM counters_delta AS p USING drift
+   WHERE p.counter IN (-617392757)
+     AND p.key = drift.k::text)
+SELECT *
+FROM drift
+ORDER BY drift.k
+
+-- the view for SQL readers
+CREATE VIEW "adopters_article_exact" AS  -- adopters.Article: counters with the deltas still pending added
+SELECT t."id", t."comments_count" + coalesce(p.d0, 0) AS "comments_count", t."likes_count" + coalesce(p.d1, 0) AS "likes_count"
+FROM "adopters_article" AS t
+LEFT JOIN LATERAL (
+    SELECT sum(p.delta) FILTER (WHERE p.counter = -617392757) AS d0, sum(p.delta) FILTER (WHERE p.counter = -1745088253) AS d1
+    FROM counters_delta AS p
+    WHERE p.counter IN (-617392757, -1745088253) AND p.key = t."id"::text
+) AS p ON true

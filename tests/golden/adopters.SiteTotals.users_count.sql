@@ -1,0 +1,511 @@
+-- counter adopters.SiteTotals.users_count (id -78417697 in counters_delta): auth.User rows
+
+-- trigger counters_adopters_delete on auth_user (adopters.AuthUserCounters): AFTER DELETE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT 1307081512, r.key::text, -1 FROM (
+            SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL
+        ) AS r  -- adopters.MemberStats.likes_given
+        UNION ALL
+        SELECT 1640070225, r.key::text, -1 FROM (
+            SELECT 1::smallint AS key FROM counters_old AS s0 WHERE (s0."is_staff")
+        ) AS r  -- adopters.SiteTotals.staff_count
+        UNION ALL
+        SELECT -78417697, r.key::text, -1 FROM (
+            SELECT 1::smallint AS key FROM counters_old AS s0
+        ) AS r  -- adopters.SiteTotals.users_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+),
+created_0 AS (  -- "adopters_memberstats": a stats or totals row for each key counted for the first time
+    INSERT INTO "adopters_memberstats" ("user_id")
+    SELECT DISTINCT delta.key::varchar(150) FROM delta
+    WHERE delta.counter IN (1307081512) AND delta.delta > 0
+      AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))
+    ORDER BY 1
+    ON CONFLICT DO NOTHING
+),
+created_1 AS (  -- "adopters_sitetotals": a stats or totals row for each key counted for the first time
+    INSERT INTO "adopters_sitetotals" ("id")
+    SELECT DISTINCT delta.key::smallint FROM delta
+    WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
+      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)
+    ORDER BY 1
+    ON CONFLICT DO NOTHING
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -1761523349) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1307081512)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."user_id" FROM "adopters_memberstats" AS t
+            WHERE t."user_id" IN (SELECT pending.key::varchar(150) FROM pending)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1307081512) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."user_id" = summed.key::varchar(150)
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -1130938677) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "adopters_sitetotals" AS t
+            WHERE t."id" IN (SELECT pending.key::smallint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."id" = summed.key::smallint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = p.key::smallint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_adopters_insert on auth_user (adopters.AuthUserCounters): AFTER INSERT FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT 1307081512, r.key::text, 1 FROM (
+            SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL
+        ) AS r  -- adopters.MemberStats.likes_given
+        UNION ALL
+        SELECT 1640070225, r.key::text, 1 FROM (
+            SELECT 1::smallint AS key FROM counters_new AS s0 WHERE (s0."is_staff")
+        ) AS r  -- adopters.SiteTotals.staff_count
+        UNION ALL
+        SELECT -78417697, r.key::text, 1 FROM (
+            SELECT 1::smallint AS key FROM counters_new AS s0
+        ) AS r  -- adopters.SiteTotals.users_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+),
+created_0 AS (  -- "adopters_memberstats": a stats or totals row for each key counted for the first time
+    INSERT INTO "adopters_memberstats" ("user_id")
+    SELECT DISTINCT delta.key::varchar(150) FROM delta
+    WHERE delta.counter IN (1307081512) AND delta.delta > 0
+      AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))
+    ORDER BY 1
+    ON CONFLICT DO NOTHING
+),
+created_1 AS (  -- "adopters_sitetotals": a stats or totals row for each key counted for the first time
+    INSERT INTO "adopters_sitetotals" ("id")
+    SELECT DISTINCT delta.key::smallint FROM delta
+    WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
+      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)
+    ORDER BY 1
+    ON CONFLICT DO NOTHING
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -1761523349) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1307081512)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."user_id" FROM "adopters_memberstats" AS t
+            WHERE t."user_id" IN (SELECT pending.key::varchar(150) FROM pending)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1307081512) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."user_id" = summed.key::varchar(150)
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -1130938677) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "adopters_sitetotals" AS t
+            WHERE t."id" IN (SELECT pending.key::smallint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."id" = summed.key::smallint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = p.key::smallint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_adopters_truncate on auth_user (adopters.AuthUserCounters): AFTER TRUNCATE FOR EACH STATEMENT
+-- "adopters_memberstats": a TRUNCATE on the path leaves nothing to count
+PERFORM pg_advisory_xact_lock(1165328191, -1761523349);  -- no fold of this table meanwhile
+PERFORM 1 FROM "adopters_memberstats" WHERE "likes_given" <> 0 ORDER BY "user_id" FOR NO KEY UPDATE;
+UPDATE "adopters_memberstats" SET "likes_given" = 0 WHERE "likes_given" <> 0;
+DELETE FROM counters_delta WHERE counter IN (1307081512);
+-- "adopters_sitetotals": a TRUNCATE on the path leaves nothing to count
+PERFORM pg_advisory_xact_lock(1165328191, -1130938677);  -- no fold of this table meanwhile
+PERFORM 1 FROM "adopters_sitetotals" WHERE "staff_count" <> 0 OR "users_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
+UPDATE "adopters_sitetotals" SET "staff_count" = 0, "users_count" = 0 WHERE "staff_count" <> 0 OR "users_count" <> 0;
+DELETE FROM counters_delta WHERE counter IN (1640070225, -78417697);
+RETURN NULL;
+
+-- trigger counters_adopters_update on auth_user (adopters.AuthUserCounters): AFTER UPDATE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT 1307081512, r.key::text, 1 FROM (
+            SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."username" IS NOT DISTINCT FROM s1."username")
+        ) AS r  -- adopters.MemberStats.likes_given
+        UNION ALL
+        SELECT 1307081512, r.key::text, -1 FROM (
+            SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."username" IS NOT DISTINCT FROM s1."username")
+        ) AS r  -- adopters.MemberStats.likes_given
+        UNION ALL
+        SELECT 1640070225, r.key::text, 1 FROM (
+            SELECT 1::smallint AS key FROM counters_new AS s0 WHERE (s0."is_staff")
+        ) AS r  -- adopters.SiteTotals.staff_count
+        UNION ALL
+        SELECT 1640070225, r.key::text, -1 FROM (
+            SELECT 1::smallint AS key FROM counters_old AS s0 WHERE (s0."is_staff")
+        ) AS r  -- adopters.SiteTotals.staff_count
+        UNION ALL
+        SELECT -78417697, r.key::text, 1 FROM (
+            SELECT 1::smallint AS key FROM counters_new AS s0
+        ) AS r  -- adopters.SiteTotals.users_count
+        UNION ALL
+        SELECT -78417697, r.key::text, -1 FROM (
+            SELECT 1::smallint AS key FROM counters_old AS s0
+        ) AS r  -- adopters.SiteTotals.users_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+),
+created_0 AS (  -- "adopters_memberstats": a stats or totals row for each key counted for the first time
+    INSERT INTO "adopters_memberstats" ("user_id")
+    SELECT DISTINCT delta.key::varchar(150) FROM delta
+    WHERE delta.counter IN (1307081512) AND delta.delta > 0
+      AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))
+    ORDER BY 1
+    ON CONFLICT DO NOTHING
+),
+created_1 AS (  -- "adopters_sitetotals": a stats or totals row for each key counted for the first time
+    INSERT INTO "adopters_sitetotals" ("id")
+    SELECT DISTINCT delta.key::smallint FROM delta
+    WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
+      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)
+    ORDER BY 1
+    ON CONFLICT DO NOTHING
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -1761523349) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1307081512)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."user_id" FROM "adopters_memberstats" AS t
+            WHERE t."user_id" IN (SELECT pending.key::varchar(150) FROM pending)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1307081512) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."user_id" = summed.key::varchar(150)
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -1130938677) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "adopters_sitetotals" AS t
+            WHERE t."id" IN (SELECT pending.key::smallint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."id" = summed.key::smallint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = p.key::smallint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- read-only guard counters_readonly_insert on adopters_sitetotals (adopters.SiteTotals): BEFORE INSERT FOR EACH ROW
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."groups_count" IS DISTINCT FROM 0 OR NEW."memberships_count" IS DISTINCT FROM 0 OR NEW."staff_count" IS DISTINCT FROM 0 OR NEW."users_count" IS DISTINCT FROM 0)
+NEW."groups_count" := 0;
+NEW."memberships_count" := 0;
+NEW."staff_count" := 0;
+NEW."users_count" := 0;
+RETURN NEW;
+
+-- read-only guard counters_readonly_update on adopters_sitetotals (adopters.SiteTotals): BEFORE UPDATE FOR EACH ROW
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."groups_count" IS DISTINCT FROM NEW."groups_count" OR OLD."memberships_count" IS DISTINCT FROM NEW."memberships_count" OR OLD."staff_count" IS DISTINCT FROM NEW."staff_count" OR OLD."users_count" IS DISTINCT FROM NEW."users_count")
+NEW."groups_count" := OLD."groups_count";
+NEW."memberships_count" := OLD."memberships_count";
+NEW."staff_count" := OLD."staff_count";
+NEW."users_count" := OLD."users_count";
+RETURN NEW;
+
+-- fold of adopters.SiteTotals (fold_counters, counters_fold(), writers now and then)
+WITH pending AS (
+    SELECT p.key FROM counters_delta AS p
+    WHERE p.counter IN (-290199469, -1044422635, 1640070225, -78417697) AND (:after IS NULL OR p.key > :after)
+    GROUP BY p.key ORDER BY p.key LIMIT :batch
+),
+taken AS (  -- the target rows nobody holds right now
+    SELECT t."id" FROM "adopters_sitetotals" AS t
+    WHERE t."id" IN (SELECT pending.key::smallint FROM pending)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+moved AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-290199469, -1044422635, 1640070225, -78417697) AND p.key IN (SELECT taken."id"::text FROM taken)
+    RETURNING p.counter, p.key, p.delta
+),
+summed AS (
+    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -290199469) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1044422635) AS d1, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d2, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d3
+    FROM moved GROUP BY moved.key
+),
+folded AS (
+    UPDATE "adopters_sitetotals" AS t SET "groups_count" = t."groups_count" + coalesce(summed.d0, 0), "memberships_count" = t."memberships_count" + coalesce(summed.d1, 0), "staff_count" = t."staff_count" + coalesce(summed.d2, 0), "users_count" = t."users_count" + coalesce(summed.d3, 0)
+    FROM summed WHERE t."id" = summed.key::smallint
+    RETURNING 1
+),
+orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-290199469, -1044422635, 1640070225, -78417697) AND p.key IN (SELECT pending.key FROM pending)
+      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = p.key::smallint)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+       (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+       (SELECT count(*) FROM folded) AS updated
+
+-- recount: the drifted rows of a batch of keys (lo, hi]
+SELECT d.k,
+       coalesce(t."users_count", 0) + coalesce(p0.n, 0),
+       coalesce(c0.n, 0)
+FROM
+  (SELECT 1::smallint AS k) AS d
+LEFT JOIN "adopters_sitetotals" AS t ON t."id" = d.k
+AND (%(lo)s IS NULL
+     OR t."id" > %(lo)s)
+AND (%(hi)s IS NULL
+     OR t."id" <= %(hi)s)
+LEFT JOIN
+  (SELECT r.key,
+          count(*) AS n
+   FROM
+     (SELECT 1::smallint AS KEY
+      FROM "auth_user" AS s0) AS r
+   WHERE (%(lo)s IS NULL
+          OR r.key > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR r.key <= %(hi)s)
+   GROUP BY r.key) AS c0 ON c0.key = d.k
+LEFT JOIN LATERAL
+  (SELECT sum(p.delta)::bigint AS n
+   FROM counters_delta AS p
+   WHERE p.counter = -78417697
+     AND p.key = d.k::text) AS p0 ON TRUE
+WHERE (%(lo)s IS NULL
+       OR d.k > %(lo)s)
+  AND (%(hi)s IS NULL
+       OR d.k <= %(hi)s)
+  AND (coalesce(t."users_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+ORDER BY d.k
+
+-- recount: write the true values, drop the deltas they include
+WITH drift(k, cached0, true0) AS
+  (SELECT d.k,
+          coalesce(t."users_count", 0) + coalesce(p0.n, 0),
+          coalesce(c0.n, 0)
+   FROM
+     (SELECT 1::smallint AS k) AS d
+   LEFT JOIN "adopters_sitetotals" AS t ON t."id" = d.k
+   AND (%(lo)s IS NULL
+        OR t."id" > %(lo)s)
+   AND (%(hi)s IS NULL
+        OR t."id" <= %(hi)s)
+   LEFT JOIN
+     (SELECT r.key,
+             count(*) AS n
+      FROM
+        (SELECT 1::smallint AS KEY
+         FROM "auth_user" AS s0) AS r
+      WHERE (%(lo)s IS NULL
+             OR r.key > %(lo)s)
+        AND (%(hi)s IS NULL
+             OR r.key <= %(hi)s)
+      GROUP BY r.key) AS c0 ON c0.key = d.k
+   LEFT JOIN LATERAL
+     (SELECT sum(p.delta)::bigint AS n
+      FROM counters_delta AS p
+      WHERE p.counter = -78417697
+        AND p.key = d.k::text) AS p0 ON TRUE
+   WHERE (%(lo)s IS NULL
+          OR d.k > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR d.k <= %(hi)s)
+     AND (coalesce(t."users_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+   ORDER BY d.k),
+     fixed AS
+  (UPDATE "adopters_sitetotals" AS t
+   SET "users_count" = drift.true0
+   FROM drift
+   WHERE t."id" = drift.k),
+     counted AS
+  (DELETE
+   FROM counters_delta AS p USING drift
+   WHERE p.counter IN (-78417697)
+     AND p.key = drift.k::text)
+SELECT *
+FROM drift
+ORDER BY drift.k
+
+-- the view for SQL readers
+CREATE VIEW "adopters_sitetotals_exact" AS  -- adopters.SiteTotals: counters with the deltas still pending added
+SELECT t."id", t."groups_count" + coalesce(p.d0, 0) AS "groups_count", t."memberships_count" + coalesce(p.d1, 0) AS "memberships_count", t."staff_count" + coalesce(p.d2, 0) AS "staff_count", t."users_count" + coalesce(p.d3, 0) AS "users_count"
+FROM "adopters_sitetotals" AS t
+LEFT JOIN LATERAL (
+    SELECT sum(p.delta) FILTER (WHERE p.counter = -290199469) AS d0, sum(p.delta) FILTER (WHERE p.counter = -1044422635) AS d1, sum(p.delta) FILTER (WHERE p.counter = 1640070225) AS d2, sum(p.delta) FILTER (WHERE p.counter = -78417697) AS d3
+    FROM counters_delta AS p
+    WHERE p.counter IN (-290199469, -1044422635, 1640070225, -78417697) AND p.key = t."id"::text
+) AS p ON true

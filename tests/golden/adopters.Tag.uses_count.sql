@@ -1,0 +1,315 @@
+-- counter adopters.Tag.uses_count (id 1718715687 in counters_delta): adopters.Tagging rows by tag
+
+-- read-only guard counters_readonly_insert on adopters_tag (adopters.Tag): BEFORE INSERT FOR EACH ROW
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."uses_count" IS DISTINCT FROM 0)
+NEW."uses_count" := 0;
+RETURN NEW;
+
+-- read-only guard counters_readonly_update on adopters_tag (adopters.Tag): BEFORE UPDATE FOR EACH ROW
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."uses_count" IS DISTINCT FROM NEW."uses_count")
+NEW."uses_count" := OLD."uses_count";
+RETURN NEW;
+
+-- trigger counters_delete on public"."Adopters_Taggings (adopters.Tagging): AFTER DELETE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT 1718715687, r.key::text, -1 FROM (
+            SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+        ) AS r  -- adopters.Tag.uses_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, 516563970) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1718715687)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."name" FROM "adopters_tag" AS t
+            WHERE t."name" IN (SELECT pending.key::varchar(50) FROM pending)
+            ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1718715687) AND p.key IN (SELECT taken."name"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."name" = summed.key::varchar(50)
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1718715687) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = p.key::varchar(50))
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_insert on public"."Adopters_Taggings (adopters.Tagging): AFTER INSERT FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT 1718715687, r.key::text, 1 FROM (
+            SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+        ) AS r  -- adopters.Tag.uses_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, 516563970) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1718715687)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."name" FROM "adopters_tag" AS t
+            WHERE t."name" IN (SELECT pending.key::varchar(50) FROM pending)
+            ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1718715687) AND p.key IN (SELECT taken."name"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."name" = summed.key::varchar(50)
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1718715687) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = p.key::varchar(50))
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_truncate on public"."Adopters_Taggings (adopters.Tagging): AFTER TRUNCATE FOR EACH STATEMENT
+-- "adopters_tag": a TRUNCATE on the path leaves nothing to count
+PERFORM pg_advisory_xact_lock(1165328191, 516563970);  -- no fold of this table meanwhile
+PERFORM 1 FROM "adopters_tag" WHERE "uses_count" <> 0 ORDER BY "name" FOR NO KEY UPDATE;
+UPDATE "adopters_tag" SET "uses_count" = 0 WHERE "uses_count" <> 0;
+DELETE FROM counters_delta WHERE counter IN (1718715687);
+RETURN NULL;
+
+-- trigger counters_update on public"."Adopters_Taggings (adopters.Tagging): AFTER UPDATE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT 1718715687, r.key::text, 1 FROM (
+            SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+        ) AS r  -- adopters.Tag.uses_count
+        UNION ALL
+        SELECT 1718715687, r.key::text, -1 FROM (
+            SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+        ) AS r  -- adopters.Tag.uses_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, 516563970) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1718715687)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."name" FROM "adopters_tag" AS t
+            WHERE t."name" IN (SELECT pending.key::varchar(50) FROM pending)
+            ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1718715687) AND p.key IN (SELECT taken."name"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."name" = summed.key::varchar(50)
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1718715687) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = p.key::varchar(50))
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- fold of adopters.Tag (fold_counters, counters_fold(), writers now and then)
+WITH pending AS (
+    SELECT p.key FROM counters_delta AS p
+    WHERE p.counter IN (1718715687) AND (:after IS NULL OR p.key > :after)
+    GROUP BY p.key ORDER BY p.key LIMIT :batch
+),
+taken AS (  -- the target rows nobody holds right now
+    SELECT t."name" FROM "adopters_tag" AS t
+    WHERE t."name" IN (SELECT pending.key::varchar(50) FROM pending)
+    ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+),
+moved AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1718715687) AND p.key IN (SELECT taken."name"::text FROM taken)
+    RETURNING p.counter, p.key, p.delta
+),
+summed AS (
+    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
+    FROM moved GROUP BY moved.key
+),
+folded AS (
+    UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+    FROM summed WHERE t."name" = summed.key::varchar(50)
+    RETURNING 1
+),
+orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1718715687) AND p.key IN (SELECT pending.key FROM pending)
+      AND NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = p.key::varchar(50))
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+       (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+       (SELECT count(*) FROM folded) AS updated
+
+-- recount: the drifted rows of a batch of keys (lo, hi]
+SELECT d.k,
+       coalesce(t."uses_count", 0) + coalesce(p0.n, 0),
+       coalesce(c0.n, 0)
+FROM
+  (SELECT "name" AS k
+   FROM "adopters_tag") AS d
+LEFT JOIN "adopters_tag" AS t ON t."name" = d.k
+AND (%(lo)s IS NULL
+     OR t."name" > %(lo)s)
+AND (%(hi)s IS NULL
+     OR t."name" <= %(hi)s)
+LEFT JOIN
+  (SELECT r.key,
+          count(*) AS n
+   FROM
+     (SELECT s0."tag_id" AS KEY
+      FROM "public"."Adopters_Taggings" AS s0
+      WHERE s0."tag_id" IS NOT NULL
+        AND (s0."visible")) AS r
+   WHERE (%(lo)s IS NULL
+          OR r.key > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR r.key <= %(hi)s)
+   GROUP BY r.key) AS c0 ON c0.key = d.k
+LEFT JOIN LATERAL
+  (SELECT sum(p.delta)::bigint AS n
+   FROM counters_delta AS p
+   WHERE p.counter = 1718715687
+     AND p.key = d.k::text) AS p0 ON TRUE
+WHERE (%(lo)s IS NULL
+       OR d.k > %(lo)s)
+  AND (%(hi)s IS NULL
+       OR d.k <= %(hi)s)
+  AND (coalesce(t."uses_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+ORDER BY d.k
+
+-- recount: write the true values, drop the deltas they include
+WITH drift(k, cached0, true0) AS
+  (SELECT d.k,
+          coalesce(t."uses_count", 0) + coalesce(p0.n, 0),
+          coalesce(c0.n, 0)
+   FROM
+     (SELECT "name" AS k
+      FROM "adopters_tag") AS d
+   LEFT JOIN "adopters_tag" AS t ON t."name" = d.k
+   AND (%(lo)s IS NULL
+        OR t."name" > %(lo)s)
+   AND (%(hi)s IS NULL
+        OR t."name" <= %(hi)s)
+   LEFT JOIN
+     (SELECT r.key,
+             count(*) AS n
+      FROM
+        (SELECT s0."tag_id" AS KEY
+         FROM "public"."Adopters_Taggings" AS s0
+         WHERE s0."tag_id" IS NOT NULL
+           AND (s0."visible")) AS r
+      WHERE (%(lo)s IS NULL
+             OR r.key > %(lo)s)
+        AND (%(hi)s IS NULL
+             OR r.key <= %(hi)s)
+      GROUP BY r.key) AS c0 ON c0.key = d.k
+   LEFT JOIN LATERAL
+     (SELECT sum(p.delta)::bigint AS n
+      FROM counters_delta AS p
+      WHERE p.counter = 1718715687
+        AND p.key = d.k::text) AS p0 ON TRUE
+   WHERE (%(lo)s IS NULL
+          OR d.k > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR d.k <= %(hi)s)
+     AND (coalesce(t."uses_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+   ORDER BY d.k),
+     fixed AS
+  (UPDATE "adopters_tag" AS t
+   SET "uses_count" = drift.true0
+   FROM drift
+   WHERE t."name" = drift.k),
+     counted AS
+  (DELETE
+   FROM counters_delta AS p USING drift
+   WHERE p.counter IN (1718715687)
+     AND p.key = drift.k::text)
+SELECT *
+FROM drift
+ORDER BY drift.k
+
+-- the view for SQL readers
+CREATE VIEW "adopters_tag_exact" AS  -- adopters.Tag: counters with the deltas still pending added
+SELECT t."name", t."uses_count" + coalesce(p.d0, 0) AS "uses_count"
+FROM "adopters_tag" AS t
+LEFT JOIN LATERAL (
+    SELECT sum(p.delta) FILTER (WHERE p.counter = 1718715687) AS d0
+    FROM counters_delta AS p
+    WHERE p.counter IN (1718715687) AND p.key = t."name"::text
+) AS p ON true

@@ -1,0 +1,331 @@
+-- counter testapp.Blog.articles_count (id -1547094542 in counters_delta): testapp.Article rows by blog
+
+-- trigger counters_delete on testapp_article (testapp.Article): AFTER DELETE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -1547094542, r.key::text, -1 FROM (
+            SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL
+        ) AS r  -- testapp.Blog.articles_count
+        UNION ALL
+        SELECT -1096259831, r.key::text, -1 FROM (
+            SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
+        ) AS r  -- testapp.Blog.published_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -315473578) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-1547094542, -1096259831)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "testapp_blog" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1547094542, -1096259831) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1547094542) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1096259831) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_blog" AS t SET "articles_count" = t."articles_count" + coalesce(summed.d0, 0), "published_count" = t."published_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1547094542, -1096259831) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_blog" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_insert on testapp_article (testapp.Article): AFTER INSERT FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -1547094542, r.key::text, 1 FROM (
+            SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL
+        ) AS r  -- testapp.Blog.articles_count
+        UNION ALL
+        SELECT -1096259831, r.key::text, 1 FROM (
+            SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
+        ) AS r  -- testapp.Blog.published_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -315473578) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-1547094542, -1096259831)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "testapp_blog" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1547094542, -1096259831) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1547094542) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1096259831) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_blog" AS t SET "articles_count" = t."articles_count" + coalesce(summed.d0, 0), "published_count" = t."published_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1547094542, -1096259831) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_blog" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_truncate on testapp_article (testapp.Article): AFTER TRUNCATE FOR EACH STATEMENT
+-- "testapp_blog": a TRUNCATE on the path leaves nothing to count
+PERFORM pg_advisory_xact_lock(1165328191, -315473578);  -- no fold of this table meanwhile
+PERFORM 1 FROM "testapp_blog" WHERE "articles_count" <> 0 OR "published_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
+UPDATE "testapp_blog" SET "articles_count" = 0, "published_count" = 0 WHERE "articles_count" <> 0 OR "published_count" <> 0;
+DELETE FROM counters_delta WHERE counter IN (-1547094542, -1096259831);
+RETURN NULL;
+
+-- trigger counters_update on testapp_article (testapp.Article): AFTER UPDATE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -1547094542, r.key::text, 1 FROM (
+            SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL
+        ) AS r  -- testapp.Blog.articles_count
+        UNION ALL
+        SELECT -1547094542, r.key::text, -1 FROM (
+            SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL
+        ) AS r  -- testapp.Blog.articles_count
+        UNION ALL
+        SELECT -1096259831, r.key::text, 1 FROM (
+            SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
+        ) AS r  -- testapp.Blog.published_count
+        UNION ALL
+        SELECT -1096259831, r.key::text, -1 FROM (
+            SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
+        ) AS r  -- testapp.Blog.published_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -315473578) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-1547094542, -1096259831)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "testapp_blog" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1547094542, -1096259831) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1547094542) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1096259831) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_blog" AS t SET "articles_count" = t."articles_count" + coalesce(summed.d0, 0), "published_count" = t."published_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1547094542, -1096259831) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_blog" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- read-only guard counters_readonly_insert on testapp_blog (testapp.Blog): BEFORE INSERT FOR EACH ROW
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."articles_count" IS DISTINCT FROM 0 OR NEW."published_count" IS DISTINCT FROM 0)
+NEW."articles_count" := 0;
+NEW."published_count" := 0;
+RETURN NEW;
+
+-- read-only guard counters_readonly_update on testapp_blog (testapp.Blog): BEFORE UPDATE FOR EACH ROW
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."articles_count" IS DISTINCT FROM NEW."articles_count" OR OLD."published_count" IS DISTINCT FROM NEW."published_count")
+NEW."articles_count" := OLD."articles_count";
+NEW."published_count" := OLD."published_count";
+RETURN NEW;
+
+-- fold of testapp.Blog (fold_counters, counters_fold(), writers now and then)
+WITH pending AS (
+    SELECT p.key FROM counters_delta AS p
+    WHERE p.counter IN (-1547094542, -1096259831) AND (:after IS NULL OR p.key > :after)
+    GROUP BY p.key ORDER BY p.key LIMIT :batch
+),
+taken AS (  -- the target rows nobody holds right now
+    SELECT t."id" FROM "testapp_blog" AS t
+    WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+moved AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1547094542, -1096259831) AND p.key IN (SELECT taken."id"::text FROM taken)
+    RETURNING p.counter, p.key, p.delta
+),
+summed AS (
+    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1547094542) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1096259831) AS d1
+    FROM moved GROUP BY moved.key
+),
+folded AS (
+    UPDATE "testapp_blog" AS t SET "articles_count" = t."articles_count" + coalesce(summed.d0, 0), "published_count" = t."published_count" + coalesce(summed.d1, 0)
+    FROM summed WHERE t."id" = summed.key::bigint
+    RETURNING 1
+),
+orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1547094542, -1096259831) AND p.key IN (SELECT pending.key FROM pending)
+      AND NOT EXISTS (SELECT 1 FROM "testapp_blog" AS t WHERE t."id" = p.key::bigint)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+       (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+       (SELECT count(*) FROM folded) AS updated
+
+-- recount: the drifted rows of a batch of keys (lo, hi]
+SELECT d.k,
+       coalesce(t."articles_count", 0) + coalesce(p0.n, 0),
+       coalesce(c0.n, 0)
+FROM
+  (SELECT "id" AS k
+   FROM "testapp_blog") AS d
+LEFT JOIN "testapp_blog" AS t ON t."id" = d.k
+AND (%(lo)s IS NULL
+     OR t."id" > %(lo)s)
+AND (%(hi)s IS NULL
+     OR t."id" <= %(hi)s)
+LEFT JOIN
+  (SELECT r.key,
+          count(*) AS n
+   FROM
+     (SELECT s0."blog_id" AS KEY
+      FROM "testapp_article" AS s0
+      WHERE s0."blog_id" IS NOT NULL) AS r
+   WHERE (%(lo)s IS NULL
+          OR r.key > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR r.key <= %(hi)s)
+   GROUP BY r.key) AS c0 ON c0.key = d.k
+LEFT JOIN LATERAL
+  (SELECT sum(p.delta)::bigint AS n
+   FROM counters_delta AS p
+   WHERE p.counter = -1547094542
+     AND p.key = d.k::text) AS p0 ON TRUE
+WHERE (%(lo)s IS NULL
+       OR d.k > %(lo)s)
+  AND (%(hi)s IS NULL
+       OR d.k <= %(hi)s)
+  AND (coalesce(t."articles_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+ORDER BY d.k
+
+-- recount: write the true values, drop the deltas they include
+WITH drift(k, cached0, true0) AS
+  (SELECT d.k,
+          coalesce(t."articles_count", 0) + coalesce(p0.n, 0),
+          coalesce(c0.n, 0)
+   FROM
+     (SELECT "id" AS k
+      FROM "testapp_blog") AS d
+   LEFT JOIN "testapp_blog" AS t ON t."id" = d.k
+   AND (%(lo)s IS NULL
+        OR t."id" > %(lo)s)
+   AND (%(hi)s IS NULL
+        OR t."id" <= %(hi)s)
+   LEFT JOIN
+     (SELECT r.key,
+             count(*) AS n
+      FROM
+        (SELECT s0."blog_id" AS KEY
+         FROM "testapp_article" AS s0
+         WHERE s0."blog_id" IS NOT NULL) AS r
+      WHERE (%(lo)s IS NULL
+             OR r.key > %(lo)s)
+        AND (%(hi)s IS NULL
+             OR r.key <= %(hi)s)
+      GROUP BY r.key) AS c0 ON c0.key = d.k
+   LEFT JOIN LATERAL
+     (SELECT sum(p.delta)::bigint AS n
+      FROM counters_delta AS p
+      WHERE p.counter = -1547094542
+        AND p.key = d.k::text) AS p0 ON TRUE
+   WHERE (%(lo)s IS NULL
+          OR d.k > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR d.k <= %(hi)s)
+     AND (coalesce(t."articles_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+   ORDER BY d.k),
+     fixed AS
+  (UPDATE "testapp_blog" AS t
+   SET "articles_count" = drift.true0
+   FROM drift
+   WHERE t."id" = drift.k),
+     counted AS
+  (DELETE
+   FROM counters_delta AS p USING drift
+   WHERE p.counter IN (-1547094542)
+     AND p.key = drift.k::text)
+SELECT *
+FROM drift
+ORDER BY drift.k
+
+-- the view for SQL readers
+CREATE VIEW "testapp_blog_exact" AS  -- testapp.Blog: counters with the deltas still pending added
+SELECT t."id", t."articles_count" + coalesce(p.d0, 0) AS "articles_count", t."published_count" + coalesce(p.d1, 0) AS "published_count"
+FROM "testapp_blog" AS t
+LEFT JOIN LATERAL (
+    SELECT sum(p.delta) FILTER (WHERE p.counter = -1547094542) AS d0, sum(p.delta) FILTER (WHERE p.counter = -1096259831) AS d1
+    FROM counters_delta AS p
+    WHERE p.counter IN (-1547094542, -1096259831) AND p.key = t."id"::text
+) AS p ON true

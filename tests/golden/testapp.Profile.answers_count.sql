@@ -1,0 +1,700 @@
+-- counter testapp.Profile.answers_count (id -1471082091 in counters_delta): testapp.Answer rows by session__user
+
+-- trigger counters_delete on testapp_answer (testapp.Answer): AFTER DELETE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -1471082091, r.key::text, -1 FROM (
+            SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.answers_count
+        UNION ALL
+        SELECT -353915663, r.key::text, -1 FROM (
+            SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.correct_answers_count
+        UNION ALL
+        SELECT 38350669, r.key::text, -1 FROM (
+            SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
+        ) AS r  -- testapp.QuizSession.answers_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+),
+created_0 AS (  -- "testapp_profile": a stats or totals row for each key counted for the first time
+    INSERT INTO "testapp_profile" ("user_id")
+    SELECT DISTINCT delta.key::integer FROM delta
+    WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+      AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)
+    ORDER BY 1
+    ON CONFLICT DO NOTHING
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -193827837) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."user_id" FROM "testapp_profile" AS t
+            WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."user_id" = summed.key::integer
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -1092402896) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (38350669)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "testapp_quizsession" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (38350669) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 38350669) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (38350669) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_insert on testapp_answer (testapp.Answer): AFTER INSERT FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -1471082091, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.answers_count
+        UNION ALL
+        SELECT -353915663, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.correct_answers_count
+        UNION ALL
+        SELECT 38350669, r.key::text, 1 FROM (
+            SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
+        ) AS r  -- testapp.QuizSession.answers_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+),
+created_0 AS (  -- "testapp_profile": a stats or totals row for each key counted for the first time
+    INSERT INTO "testapp_profile" ("user_id")
+    SELECT DISTINCT delta.key::integer FROM delta
+    WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+      AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)
+    ORDER BY 1
+    ON CONFLICT DO NOTHING
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -193827837) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."user_id" FROM "testapp_profile" AS t
+            WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."user_id" = summed.key::integer
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -1092402896) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (38350669)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "testapp_quizsession" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (38350669) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 38350669) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (38350669) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_truncate on testapp_answer (testapp.Answer): AFTER TRUNCATE FOR EACH STATEMENT
+-- "testapp_profile": a TRUNCATE on the path leaves nothing to count
+PERFORM pg_advisory_xact_lock(1165328191, -193827837);  -- no fold of this table meanwhile
+PERFORM 1 FROM "testapp_profile" WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0 ORDER BY "user_id" FOR NO KEY UPDATE;
+UPDATE "testapp_profile" SET "answers_count" = 0, "correct_answers_count" = 0 WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0;
+DELETE FROM counters_delta WHERE counter IN (-1471082091, -353915663);
+-- "testapp_quizsession": a TRUNCATE on the path leaves nothing to count
+PERFORM pg_advisory_xact_lock(1165328191, -1092402896);  -- no fold of this table meanwhile
+PERFORM 1 FROM "testapp_quizsession" WHERE "answers_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
+UPDATE "testapp_quizsession" SET "answers_count" = 0 WHERE "answers_count" <> 0;
+DELETE FROM counters_delta WHERE counter IN (38350669);
+RETURN NULL;
+
+-- trigger counters_update on testapp_answer (testapp.Answer): AFTER UPDATE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -1471082091, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.answers_count
+        UNION ALL
+        SELECT -1471082091, r.key::text, -1 FROM (
+            SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.answers_count
+        UNION ALL
+        SELECT -353915663, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.correct_answers_count
+        UNION ALL
+        SELECT -353915663, r.key::text, -1 FROM (
+            SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.correct_answers_count
+        UNION ALL
+        SELECT 38350669, r.key::text, 1 FROM (
+            SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
+        ) AS r  -- testapp.QuizSession.answers_count
+        UNION ALL
+        SELECT 38350669, r.key::text, -1 FROM (
+            SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
+        ) AS r  -- testapp.QuizSession.answers_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+),
+created_0 AS (  -- "testapp_profile": a stats or totals row for each key counted for the first time
+    INSERT INTO "testapp_profile" ("user_id")
+    SELECT DISTINCT delta.key::integer FROM delta
+    WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+      AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)
+    ORDER BY 1
+    ON CONFLICT DO NOTHING
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -193827837) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."user_id" FROM "testapp_profile" AS t
+            WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."user_id" = summed.key::integer
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -1092402896) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (38350669)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "testapp_quizsession" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (38350669) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 38350669) AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (38350669) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- read-only guard counters_readonly_insert on testapp_profile (testapp.Profile): BEFORE INSERT FOR EACH ROW
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."answers_count" IS DISTINCT FROM 0 OR NEW."correct_answers_count" IS DISTINCT FROM 0)
+NEW."answers_count" := 0;
+NEW."correct_answers_count" := 0;
+RETURN NEW;
+
+-- read-only guard counters_readonly_update on testapp_profile (testapp.Profile): BEFORE UPDATE FOR EACH ROW
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."answers_count" IS DISTINCT FROM NEW."answers_count" OR OLD."correct_answers_count" IS DISTINCT FROM NEW."correct_answers_count")
+NEW."answers_count" := OLD."answers_count";
+NEW."correct_answers_count" := OLD."correct_answers_count";
+RETURN NEW;
+
+-- trigger counters_delete on testapp_quizsession (testapp.QuizSession): AFTER DELETE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -1471082091, r.key::text, -1 FROM (
+            SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL
+        ) AS r  -- testapp.Profile.answers_count
+        UNION ALL
+        SELECT -353915663, r.key::text, -1 FROM (
+            SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct")
+        ) AS r  -- testapp.Profile.correct_answers_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+),
+created_0 AS (  -- "testapp_profile": a stats or totals row for each key counted for the first time
+    INSERT INTO "testapp_profile" ("user_id")
+    SELECT DISTINCT delta.key::integer FROM delta
+    WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+      AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)
+    ORDER BY 1
+    ON CONFLICT DO NOTHING
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -193827837) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."user_id" FROM "testapp_profile" AS t
+            WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."user_id" = summed.key::integer
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_insert on testapp_quizsession (testapp.QuizSession): AFTER INSERT FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -1471082091, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL
+        ) AS r  -- testapp.Profile.answers_count
+        UNION ALL
+        SELECT -353915663, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct")
+        ) AS r  -- testapp.Profile.correct_answers_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+),
+created_0 AS (  -- "testapp_profile": a stats or totals row for each key counted for the first time
+    INSERT INTO "testapp_profile" ("user_id")
+    SELECT DISTINCT delta.key::integer FROM delta
+    WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+      AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)
+    ORDER BY 1
+    ON CONFLICT DO NOTHING
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -193827837) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."user_id" FROM "testapp_profile" AS t
+            WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."user_id" = summed.key::integer
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_truncate on testapp_quizsession (testapp.QuizSession): AFTER TRUNCATE FOR EACH STATEMENT
+-- "testapp_profile": a TRUNCATE on the path leaves nothing to count
+PERFORM pg_advisory_xact_lock(1165328191, -193827837);  -- no fold of this table meanwhile
+PERFORM 1 FROM "testapp_profile" WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0 ORDER BY "user_id" FOR NO KEY UPDATE;
+UPDATE "testapp_profile" SET "answers_count" = 0, "correct_answers_count" = 0 WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0;
+DELETE FROM counters_delta WHERE counter IN (-1471082091, -353915663);
+RETURN NULL;
+
+-- trigger counters_update on testapp_quizsession (testapp.QuizSession): AFTER UPDATE FOR EACH STATEMENT
+DECLARE _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT -1471082091, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+        ) AS r  -- testapp.Profile.answers_count
+        UNION ALL
+        SELECT -1471082091, r.key::text, -1 FROM (
+            SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+        ) AS r  -- testapp.Profile.answers_count
+        UNION ALL
+        SELECT -353915663, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+        ) AS r  -- testapp.Profile.correct_answers_count
+        UNION ALL
+        SELECT -353915663, r.key::text, -1 FROM (
+            SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+        ) AS r  -- testapp.Profile.correct_answers_count
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+),
+created_0 AS (  -- "testapp_profile": a stats or totals row for each key counted for the first time
+    INSERT INTO "testapp_profile" ("user_id")
+    SELECT DISTINCT delta.key::integer FROM delta
+    WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+      AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)
+    ORDER BY 1
+    ON CONFLICT DO NOTHING
+)
+INSERT INTO counters_delta (counter, key, delta)
+SELECT delta.counter, delta.key, delta.delta FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
+    IF pg_try_advisory_xact_lock(1165328191, -193827837) THEN
+        WITH pending AS (
+            SELECT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663)
+            GROUP BY p.key ORDER BY p.key LIMIT 256
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."user_id" FROM "testapp_profile" AS t
+            WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."user_id" = summed.key::integer
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- fold of testapp.Profile (fold_counters, counters_fold(), writers now and then)
+WITH pending AS (
+    SELECT p.key FROM counters_delta AS p
+    WHERE p.counter IN (-1471082091, -353915663) AND (:after IS NULL OR p.key > :after)
+    GROUP BY p.key ORDER BY p.key LIMIT :batch
+),
+taken AS (  -- the target rows nobody holds right now
+    SELECT t."user_id" FROM "testapp_profile" AS t
+    WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+moved AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+    RETURNING p.counter, p.key, p.delta
+),
+summed AS (
+    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+    FROM moved GROUP BY moved.key
+),
+folded AS (
+    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+    FROM summed WHERE t."user_id" = summed.key::integer
+    RETURNING 1
+),
+orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+      AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+       (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+       (SELECT count(*) FROM folded) AS updated
+
+-- recount: the drifted rows of a batch of keys (lo, hi]
+SELECT d.k,
+       coalesce(t."answers_count", 0) + coalesce(p0.n, 0),
+       coalesce(c0.n, 0)
+FROM
+  (SELECT "id" AS k
+   FROM "auth_user") AS d
+LEFT JOIN "testapp_profile" AS t ON t."user_id" = d.k
+AND (%(lo)s IS NULL
+     OR t."user_id" > %(lo)s)
+AND (%(hi)s IS NULL
+     OR t."user_id" <= %(hi)s)
+LEFT JOIN
+  (SELECT r.key,
+          count(*) AS n
+   FROM
+     (SELECT s1."user_id" AS KEY
+      FROM "testapp_answer" AS s0
+      JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id"
+      WHERE s1."user_id" IS NOT NULL) AS r
+   WHERE (%(lo)s IS NULL
+          OR r.key > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR r.key <= %(hi)s)
+   GROUP BY r.key) AS c0 ON c0.key = d.k
+LEFT JOIN LATERAL
+  (SELECT sum(p.delta)::bigint AS n
+   FROM counters_delta AS p
+   WHERE p.counter = -1471082091
+     AND p.key = d.k::text) AS p0 ON TRUE
+WHERE (%(lo)s IS NULL
+       OR d.k > %(lo)s)
+  AND (%(hi)s IS NULL
+       OR d.k <= %(hi)s)
+  AND (coalesce(t."answers_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+ORDER BY d.k
+
+-- recount: write the true values, drop the deltas they include
+WITH drift(k, cached0, true0) AS
+  (SELECT d.k,
+          coalesce(t."answers_count", 0) + coalesce(p0.n, 0),
+          coalesce(c0.n, 0)
+   FROM
+     (SELECT "id" AS k
+      FROM "auth_user") AS d
+   LEFT JOIN "testapp_profile" AS t ON t."user_id" = d.k
+   AND (%(lo)s IS NULL
+        OR t."user_id" > %(lo)s)
+   AND (%(hi)s IS NULL
+        OR t."user_id" <= %(hi)s)
+   LEFT JOIN
+     (SELECT r.key,
+             count(*) AS n
+      FROM
+        (SELECT s1."user_id" AS KEY
+         FROM "testapp_answer" AS s0
+         JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id"
+         WHERE s1."user_id" IS NOT NULL) AS r
+      WHERE (%(lo)s IS NULL
+             OR r.key > %(lo)s)
+        AND (%(hi)s IS NULL
+             OR r.key <= %(hi)s)
+      GROUP BY r.key) AS c0 ON c0.key = d.k
+   LEFT JOIN LATERAL
+     (SELECT sum(p.delta)::bigint AS n
+      FROM counters_delta AS p
+      WHERE p.counter = -1471082091
+        AND p.key = d.k::text) AS p0 ON TRUE
+   WHERE (%(lo)s IS NULL
+          OR d.k > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR d.k <= %(hi)s)
+     AND (coalesce(t."answers_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+   ORDER BY d.k),
+     fixed AS
+  (UPDATE "testapp_profile" AS t
+   SET "answers_count" = drift.true0
+   FROM drift
+   WHERE t."user_id" = drift.k),
+     counted AS
+  (DELETE
+   FROM counters_delta AS p USING drift
+   WHERE p.counter IN (-1471082091)
+     AND p.key = drift.k::text)
+SELECT *
+FROM drift
+ORDER BY drift.k
+
+-- the view for SQL readers
+CREATE VIEW "testapp_profile_exact" AS  -- testapp.Profile: counters with the deltas still pending added
+SELECT t."user_id", t."answers_count" + coalesce(p.d0, 0) AS "answers_count", t."correct_answers_count" + coalesce(p.d1, 0) AS "correct_answers_count"
+FROM "testapp_profile" AS t
+LEFT JOIN LATERAL (
+    SELECT sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1
+    FROM counters_delta AS p
+    WHERE p.counter IN (-1471082091, -353915663) AND p.key = t."user_id"::text
+) AS p ON true
