@@ -18,3 +18,10 @@ def _with_static(app):  # noqa: ANN001, ANN202
 
 
 application = _with_static(django_application)
+
+# The demo folds pending counter deltas in its own process, every half second (a site may run
+# `manage.py fold_counters --forever` instead, or nothing: writers fold now and then themselves).
+if os.environ.get("COUNTERS_DEMO_FOLDER", "1") == "1":
+    from counters.folding import Folder
+
+    Folder(interval=0.5).start()

@@ -227,3 +227,20 @@ def test_fold_and_recount_inside_a_transaction_leave_the_guard_on():
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('counters.unguarded', true)")
         assert cursor.fetchone()[0] in (None, "", "off")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_folder_thread_keeps_the_columns_close_behind():
+    from counters.folding import Folder
+
+    a, b = UserFactory.create_batch(2)
+    folder = Folder(interval=0.05).start()
+    try:
+        Follow.objects.create(follower=a, followed=b)
+        deadline = time.monotonic() + 10
+        while pending() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pending() == 0 and folder.folded >= 3
+    finally:
+        folder.stop()
+    columns_alone_are_exact()
