@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 
@@ -9,8 +10,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 
-from tests.browser import page  # noqa: F401 - the headless Chromium fixture
-from tests.live import asgi_server  # noqa: F401 - uvicorn on the test database
+# project.asgi (served in the live tests) starts the demo's folder thread; tests fold themselves
+os.environ.setdefault("COUNTERS_DEMO_FOLDER", "0")
+
+from tests.browser import page  # noqa: F401,E402 - the headless Chromium fixture
+from tests.live import asgi_server  # noqa: F401,E402 - uvicorn on the test database
 
 # The built-in social models are imported where they are used: the engine-alone run
 # (tests/settings_engine.py) has no counters.social app.
