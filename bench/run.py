@@ -7,7 +7,10 @@ Runs in its own database (``counters_bench``) on the embedded server or on DATAB
   on (counted) and off (``ALTER TABLE ... DISABLE TRIGGER USER``), alternating rounds; and the
   same writes kept by the alternatives (a hand-written row-level trigger, app-side ``F()`` in
   ``post_save``/``post_delete`` signals), with the drift each leaves behind.
-- Hot rows: writer processes on one celebrity, on the site totals, and on different users.
+- Concurrency: 8 and 16 writer processes (ORM and raw SQL) on different users, one celebrity and
+  the site totals, vs triggers off and a row-level trigger; the backlog of pending deltas; two
+  follows per transaction (deadlocks); a dedicated folder's lag.
+- Live: commit-to-event time at 200 stream clients.
 - Reads: the documented read vs ``COUNT(*)`` at 1k/100k/1M followers.
 - Recount: ``backfill_counters`` over all counters vs the bare ``GROUP BY`` scans it needs, at two
   sizes (to show it grows linearly).
@@ -173,7 +176,7 @@ def drifted_values() -> int:
 
 def reset() -> None:
     """Empty the source tables; every user keeps a (zeroed) stats row, as in a running site."""
-    sql("TRUNCATE counters_follow, counters_post, user_stats, counters_globalstats")
+    sql("TRUNCATE counters_follow, counters_post, user_stats, counters_globalstats, counters_delta")
     sql("INSERT INTO user_stats (user_id) SELECT id FROM auth_user")
     sql("INSERT INTO counters_globalstats (id) VALUES (1)")
 
@@ -359,82 +362,156 @@ def write_overhead(quick: bool) -> None:
 
 
 def _hot_worker(args: tuple) -> int:
-    """One writer process: its own connection, one insert per transaction until the deadline."""
-    import psycopg
+    """One writer process, one insert per transaction until the deadline, through the ORM (as a
+    Django app writes) or raw SQL (its own psycopg connection)."""
+    params, client, kind, target, rows, deadline = args
+    done = 0
+    if client == "ORM":
+        from django.db import connections
 
-    params, kind, target, rows, deadline, options = args
-    with psycopg.connect(**params, autocommit=True, options=options) as conn:
-        done = 0
+        connections.close_all()  # the parent's connection is not ours
         for index, row in enumerate(rows):
             if time.time() >= deadline:
                 break
-            if kind in ("celebrity", "different users"):
+            if kind == "posts":
+                Post.objects.create(author_id=row, title="p")
+            else:
+                followed = target if kind == "celebrity" else rows[(index + 1) % len(rows)]
+                Follow.objects.create(follower_id=row, followed_id=followed)
+            done += 1
+        connections.close_all()
+        return done
+    import psycopg
+
+    with psycopg.connect(**params, autocommit=True) as conn:
+        for index, row in enumerate(rows):
+            if time.time() >= deadline:
+                break
+            if kind == "posts":
+                conn.execute(
+                    "INSERT INTO counters_post (author_id, title, body) VALUES (%s, 'p', '')", [row]
+                )
+            else:
                 # every writer on the celebrity, or each on users of its own (totals still shared)
                 followed = target if kind == "celebrity" else rows[(index + 1) % len(rows)]
                 conn.execute(
                     "INSERT INTO counters_follow (follower_id, followed_id) VALUES (%s, %s)",
                     [row, followed],
                 )
-            else:
-                conn.execute(
-                    "INSERT INTO counters_post (author_id, title, body) VALUES (%s, 'p', '')", [row]
-                )
             done += 1
-        return done
+    return done
 
 
-def hot_rows(quick: bool) -> None:
-    """Writers in separate processes, one insert per transaction: all following one celebrity,
-    all posting (one site-totals row), or following different users (only the totals row is
-    shared). Throughput counted (with and without slots) vs triggers off, and exact at the end."""
-    seconds = 2.0 if quick else 4.0
-    rounds = 1 if quick else 3
-    plan = [("celebrity", (8, 16)), ("site totals", (8, 16)), ("different users", (8,))]
-    for kind, writer_counts in plan:
-        for writers in writer_counts:
-            rates: dict[str, list[float]] = {"off": [], "slots": [], "no slots": []}
-            for _ in range(rounds):
-                for mode in rates:
-                    reset()
-                    triggers(mode != "off")
-                    options = "" if mode == "slots" else "-c counters.slots=off"
-                    rates[mode].append(_writers(kind, writers, seconds, options))
-                    triggers(True)
-                    if mode != "off":
-                        assert not counters.check().drifted, f"drift after {kind} {mode}"
-            med = {mode: statistics.median(values) for mode, values in rates.items()}
-            name = f"{writers} writers, {kind}"
-            RESULTS[name] = {
-                "writers": writers,
-                "seconds": seconds,
-                "rounds": rounds,
-                "off_per_s": med["off"],
-                "slots_per_s": med["slots"],
-                "no_slots_per_s": med["no slots"],
-                "slots_ratio": med["slots"] / med["off"],
-                "no_slots_ratio": med["no slots"] / med["off"],
-                "spread_per_s": {mode: [min(v), max(v)] for mode, v in rates.items()},
-            }
-            print(
-                f"{name:34} off {med['off']:7.0f}/s  slots {med['slots']:7.0f}/s "
-                f"({med['slots'] / med['off']:.2f}x)  no slots {med['no slots']:7.0f}/s "
-                f"({med['no slots'] / med['off']:.2f}x)",
-                flush=True,
-            )
+class Backlog:
+    """Samples the pending delta rows while writers run (the largest count for one counter and
+    key, and the total), from a thread of the main process."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.most_per_key = self.most_total = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Backlog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(**_psycopg_params(), autocommit=True) as conn:
+            while not self._stop.wait(0.2):
+                per_key, total = conn.execute(
+                    "SELECT coalesce(max(n), 0), coalesce(sum(n), 0) FROM (SELECT count(*) AS n "
+                    "FROM counters_delta GROUP BY counter, key) AS k"
+                ).fetchone()
+                self.most_per_key = max(self.most_per_key, per_key)
+                self.most_total = max(self.most_total, total)
 
 
-def _writers(kind: str, writers: int, seconds: float, options: str) -> float:
+CONCURRENCY_DESIGNS = ("off", "counted", "row trigger")
+
+
+def concurrency(quick: bool) -> None:
+    """Writer processes, one insert per transaction, through the ORM and through raw SQL: on
+    different users (the site total is still shared), all on one celebrity, or all posting (one
+    site-totals row). Throughput of the counters and of a hand-written row-level trigger vs
+    triggers off; exact at the end of every round; the backlog of pending deltas with no folder
+    running (writers fold now and then themselves)."""
+    seconds = 1.5 if quick else 3.0
+    rounds = 1 if quick else 2
+    for client in ("ORM", "raw"):
+        for kind in ("different users", "celebrity", "posts"):
+            for writers in (8, 16):
+                rates: dict[str, list[float]] = {design: [] for design in CONCURRENCY_DESIGNS}
+                backlog = Backlog()
+                for _ in range(rounds):
+                    for design in CONCURRENCY_DESIGNS:
+                        use("counted")
+                        reset()
+                        use(design)
+                        if design == "counted":
+                            with backlog:
+                                rates[design].append(_writers(client, kind, writers, seconds))
+                            backlog = _restart(backlog)
+                        else:
+                            rates[design].append(_writers(client, kind, writers, seconds))
+                        use("counted")
+                        if design != "off":
+                            assert not counters.check().drifted, f"drift: {client} {kind} {design}"
+                med = {d: statistics.median(v) for d, v in rates.items()}
+                name = f"{writers} {client} writers, {kind}"
+                RESULTS[name] = {
+                    "client": client,
+                    "kind": kind,
+                    "writers": writers,
+                    "seconds": seconds,
+                    "rounds": rounds,
+                    "off_per_s": med["off"],
+                    "counted_per_s": med["counted"],
+                    "row_trigger_per_s": med["row trigger"],
+                    "concurrency_ratio": med["counted"] / med["off"],
+                    "row_trigger_ratio": med["row trigger"] / med["off"],
+                    "spread_per_s": {d: [min(v), max(v)] for d, v in rates.items()},
+                    "backlog_most_per_key": backlog.most_per_key,
+                    "backlog_most_total": backlog.most_total,
+                }
+                print(
+                    f"{name:38} off {med['off']:7.0f}/s  counted {med['counted']:7.0f}/s "
+                    f"({med['counted'] / med['off']:.2f}x)  row trigger {med['row trigger']:7.0f}/s "
+                    f"({med['row trigger'] / med['off']:.2f}x)  backlog <= {backlog.most_per_key}"
+                    f"/key, {backlog.most_total} rows",
+                    flush=True,
+                )
+
+
+def _restart(backlog: Backlog) -> Backlog:
+    """A fresh sampler that keeps the maxima seen so far (a thread starts only once)."""
+    fresh = Backlog()
+    fresh.most_per_key, fresh.most_total = backlog.most_per_key, backlog.most_total
+    return fresh
+
+
+def _writers(client: str, kind: str, writers: int, seconds: float) -> float:
     """Inserts per second of ``writers`` processes (one insert per transaction) for ``seconds``."""
     import multiprocessing
+
+    from django.db import connections
 
     users = user_ids(20_000)
     params = _psycopg_params()
     per = (len(users) - 1) // writers
     deadline = time.time() + 1.0 + seconds
     jobs = [
-        (params, kind, users[0], users[1 + i * per : 1 + (i + 1) * per], deadline, options)
+        (params, client, kind, users[0], users[1 + i * per : 1 + (i + 1) * per], deadline)
         for i in range(writers)
     ]
+    connections.close_all()  # forked children must not share the parent's connection
     with multiprocessing.get_context("fork").Pool(writers) as pool:
         started = time.time()
         counts = pool.map(_hot_worker, jobs)
@@ -447,59 +524,111 @@ def _psycopg_params() -> dict[str, object]:
     return {k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")}
 
 
-def live(quick: bool) -> None:
-    """What live counters cost: writes with notifications on vs off (``counters.notify``), and the
-    time from a commit to the event at 200 connected stream clients."""
-    rounds = 3 if quick else 5
-    singles = 300 if quick else 1000
+def _pair_worker(args: tuple) -> tuple[int, int]:
+    """Two unrelated follows per transaction, in either order, until the deadline."""
+    import random
+
+    import psycopg
+
+    params, mine, stars, deadline, seed = args
+    rng = random.Random(seed)
+    done = failed = 0
+    with psycopg.connect(**params) as conn:
+        while time.time() < deadline:
+            pairs = [(rng.choice(mine), stars[0]), (rng.choice(mine), stars[1])]
+            rng.shuffle(pairs)
+            try:
+                for follower, star in pairs:
+                    gone = conn.execute(
+                        "DELETE FROM counters_follow WHERE follower_id = %s AND followed_id = %s",
+                        [follower, star],
+                    ).rowcount
+                    if not gone:
+                        conn.execute(
+                            "INSERT INTO counters_follow (follower_id, followed_id) VALUES (%s, %s)",
+                            [follower, star],
+                        )
+                conn.commit()
+                done += 1
+            except psycopg.errors.DeadlockDetected:
+                conn.rollback()
+                failed += 1
+    return done, failed
+
+
+def deadlocks(quick: bool) -> None:
+    """8 writer processes, each transaction two follows of the same two stars in random order:
+    a design that makes writers wait for counter rows deadlocks; the counters must not."""
+    import multiprocessing
+
+    from django.db import connections
+
+    seconds = 3.0 if quick else 10.0
     users = user_ids(2000)
-    times: dict[str, list[float]] = {"on": [], "off": []}
-    for _ in range(rounds):
-        for mode in ("off", "on"):
-            reset()
-            sql("SET counters.notify = off" if mode == "off" else "RESET counters.notify")
-            times[mode].append(
-                timed(
-                    lambda: [
-                        Follow.objects.create(follower_id=users[i], followed_id=users[i + 1])
-                        for i in range(singles)
-                    ]
-                )
-            )
-    sql("RESET counters.notify")
-    med = {mode: statistics.median(values) for mode, values in times.items()}
-    RESULTS["notify, ORM Follow create (one row)"] = {
-        "notify_rounds": rounds,
-        "on_s": med["on"],
-        "off_s": med["off"],
-        "notify_ratio": med["on"] / med["off"],
-        "spread_s": {mode: [min(v), max(v)] for mode, v in times.items()},
+    params = _psycopg_params()
+    for design in ("counted", "row trigger"):
+        use("counted")
+        reset()
+        use(design)
+        before = sql("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+        deadline = time.time() + 1.0 + seconds
+        jobs = [(params, users[2 + i * 50 : 52 + i * 50], users[:2], deadline, i) for i in range(8)]
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(8) as pool:
+            results = pool.map(_pair_worker, jobs)
+        after = sql("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+        use("counted")
+        exact = not counters.check().drifted
+        RESULTS[f"two follows per transaction, {design}"] = {
+            "design": design,
+            "seconds": seconds,
+            "transactions": sum(done for done, _ in results),
+            "deadlocks": after[0][0] - before[0][0],
+            "exact": exact,
+        }
+        print(
+            f"two follows per transaction, {design:12} {sum(d for d, _ in results):6} transactions "
+            f"in {seconds:.0f} s, {after[0][0] - before[0][0]} deadlocks, exact: {exact}",
+            flush=True,
+        )
+
+
+def folder_lag(quick: bool) -> None:
+    """8 ORM writers on different users with a dedicated folder (every 0.5 s, in the main
+    process): the most deltas pending at once, and how long after the last write the columns
+    alone are exact."""
+    from counters.folding import Folder
+
+    seconds = 2.0 if quick else 6.0
+    use("counted")
+    reset()
+    folder = Folder(interval=0.5).start()
+    try:
+        with Backlog() as backlog:
+            rate = _writers("ORM", "different users", 8, seconds)
+        ended = time.perf_counter()
+        while sql("SELECT count(*) FROM counters_delta")[0][0]:
+            time.sleep(0.01)
+        lag = time.perf_counter() - ended
+    finally:
+        folder.stop()
+    RESULTS["folder, 8 ORM writers on different users"] = {
+        "writes_per_s": rate,
+        "folder_interval_s": 0.5,
+        "pending_most_total": backlog.most_total,
+        "pending_most_per_key": backlog.most_per_key,
+        "lag_s": lag,
     }
     print(
-        f"notify on/off, ORM Follow create   on {med['on']:.3f}s  off {med['off']:.3f}s  "
-        f"ratio {med['on'] / med['off']:.2f}x",
+        f"folder every 0.5 s, 8 ORM writers     {rate:7.0f}/s, pending <= {backlog.most_total} rows, "
+        f"columns exact {lag:.2f} s after the last write",
         flush=True,
     )
-    seconds = 2.0 if quick else 4.0
-    rates: dict[str, list[float]] = {"on": [], "off": []}
-    for _ in range(1 if quick else 3):
-        for mode in ("off", "on"):
-            reset()
-            options = "-c counters.notify=off" if mode == "off" else ""
-            rates[mode].append(_writers("different users", 8, seconds, options))
-    med = {mode: statistics.median(values) for mode, values in rates.items()}
-    RESULTS["notify, 8 writers on different users"] = {
-        "notify_rounds": len(rates["on"]),
-        "on_per_s": med["on"],
-        "off_per_s": med["off"],
-        "notify_ratio": med["on"] / med["off"],
-        "spread_per_s": {mode: [min(v), max(v)] for mode, v in rates.items()},
-    }
-    print(
-        f"notify on/off, 8 writers            on {med['on']:.0f}/s  off {med['off']:.0f}/s  "
-        f"ratio {med['on'] / med['off']:.2f}x",
-        flush=True,
-    )
+
+
+def live(quick: bool) -> None:
+    """Live counters without NOTIFY: the time from a commit to the event at 200 stream clients
+    (one hub per server process polls the watched values every 50 ms)."""
     reset()
     _latency(clients=200, commits=20 if quick else 60)
 
@@ -532,7 +661,12 @@ def _latency(clients: int, commits: int) -> None:
             "2048",
         ],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "project.settings"},
+        env={
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "project.settings",
+            "COUNTERS_DEMO_FOLDER": "0",  # the commit-to-event time of reads with deltas pending
+        },
     )
     users = user_ids(commits + 1)
 
@@ -596,6 +730,25 @@ def reads(quick: bool) -> None:
     from counters.social.models import UserStats
 
     sizes = (1_000, 10_000, 100_000) if quick else (1_000, 100_000, 1_000_000)
+    make_users(200_000)
+    spread = 20_000 if quick else 100_000
+
+    def insert_over_many_keys() -> None:  # every row a new pair, over 200k distinct users
+        sql(
+            "INSERT INTO counters_follow (follower_id, followed_id) "
+            "SELECT u.id, (SELECT min(id) FROM auth_user) + (u.n + 100000) %% 200000 "
+            "FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM auth_user "
+            "ORDER BY id LIMIT %s) AS u",
+            [spread],
+        )
+
+    compare(
+        f"raw INSERT {spread // 1000}k over 200k distinct keys",
+        2 if quick else 3,
+        reset,
+        insert_over_many_keys,
+        spread,
+    )
     reset()
     make_users(max(sizes) + len(sizes))
     ids = user_ids(len(sizes))
@@ -639,7 +792,55 @@ def reads(quick: bool) -> None:
     flat = cached_at[sizes[-1]] / cached_at[sizes[0]]
     RESULTS["read flatness"] = {"largest_vs_smallest": flat}
     print(f"cached read at {sizes[-1]:,} vs {sizes[0]:,} followers: {flat:.2f}x", flush=True)
+    _read_under_writers(ids[1], sizes[1], per_read, quick)
     reset()
+
+
+def _read_under_writers(star: int, followers: int, per_read: Callable, quick: bool) -> None:
+    """The documented read of a celebrity while 8 ORM writer processes follow them (deltas pending
+    on that very row, folded now and then by the writers), against the same read idle."""
+    import multiprocessing
+
+    from django.db import connections
+
+    from counters.social.models import UserStats
+
+    idle = per_read(lambda: UserStats.objects.for_user(star).followers_count, 200)
+    fans = [
+        row[0]
+        for row in sql(
+            "SELECT id FROM auth_user WHERE id NOT IN (SELECT follower_id FROM counters_follow "
+            "WHERE followed_id = %s) AND id <> %s ORDER BY id DESC LIMIT 80000",
+            [star, star],
+        )
+    ]
+    seconds = 3.0 if quick else 8.0
+    deadline = time.time() + 1.0 + seconds
+    per = len(fans) // 8
+    jobs = [
+        (_psycopg_params(), "ORM", "celebrity", star, fans[i * per : (i + 1) * per], deadline)
+        for i in range(8)
+    ]
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(8) as pool:
+        running = pool.map_async(_hot_worker, jobs)
+        time.sleep(1.5)  # the writers are at it
+        busy = per_read(lambda: UserStats.objects.for_user(star).followers_count, 50)
+        written = sum(running.get())
+    pending = sql("SELECT count(*) FROM counters_delta")[0][0]
+    assert UserStats.objects.for_user(star).followers_count == followers + written
+    RESULTS["read under 8 writers following that user"] = {
+        "idle_ms": idle * 1000,
+        "busy_ms": busy * 1000,
+        "busy_vs_idle": busy / idle,
+        "follows_written": written,
+        "pending_after": pending,
+    }
+    print(
+        f"read of a celebrity, idle {idle * 1000:.3f} ms, under 8 writers {busy * 1000:.3f} ms "
+        f"({busy / idle:.2f}x); {written} follows written, {pending} deltas pending after",
+        flush=True,
+    )
 
 
 def load(follows: int, users: int, posts: int) -> None:
@@ -728,7 +929,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--skip-recount", action="store_true", help="only the write overhead")
     parser.add_argument("--skip-writes", action="store_true", help="no write-overhead figures")
-    parser.add_argument("--skip-hot", action="store_true", help="no hot-row figures")
+    parser.add_argument(
+        "--skip-hot", action="store_true", help="no concurrency, deadlock or folder figures"
+    )
     parser.add_argument("--skip-reads", action="store_true", help="no read figures")
     parser.add_argument("--skip-live", action="store_true", help="no live-counter figures")
     parser.add_argument(
@@ -767,7 +970,9 @@ def main() -> None:
             write_overhead(args.quick)
         if not args.skip_hot:
             make_users(20_000)
-            hot_rows(args.quick)
+            concurrency(args.quick)
+            deadlocks(args.quick)
+            folder_lag(args.quick)
         if not args.skip_live:
             make_users(20_000)
             live(args.quick)
@@ -868,30 +1073,54 @@ def figures_markdown() -> str:
             lines.append(f"\nCached read at the largest vs the smallest count: **{flat:.2f}x**.")
     lines += markdown_table(
         [
-            "writers on",
-            "writers (processes)",
+            "writers (one insert per transaction)",
+            "processes",
             "triggers off",
-            "counted, slots",
-            "counted, `counters.slots = off`",
+            "**counters**",
+            "row-level trigger",
+            "most deltas pending (one key / all), no folder",
         ],
-        "slots_ratio",
+        "concurrency_ratio",
         lambda name, r: (
-            f"| {name.split(', ', 1)[1]} | {r['writers']} | {r['off_per_s']:,.0f} inserts/s | "
-            f"{r['slots_per_s']:,.0f}/s (**{r['slots_ratio']:.2f}x**) | "
-            f"{r['no_slots_per_s']:,.0f}/s ({r['no_slots_ratio']:.2f}x) |"
+            f"| {r['client']}, {r['kind']} | {r['writers']} | {r['off_per_s']:,.0f}/s | "
+            f"{r['counted_per_s']:,.0f}/s (**{r['concurrency_ratio']:.2f}x**) | "
+            f"{r['row_trigger_per_s']:,.0f}/s ({r['row_trigger_ratio']:.2f}x) | "
+            f"{r['backlog_most_per_key']:,} / {r['backlog_most_total']:,} |"
         ),
     )
     lines += markdown_table(
-        ["live counters: notifications", "rounds", "`counters.notify` on", "off", "on / off"],
-        "notify_ratio",
+        [
+            "two follows per transaction, 8 processes",
+            "seconds",
+            "transactions",
+            "deadlocks",
+            "exact",
+        ],
+        "deadlocks",
         lambda name, r: (
-            f"| {name.split(', ', 1)[1]} | {r['notify_rounds']} | "
-            + (
-                f"{r['on_s']:.3f} s | {r['off_s']:.3f} s | **{r['notify_ratio']:.2f}x** (time) |"
-                if "on_s" in r
-                else f"{r['on_per_s']:,.0f}/s | {r['off_per_s']:,.0f}/s | "
-                f"**{r['notify_ratio']:.2f}x** (throughput) |"
-            )
+            f"| {r['design']} | {r['seconds']:.0f} | {r['transactions']:,} | "
+            f"**{r['deadlocks']}** | {'yes' if r['exact'] else 'NO'} |"
+        ),
+    )
+    lines += markdown_table(
+        [
+            "dedicated folder (0.5 s)",
+            "writes",
+            "most deltas pending",
+            "columns exact after the last write",
+        ],
+        "lag_s",
+        lambda name, r: (
+            f"| 8 ORM writers, different users | {r['writes_per_s']:,.0f}/s | "
+            f"{r['pending_most_total']:,} rows | **{r['lag_s']:.2f} s** |"
+        ),
+    )
+    lines += markdown_table(
+        ["read under writers", "idle", "8 writers following that user", "ratio"],
+        "busy_vs_idle",
+        lambda name, r: (
+            f"| documented read of one celebrity | {r['idle_ms']:.3f} ms | {r['busy_ms']:.3f} ms | "
+            f"**{r['busy_vs_idle']:.2f}x** |"
         ),
     )
     lines += markdown_table(

@@ -29,6 +29,9 @@ from counters.spec import stable_id
 from counters.targets import TargetTable
 
 FOLD_LOCK = stable_id("counters.fold")  # first key of the per-table folder locks
+FOLDER_PRESENT = stable_id("counters.folder")  # a dedicated folder holds it (a session lock)
+# what a writer asks before folding by itself: false while a dedicated folder runs
+NO_FOLDER = f"pg_try_advisory_xact_lock_shared({FOLDER_PRESENT})"
 
 FOLD = """\
 WITH pending AS (
@@ -58,12 +61,50 @@ folded AS (
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
     WHERE p.counter IN ({ids}) AND p.key IN (SELECT pending.key FROM pending)
-      AND NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = p.key::{key_type})
+      AND NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = p.key::{key_type}){owned}
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
        (SELECT count(*) FROM folded) AS updated{into}"""
+
+
+CREATE = """\
+INSERT INTO {table} ({key})  -- rows still missing: their first writer rolled back, or skipped
+SELECT pending.key::{key_type}  -- creating them while another writer was at it
+FROM (
+    SELECT DISTINCT p.key FROM counters_delta AS p
+    WHERE p.counter IN ({ids}){after}
+    ORDER BY p.key LIMIT {batch}
+) AS pending
+WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = pending.key::{key_type}){owner}
+ORDER BY 1
+ON CONFLICT DO NOTHING"""
+
+OWNER = """
+  AND pending.key::{key_type} IN (  -- whose owner exists and is not being deleted right now
+      SELECT o.{column} FROM {owner} AS o WHERE o.{column} = pending.key::{key_type}
+      FOR KEY SHARE SKIP LOCKED)"""
+
+
+def render_create(target: TargetTable, *, batch: int | str, after: str = "NULL") -> str:
+    """Create the rows of ``target`` that pending deltas wait for (stats and totals rows); ``""``
+    for a table whose rows are never created (the counted-into model itself)."""
+    if target.mode == "update":
+        return ""
+    owner = ""
+    if target.owner is not None:
+        table, column = target.owner
+        owner = OWNER.format(key_type=target.key_type, column=column, owner=table)
+    return CREATE.format(
+        table=target.quoted_table,
+        key=target.quoted_key,
+        key_type=target.key_type,
+        ids=target.ids_sql,
+        after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
+        batch=batch,
+        owner=owner,
+    )
 
 
 def render_fold(
@@ -90,6 +131,19 @@ def render_fold(
         sums=sums,
         sets=sets,
         into=f" INTO {into}" if into else "",
+        owned=_owner_gone(target),
+    )
+
+
+def _owner_gone(target: TargetTable) -> str:
+    """For a stats table, a delta is an orphan only once its owner row is gone too (a row still
+    missing while its owner exists waits for the next fold's create step)."""
+    if target.owner is None:
+        return ""
+    table, column = target.owner
+    return (
+        f"\n      AND NOT EXISTS (SELECT 1 FROM {table} AS o WHERE o.{column} = p.key::"
+        f"{target.key_type})"
     )
 
 
@@ -141,6 +195,7 @@ def fold(
 def _fold_table(target: TargetTable, batch_size: int, using: str, report: FoldReport) -> None:
     connection = connections[using]
     sql = render_fold(target, batch="%(batch)s", after="%(after)s")
+    create = render_create(target, batch="%(batch)s", after="%(after)s")
     after, folded, orphans = None, 0, 0
     while True:
         with unguarded(using), connection.cursor() as cursor:  # its writes are not hand writes
@@ -148,6 +203,8 @@ def _fold_table(target: TargetTable, batch_size: int, using: str, report: FoldRe
             if not cursor.fetchone()[0]:
                 report.busy.append(target.label)
                 break
+            if create:
+                cursor.execute(create, {"batch": batch_size, "after": after})
             cursor.execute(sql, {"batch": batch_size, "after": after})
             moved, dropped, seen, last, _ = cursor.fetchone()
         folded, orphans, after = folded + moved, orphans + dropped, last
@@ -166,6 +223,15 @@ def pending_rows(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT counter, count(*) FROM counters_delta GROUP BY counter")
         return {by_id[row[0]]: row[1] for row in cursor.fetchall() if row[0] in by_id}
+
+
+def announce_folder(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Tell writers a dedicated folder runs on this connection (a session advisory lock, gone
+    with the connection): they stop folding by themselves. ``False`` if another folder has
+    already said so."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT pg_try_advisory_lock({FOLDER_PRESENT})")
+        return bool(cursor.fetchone()[0])
 
 
 class Folder:
@@ -197,11 +263,13 @@ class Folder:
     def _run(self) -> None:
         import logging
 
+        connection = connections[self.using]
         while not self._stop.wait(self.interval):
             try:
+                if connection.connection is None:  # (re)connected: tell the writers again
+                    announce_folder(self.using)
                 self.folded += fold(using=self.using).total
             except Exception:  # noqa: BLE001 - the database may be restarting: fold next time
                 logging.getLogger(__name__).warning("counters: fold failed", exc_info=True)
-            finally:
-                connections[self.using].close_if_unusable_or_obsolete()
-        connections[self.using].close()
+                connection.close()
+        connection.close()

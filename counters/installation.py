@@ -160,24 +160,35 @@ def render_exact_view(target: TargetTable) -> str:
 
 def render_fold_function(targets: list[TargetTable], batch: int = 1000) -> str:
     """``counters_fold()``: folds every target table (see :mod:`counters.folding`)."""
-    from counters.folding import fold_lock, render_fold
+    from counters.folding import fold_lock, render_create, render_fold
+
+    def step(target: TargetTable) -> str:
+        sql = render_fold(target, batch=batch, after="_after", into="_folded")
+        create = render_create(target, batch=batch, after="_after")
+        return textwrap.indent(f"{create};\n{sql}" if create else sql, " " * 12)
 
     tables = "\n".join(
-        FOLD_TABLE.format(
-            label=target.label,
-            lock=fold_lock(target),
-            fold=textwrap.indent(render_fold(target, batch=batch, after="_after", into="_folded"), " " * 12),
-            batch=batch,
-        )
+        FOLD_TABLE.format(label=target.label, lock=fold_lock(target), fold=step(target), batch=batch)
         for target in targets
     )
     return FOLD_FUNCTION.format(tables=tables)
 
 
+IGNORE_CHECK = """\
+CREATE OR REPLACE FUNCTION {name}(trigger_name NAME) RETURNS BOOLEAN AS $$
+    -- django-pgtrigger's check, without its EXCEPTION block (a subtransaction on every trigger
+    -- call): the same answer, from current_setting(..., missing_ok). Installed by counters.
+    SELECT CASE WHEN coalesce(current_setting('pgtrigger.ignore', true), '') = '' THEN false
+                ELSE coalesce(trigger_name = ANY(current_setting('pgtrigger.ignore', true)::text[]),
+                              false) END
+$$ LANGUAGE sql STABLE"""
+
+
 def install_sql_objects(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """(Re)create the ``<table>_exact`` views and ``counters_fold()`` from the declarations, for
-    the target tables that exist. Run after every ``migrate`` (a post_migrate handler) and by
-    ``counters_install``. Returns the names created."""
+    the target tables that exist, and make pgtrigger's ignore check cheap (:data:`IGNORE_CHECK`).
+    Run after every ``migrate`` (a post_migrate handler) and by ``counters_install``. Returns the
+    names created."""
     from counters.registry import all_counters
 
     connection = connections[using]
@@ -194,6 +205,9 @@ def install_sql_objects(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
             created.append(view)
         cursor.execute(render_fold_function(targets))
         created.append("counters_fold()")
+        name = pgtrigger.core._ignore_func_name()
+        cursor.execute(IGNORE_CHECK.format(name=name))
+        created.append(f"{name}()")
     return created
 
 

@@ -133,10 +133,15 @@ def _connection_params(alias: str) -> dict[str, object]:
 
 
 def read_sql(model: type[models.Model], fields: list[str]) -> str:
-    """``SELECT key, value...`` of ``fields`` (column plus pending deltas) for keys ``= ANY(%s)``."""
+    """``SELECT key, value...`` of ``fields`` (column plus pending deltas) for the keys of the
+    array ``%s``, a row not created yet reading as what is pending for it."""
     table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
-    columns = ", ".join(value_sql(model, name, "t") for name in fields)
-    return f"SELECT t.{key}, {columns} FROM {table} AS t WHERE t.{key} = ANY(%s)"
+    key_type = model._meta.pk.rel_db_type(connections[DEFAULT_DB_ALIAS])
+    columns = ", ".join(value_sql(model, name, "t", key="k.key") for name in fields)
+    return (
+        f"SELECT k.key, {columns} FROM unnest(%s::{key_type}[]) AS k (key) "
+        f"LEFT JOIN {table} AS t ON t.{key} = k.key"
+    )
 
 
 @dataclass(eq=False)

@@ -13,14 +13,34 @@ from counters import registry
 from counters.spec import quote
 
 
-def value_sql(model: type[models.Model], field_name: str, alias: str) -> str:
+def value_sql(
+    model: type[models.Model], field_name: str, alias: str, key: str | None = None
+) -> str:
     """What a read of ``field_name`` returns, as SQL over ``model``'s table aliased ``alias``: the
-    column, plus the counter's pending deltas when the database keeps it."""
+    column, plus the counter's pending deltas when the database keeps it. ``key`` (an SQL
+    expression) names the row's key when the row itself may be missing (then it reads as 0 plus
+    what is pending)."""
     column = f"{alias}.{quote(model._meta.get_field(field_name).column)}"
     counter = registry.get_counter(model, field_name)
     if counter is None:
-        return column
-    return f"{column} + {counter.pending_sql(f'{alias}.{quote(model._meta.pk.column)}')}"
+        return column if key is None else f"coalesce({column}, 0)"
+    key = key or f"{alias}.{quote(model._meta.pk.column)}"
+    return f"coalesce({column}, 0) + {counter.pending_sql(key)}"
+
+
+def pending_values(model: type[models.Model], key: object) -> dict[str, int]:
+    """Each trigger-kept counter of ``model``'s row ``key`` as pending deltas alone: what a row
+    that does not exist yet reads as (its first writer's row creation may still be ahead)."""
+    found = registry.counters_on(model)
+    if not found:
+        return {}
+    from django.db import connections, router
+
+    sums = ", ".join(counter.pending_sql("%s") for counter in found)
+    with connections[router.db_for_read(model)].cursor() as cursor:
+        cursor.execute(f"SELECT {sums}", [str(key)] * len(found))
+        row = cursor.fetchone()
+    return {counter.field.attname: value for counter, value in zip(found, row, strict=True)}
 
 
 def with_pending(queryset: models.QuerySet) -> models.QuerySet:

@@ -30,6 +30,15 @@ class TargetTable:
         return f"<TargetTable {self.model._meta.label}: {', '.join(c.field.name for c in self.counters)}>"
 
     @property
+    def owner(self) -> tuple[str, str] | None:
+        """For a stats table: the (quoted) table and column of the rows its keys point to (a
+        user for ``user_stats``), which must exist for a stats row to be created."""
+        if self.mode != "upsert":
+            return None
+        pk = self.model._meta.pk
+        return quote(pk.related_model._meta.db_table), quote(pk.target_field.column)
+
+    @property
     def label(self) -> str:
         return self.model._meta.label
 

@@ -32,7 +32,7 @@ import pgtrigger
 from django.apps import apps
 from django.db import models
 
-from counters.spec import Counter, quote
+from counters.spec import Counter, quote, stable_id
 from counters.targets import TargetTable
 
 NEW, OLD = "counters_new", "counters_old"
@@ -56,28 +56,35 @@ WITH delta AS MATERIALIZED (
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
-){creates}
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;"""
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
+)
+SELECT {missing}
+FROM delta;{creates}"""
 
 ARM = """\
         SELECT {id}, r.key::text, {sign} FROM (
             {rows}
         ) AS r  -- {label}"""
 
-CREATE = """,
-created_{index} AS (  -- {table}: a stats or totals row for each key counted for the first time
-    INSERT INTO {table} ({key})
-    SELECT DISTINCT delta.key::{key_type} FROM delta
-    WHERE delta.counter IN ({ids}) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = delta.key::{key_type})
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
-)"""
+MISSING = """\
+array_agg(DISTINCT delta.key::{key_type}) FILTER (  -- {table}: keys counted for the first time
+           WHERE delta.counter IN ({ids}) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = delta.key::{key_type}))"""
+
+CREATE = """
+IF _new{index} IS NOT NULL THEN  -- {table}: their row, with zeros, for the fold to add into,
+    INSERT INTO {table} ({key})  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new{index}) AS k (key)
+    WHERE pg_try_advisory_xact_lock({lock}, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;"""
 
 FOLD_NOW_AND_THEN = """\
-IF random() < {chance} THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF {lock} THEN
+IF random() < {chance} THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF {no_folder} AND {lock} THEN  -- ... and nobody is folding this table
 {fold}
     END IF;
 END IF;"""
@@ -102,27 +109,52 @@ def render_append(feeds: list[Feed], operation: str) -> str:
             unchanged_in = (NEW if rows == OLD else OLD) if operation == "update" else None
             sql = counter.rows_sql(position, rows, unchanged_in=unchanged_in)
             arms.append(ARM.format(id=counter.id, sign=sign, rows=sql, label=counter.label))
-    creates = "".join(
-        CREATE.format(
-            index=index,
+    created = created_targets(feeds)
+    missing = [
+        MISSING.format(
             table=target.quoted_table,
             key=target.quoted_key,
             key_type=target.key_type,
             ids=target.ids_sql,
         )
-        for index, target in enumerate(TargetTable.group(counter for counter, _ in feeds))
-        if target.mode != "update"
+        for target in created
+    ]
+    into = ", ".join(f"_new{index}" for index in range(len(created)))
+    creates = "".join(
+        CREATE.format(
+            index=index,
+            table=target.quoted_table,
+            key=target.quoted_key,
+            lock=stable_id(target.table),
+        )
+        for index, target in enumerate(created)
     )
-    return APPEND.format(arms="\n        UNION ALL\n".join(arms), creates=creates)
+    return APPEND.format(
+        arms="\n        UNION ALL\n".join(arms),
+        missing=(",\n       ".join(missing) + f"\nINTO {into}") if created else "count(*) INTO _folded",
+        creates=creates,
+    )
+
+
+def created_targets(feeds: list[Feed]) -> list[TargetTable]:
+    """The target tables whose rows the writers create (stats rows and totals)."""
+    targets = TargetTable.group(counter for counter, _ in feeds)
+    return [target for target in targets if target.mode != "update"]
 
 
 def render_fold_now_and_then(target: TargetTable) -> str:
     """A writer's occasional fold of ``target``: tried, never waited for (see counters.folding)."""
-    from counters.folding import fold_lock, render_fold
+    from counters.folding import NO_FOLDER, fold_lock, render_create, render_fold
 
     fold = render_fold(target, batch=FOLD_BATCH, into="_folded")
+    create = render_create(target, batch=FOLD_BATCH)
+    if create:
+        fold = f"{create};\n{fold}"
     return FOLD_NOW_AND_THEN.format(
-        chance=FOLD_CHANCE, lock=fold_lock(target), fold=textwrap.indent(fold, " " * 8) + ";"
+        chance=FOLD_CHANCE,
+        no_folder=NO_FOLDER,
+        lock=fold_lock(target),
+        fold=textwrap.indent(fold, " " * 8) + ";",
     )
 
 
@@ -156,7 +188,11 @@ class CounterTrigger(pgtrigger.Trigger):
         )
 
     def get_declare(self, model: type[models.Model]) -> list[tuple[str, str]]:
-        return [] if self.operation_name == "truncate" else [("_folded", "record")]
+        if self.operation_name == "truncate":
+            return []
+        created = created_targets(self.feeds)
+        new = [(f"_new{i}", f"{target.key_type}[]") for i, target in enumerate(created)]
+        return [*new, ("_folded", "record")]
 
     def get_func(self, model: type[models.Model]) -> str:
         targets = TargetTable.group(counter for counter, _ in self.feeds)

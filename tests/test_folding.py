@@ -22,6 +22,13 @@ def pending() -> int:
     return CounterDelta.objects.count()
 
 
+def toggle_follow(follower, followed) -> None:  # noqa: ANN001
+    """Unfollow if following, else follow: one statement that changes the counts either way."""
+    deleted, _ = Follow.objects.filter(follower=follower, followed=followed).delete()
+    if not deleted:
+        Follow.objects.create(follower=follower, followed=followed)
+
+
 def columns_alone_are_exact() -> None:
     """After a full fold, the columns alone equal COUNT(*) (what a raw SQL reader sees)."""
     counters.fold()
@@ -99,13 +106,11 @@ def test_writers_fold_now_and_then_so_the_backlog_stays_bounded_without_a_folder
     rng = random.Random(7)
     most = 0
     for i in range(1200):  # 1,200 single-row statements, 3,600 delta rows appended
-        a, b = rng.sample(users, 2)
-        Follow.objects.filter(follower=a, followed=b).delete() or Follow.objects.create(
-            follower=a, followed=b
-        )
+        toggle_follow(*rng.sample(users, 2))
         if i % 50 == 0:
             most = max(most, pending())
     assert most < 1500  # writers folded as they went (one statement in 64 on average)
+    assert Follow.objects.exists()
     assert_exact()
 
 
@@ -174,11 +179,10 @@ def test_writers_folders_and_a_recount_at_once_stay_exact_without_deadlocks():
                 rng.shuffle(pairs)
                 with transaction.atomic():
                     for fan, star in pairs:
-                        Follow.objects.filter(follower=fan, followed=star).delete() or (
-                            Follow.objects.create(follower=fan, followed=star)
-                        )
+                        toggle_follow(fan, star)
 
     assert run_threads(9, work) == []  # a recount, two folders, six writers
+    assert Follow.objects.filter(followed__in=stars).exists()
     assert deadlocks_so_far() == before
     assert not counters.check().drifted
     assert_exact()
@@ -244,3 +248,40 @@ def test_a_folder_thread_keeps_the_columns_close_behind():
     finally:
         folder.stop()
     columns_alone_are_exact()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_leave_the_folding_to_a_dedicated_folder_when_one_runs():
+    from counters.folding import FOLDER_PRESENT, announce_folder
+    from tests.utils import OtherClient
+
+    users = UserFactory.create_batch(30)
+    counters.fold()
+    with OtherClient() as folder:  # another process says it is the folder (a session lock)
+        [(held,)] = folder.execute(
+            "SELECT pg_try_advisory_lock(%s)", [FOLDER_PRESENT]
+        )
+        assert held and not announce_folder()  # a second folder is told one runs already
+        rng = random.Random(3)
+        for _ in range(600):  # about ten writers' folds would happen without the folder
+            toggle_follow(*rng.sample(users, 2))
+        assert pending() >= 600  # every statement appended, none folded
+    assert_exact()
+
+
+@pytest.mark.django_db
+def test_pgtriggers_ignore_still_works_with_the_cheaper_check():
+    import pgtrigger
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = '_pgtrigger_should_ignore'")
+        (source,) = cursor.fetchone()
+    assert "EXCEPTION WHEN" not in source.upper() and "missing_ok" in source
+    a, b = UserFactory.create_batch(2)
+    with pgtrigger.ignore("counters_social.Follow:counters_insert"):
+        Follow.objects.create(follower=a, followed=b)  # not counted: the trigger was ignored
+    Follow.objects.create(follower=b, followed=a)
+    assert UserStats.objects.get(pk=a.pk).followers_count == 1
+    assert UserStats.objects.filter(pk=b.pk, followers_count=0).exists() or not (
+        UserStats.objects.filter(pk=b.pk).exists()
+    )

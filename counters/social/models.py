@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 
 import counters
-from counters.reading import CounterManager, pending_expression
+from counters.reading import CounterManager, pending_expression, pending_values
 from counters.registry import get_counter
 from counters.spec import quote
 
@@ -63,10 +63,13 @@ class Post(models.Model):
 
 class UserStatsQuerySet(models.QuerySet):
     def for_user(self, user: models.Model | int) -> UserStats:
-        """The stats row of ``user``; an unsaved row of zeros when it has none yet."""
+        """The stats row of ``user``; an unsaved row (zeros plus anything pending) when it has
+        none yet."""
         user_id = getattr(user, "pk", user)
         found = self.filter(pk=user_id).first()
-        return found if found is not None else self.model(user_id=user_id)
+        if found is not None:
+            return found
+        return self.model(user_id=user_id, **pending_values(self.model, user_id))
 
 
 @counters.register(

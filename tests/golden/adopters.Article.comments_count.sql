@@ -11,11 +11,15 @@ WITH delta AS MATERIALIZED (
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+SELECT count(*) INTO _folded
+FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-617392757)
@@ -64,11 +68,15 @@ WITH delta AS MATERIALIZED (
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+SELECT count(*) INTO _folded
+FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-617392757)
@@ -141,11 +149,15 @@ WITH delta AS MATERIALIZED (
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+SELECT count(*) INTO _folded
+FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-617392757)
@@ -194,11 +206,15 @@ WITH delta AS MATERIALIZED (
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+SELECT count(*) INTO _folded
+FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-617392757)
@@ -247,11 +263,15 @@ WITH delta AS MATERIALIZED (
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+SELECT count(*) INTO _folded
+FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-617392757)
@@ -312,11 +332,15 @@ WITH delta AS MATERIALIZED (
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+SELECT count(*) INTO _folded
+FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-617392757)

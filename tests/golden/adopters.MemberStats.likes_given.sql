@@ -1,7 +1,7 @@
 -- counter adopters.MemberStats.likes_given (id 1307081512 in counters_delta): adopters.Article_likes rows by user
 
 -- trigger counters_adopters_delete on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 varchar(150)[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -16,18 +16,23 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_1 AS (  -- "adopters_memberstats": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_memberstats" ("user_id")
-    SELECT DISTINCT delta.key::varchar(150) FROM delta
-    WHERE delta.counter IN (1307081512) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+           WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150)))
+INTO _new0
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-1745088253)
@@ -63,8 +68,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
                (SELECT count(*) FROM folded) AS updated INTO _folded;
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1761523349) THEN
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::varchar(150)  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1307081512)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+          AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
+              SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
+              FOR KEY SHARE SKIP LOCKED)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1307081512)
@@ -93,6 +111,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -103,7 +122,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 varchar(150)[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -118,18 +137,23 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_1 AS (  -- "adopters_memberstats": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_memberstats" ("user_id")
-    SELECT DISTINCT delta.key::varchar(150) FROM delta
-    WHERE delta.counter IN (1307081512) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+           WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150)))
+INTO _new0
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-1745088253)
@@ -165,8 +189,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
                (SELECT count(*) FROM folded) AS updated INTO _folded;
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1761523349) THEN
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::varchar(150)  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1307081512)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+          AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
+              SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
+              FOR KEY SHARE SKIP LOCKED)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1307081512)
@@ -195,6 +232,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -218,7 +256,7 @@ DELETE FROM counters_delta WHERE counter IN (1307081512);
 RETURN NULL;
 
 -- trigger counters_adopters_update on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 varchar(150)[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -241,18 +279,23 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_1 AS (  -- "adopters_memberstats": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_memberstats" ("user_id")
-    SELECT DISTINCT delta.key::varchar(150) FROM delta
-    WHERE delta.counter IN (1307081512) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, 2103454382) THEN
+SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+           WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150)))
+INTO _new0
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-1745088253)
@@ -288,8 +331,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
                (SELECT count(*) FROM folded) AS updated INTO _folded;
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1761523349) THEN
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::varchar(150)  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1307081512)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+          AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
+              SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
+              FOR KEY SHARE SKIP LOCKED)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1307081512)
@@ -318,6 +374,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -328,7 +385,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_delete on auth_user (adopters.AuthUserCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -347,26 +404,45 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_0 AS (  -- "adopters_memberstats": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_memberstats" ("user_id")
-    SELECT DISTINCT delta.key::varchar(150) FROM delta
-    WHERE delta.counter IN (1307081512) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
-),
-created_1 AS (  -- "adopters_sitetotals": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_sitetotals" ("id")
-    SELECT DISTINCT delta.key::smallint FROM delta
-    WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1761523349) THEN
+SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+           WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
+       array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+           WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
+INTO _new0, _new1
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new1) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::varchar(150)  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1307081512)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+          AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
+              SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
+              FOR KEY SHARE SKIP LOCKED)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1307081512)
@@ -395,6 +471,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -402,8 +479,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
                (SELECT count(*) FROM folded) AS updated INTO _folded;
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1130938677) THEN
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::smallint  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1640070225, -78417697)
@@ -442,7 +529,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on auth_user (adopters.AuthUserCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -461,26 +548,45 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_0 AS (  -- "adopters_memberstats": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_memberstats" ("user_id")
-    SELECT DISTINCT delta.key::varchar(150) FROM delta
-    WHERE delta.counter IN (1307081512) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
-),
-created_1 AS (  -- "adopters_sitetotals": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_sitetotals" ("id")
-    SELECT DISTINCT delta.key::smallint FROM delta
-    WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1761523349) THEN
+SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+           WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
+       array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+           WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
+INTO _new0, _new1
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new1) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::varchar(150)  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1307081512)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+          AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
+              SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
+              FOR KEY SHARE SKIP LOCKED)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1307081512)
@@ -509,6 +615,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -516,8 +623,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
                (SELECT count(*) FROM folded) AS updated INTO _folded;
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1130938677) THEN
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::smallint  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1640070225, -78417697)
@@ -569,7 +686,7 @@ DELETE FROM counters_delta WHERE counter IN (1640070225, -78417697);
 RETURN NULL;
 
 -- trigger counters_adopters_update on auth_user (adopters.AuthUserCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -600,26 +717,45 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_0 AS (  -- "adopters_memberstats": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_memberstats" ("user_id")
-    SELECT DISTINCT delta.key::varchar(150) FROM delta
-    WHERE delta.counter IN (1307081512) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
-),
-created_1 AS (  -- "adopters_sitetotals": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_sitetotals" ("id")
-    SELECT DISTINCT delta.key::smallint FROM delta
-    WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1761523349) THEN
+SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+           WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
+       array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+           WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
+INTO _new0, _new1
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new1) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::varchar(150)  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1307081512)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+          AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
+              SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
+              FOR KEY SHARE SKIP LOCKED)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1307081512)
@@ -648,6 +784,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -655,8 +792,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
                (SELECT count(*) FROM folded) AS updated INTO _folded;
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1130938677) THEN
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::smallint  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1640070225, -78417697)
@@ -733,6 +880,7 @@ orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
       AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+      AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,

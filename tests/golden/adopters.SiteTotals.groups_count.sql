@@ -1,7 +1,7 @@
 -- counter adopters.SiteTotals.groups_count (id -290199469 in counters_delta): auth.Group rows
 
 -- trigger counters_adopters_delete on auth_group (adopters.AuthGroupCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 smallint[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -12,18 +12,33 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_0 AS (  -- "adopters_sitetotals": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_sitetotals" ("id")
-    SELECT DISTINCT delta.key::smallint FROM delta
-    WHERE delta.counter IN (-290199469) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1130938677) THEN
+SELECT array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+           WHERE delta.counter IN (-290199469) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
+INTO _new0
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::smallint  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-290199469)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-290199469)
@@ -62,7 +77,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on auth_group (adopters.AuthGroupCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 smallint[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -73,18 +88,33 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_0 AS (  -- "adopters_sitetotals": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_sitetotals" ("id")
-    SELECT DISTINCT delta.key::smallint FROM delta
-    WHERE delta.counter IN (-290199469) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1130938677) THEN
+SELECT array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+           WHERE delta.counter IN (-290199469) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
+INTO _new0
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::smallint  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-290199469)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-290199469)
@@ -131,7 +161,7 @@ DELETE FROM counters_delta WHERE counter IN (-290199469);
 RETURN NULL;
 
 -- trigger counters_adopters_update on auth_group (adopters.AuthGroupCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 smallint[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -146,18 +176,33 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_0 AS (  -- "adopters_sitetotals": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_sitetotals" ("id")
-    SELECT DISTINCT delta.key::smallint FROM delta
-    WHERE delta.counter IN (-290199469) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1130938677) THEN
+SELECT array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+           WHERE delta.counter IN (-290199469) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
+INTO _new0
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::smallint  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-290199469)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-290199469)

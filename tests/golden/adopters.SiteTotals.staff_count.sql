@@ -1,7 +1,7 @@
 -- counter adopters.SiteTotals.staff_count (id 1640070225 in counters_delta): auth.User rows
 
 -- trigger counters_adopters_delete on auth_user (adopters.AuthUserCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -20,26 +20,45 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_0 AS (  -- "adopters_memberstats": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_memberstats" ("user_id")
-    SELECT DISTINCT delta.key::varchar(150) FROM delta
-    WHERE delta.counter IN (1307081512) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
-),
-created_1 AS (  -- "adopters_sitetotals": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_sitetotals" ("id")
-    SELECT DISTINCT delta.key::smallint FROM delta
-    WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1761523349) THEN
+SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+           WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
+       array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+           WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
+INTO _new0, _new1
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new1) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::varchar(150)  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1307081512)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+          AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
+              SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
+              FOR KEY SHARE SKIP LOCKED)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1307081512)
@@ -68,6 +87,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -75,8 +95,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
                (SELECT count(*) FROM folded) AS updated INTO _folded;
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1130938677) THEN
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::smallint  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1640070225, -78417697)
@@ -115,7 +145,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on auth_user (adopters.AuthUserCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -134,26 +164,45 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_0 AS (  -- "adopters_memberstats": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_memberstats" ("user_id")
-    SELECT DISTINCT delta.key::varchar(150) FROM delta
-    WHERE delta.counter IN (1307081512) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
-),
-created_1 AS (  -- "adopters_sitetotals": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_sitetotals" ("id")
-    SELECT DISTINCT delta.key::smallint FROM delta
-    WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1761523349) THEN
+SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+           WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
+       array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+           WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
+INTO _new0, _new1
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new1) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::varchar(150)  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1307081512)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+          AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
+              SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
+              FOR KEY SHARE SKIP LOCKED)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1307081512)
@@ -182,6 +231,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -189,8 +239,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
                (SELECT count(*) FROM folded) AS updated INTO _folded;
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1130938677) THEN
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::smallint  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1640070225, -78417697)
@@ -242,7 +302,7 @@ DELETE FROM counters_delta WHERE counter IN (1640070225, -78417697);
 RETURN NULL;
 
 -- trigger counters_adopters_update on auth_user (adopters.AuthUserCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -273,26 +333,45 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_0 AS (  -- "adopters_memberstats": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_memberstats" ("user_id")
-    SELECT DISTINCT delta.key::varchar(150) FROM delta
-    WHERE delta.counter IN (1307081512) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
-),
-created_1 AS (  -- "adopters_sitetotals": a stats or totals row for each key counted for the first time
-    INSERT INTO "adopters_sitetotals" ("id")
-    SELECT DISTINCT delta.key::smallint FROM delta
-    WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1761523349) THEN
+SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+           WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
+       array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+           WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
+INTO _new0, _new1
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
+    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new1) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::varchar(150)  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1307081512)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+          AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
+              SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
+              FOR KEY SHARE SKIP LOCKED)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1307081512)
@@ -321,6 +400,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -328,8 +408,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
                (SELECT count(*) FROM folded) AS updated INTO _folded;
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1130938677) THEN
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::smallint  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (1640070225, -78417697)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (1640070225, -78417697)

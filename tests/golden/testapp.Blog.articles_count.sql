@@ -15,11 +15,15 @@ WITH delta AS MATERIALIZED (
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -315473578) THEN
+SELECT count(*) INTO _folded
+FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-1547094542, -1096259831)
@@ -72,11 +76,15 @@ WITH delta AS MATERIALIZED (
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -315473578) THEN
+SELECT count(*) INTO _folded
+FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-1547094542, -1096259831)
@@ -145,11 +153,15 @@ WITH delta AS MATERIALIZED (
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -315473578) THEN
+SELECT count(*) INTO _folded
+FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-1547094542, -1096259831)

@@ -1,7 +1,7 @@
 -- counter testapp.QuizSession.answers_count (id 38350669 in counters_delta): testapp.Answer rows by session
 
 -- trigger counters_delete on testapp_answer (testapp.Answer): AFTER DELETE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 integer[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -20,18 +20,36 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_0 AS (  -- "testapp_profile": a stats or totals row for each key counted for the first time
-    INSERT INTO "testapp_profile" ("user_id")
-    SELECT DISTINCT delta.key::integer FROM delta
-    WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -193827837) THEN
+SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
+           WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
+INTO _new0
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
+    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
+        INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::integer  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
+          AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
+              SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
+              FOR KEY SHARE SKIP LOCKED)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-1471082091, -353915663)
@@ -60,6 +78,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -67,8 +86,8 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
                (SELECT count(*) FROM folded) AS updated INTO _folded;
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1092402896) THEN
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (38350669)
@@ -107,7 +126,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_insert on testapp_answer (testapp.Answer): AFTER INSERT FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 integer[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -126,18 +145,36 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_0 AS (  -- "testapp_profile": a stats or totals row for each key counted for the first time
-    INSERT INTO "testapp_profile" ("user_id")
-    SELECT DISTINCT delta.key::integer FROM delta
-    WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -193827837) THEN
+SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
+           WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
+INTO _new0
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
+    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
+        INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::integer  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
+          AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
+              SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
+              FOR KEY SHARE SKIP LOCKED)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-1471082091, -353915663)
@@ -166,6 +203,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -173,8 +211,8 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
                (SELECT count(*) FROM folded) AS updated INTO _folded;
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1092402896) THEN
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (38350669)
@@ -226,7 +264,7 @@ DELETE FROM counters_delta WHERE counter IN (38350669);
 RETURN NULL;
 
 -- trigger counters_update on testapp_answer (testapp.Answer): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _new0 integer[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -257,18 +295,36 @@ WITH delta AS MATERIALIZED (
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
-created_0 AS (  -- "testapp_profile": a stats or totals row for each key counted for the first time
-    INSERT INTO "testapp_profile" ("user_id")
-    SELECT DISTINCT delta.key::integer FROM delta
-    WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
-      AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)
-    ORDER BY 1
-    ON CONFLICT DO NOTHING
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-INSERT INTO counters_delta (counter, key, delta)
-SELECT delta.counter, delta.key, delta.delta FROM delta;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -193827837) THEN
+SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
+           WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
+INTO _new0
+FROM delta;
+IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
+    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting)
+    SELECT k.key FROM unnest(_new0) AS k (key)
+    WHERE pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
+    ORDER BY 1 ON CONFLICT DO NOTHING;
+END IF;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
+        INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+        SELECT pending.key::integer  -- creating them while another writer was at it
+        FROM (
+            SELECT DISTINCT p.key FROM counters_delta AS p
+            WHERE p.counter IN (-1471082091, -353915663)
+            ORDER BY p.key LIMIT 256
+        ) AS pending
+        WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
+          AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
+              SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
+              FOR KEY SHARE SKIP LOCKED)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (-1471082091, -353915663)
@@ -297,6 +353,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -304,8 +361,8 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folde
                (SELECT count(*) FROM folded) AS updated INTO _folded;
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, if no folder is at it
-    IF pg_try_advisory_xact_lock(1165328191, -1092402896) THEN
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT p.key FROM counters_delta AS p
             WHERE p.counter IN (38350669)

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from counters.exceptions import UnknownCounterError
-from counters.folding import fold
+from counters.folding import announce_folder, fold
 from counters.management.commands._arguments import add_labels_and_batch_size, batch_size
 
 
@@ -39,6 +39,8 @@ class Command(BaseCommand):
         if options["interval"] <= 0:
             raise CommandError(f"--interval must be positive, not {options['interval']}")
         size, using = batch_size(options), options["database"]
+        if options["forever"]:
+            announce_folder(using)  # writers leave the folding to us
         while True:
             try:
                 report = fold(options["labels"], batch_size=size, using=using)
@@ -52,7 +54,9 @@ class Command(BaseCommand):
                 time.sleep(options["interval"])
             except KeyboardInterrupt:
                 return
-            connections[using].close_if_unusable_or_obsolete()
+            if connections[using].connection is None or not connections[using].is_usable():
+                connections[using].close()
+                announce_folder(using)  # a new connection: say it again
         if options["verbosity"] == 0:
             return
         if not report.folded:
