@@ -149,7 +149,7 @@ SIGNALS = [
     ("post_save", Post, _post_saved),
     ("post_delete", Post, _post_deleted),
 ]
-DESIGNS = ("off", "counted", "row trigger", "signals")
+DESIGNS = ("off", "counted", "counted + folder", "row trigger", "signals")
 
 
 def use(design: str) -> None:
@@ -203,6 +203,40 @@ def timed(work: Callable[[], None]) -> float:
     return time.perf_counter() - started
 
 
+class folder_process:  # noqa: N801 - a context manager, used as `with folder_process():`
+    """A dedicated folder in a process of its own (``fold_counters --forever``), announced to the
+    writers before the work starts; its CPU competes with the work's on the same cores."""
+
+    def __enter__(self) -> folder_process:
+        import subprocess
+
+        from counters.folding import FOLDER_PRESENT
+
+        params = _psycopg_params()
+        url = (
+            f"postgres://{params.get('user', '')}@/{params['dbname']}?host={params.get('host', '')}"
+        )
+        if params.get("port"):
+            url += f"&port={params['port']}"
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "fold_counters", "--forever", "--interval", "0.5"],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "project.settings"},
+        )
+        deadline = time.time() + 60
+        while not sql(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = %s::oid AND granted",
+            [FOLDER_PRESENT & 0xFFFFFFFF],
+        ):
+            assert time.time() < deadline, "the folder did not start"
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+
+
 def compare(
     name: str,
     rounds: int,
@@ -218,11 +252,16 @@ def compare(
     times: dict[str, list[float]] = {design: [] for design in DESIGNS}
     drift: dict[str, int] = {design: 0 for design in DESIGNS}
     for index in range(rounds):
-        for design in DESIGNS if index < alternative_rounds else ("off", "counted"):
+        designs = DESIGNS if index < alternative_rounds else ("off", "counted", "counted + folder")
+        for design in designs:
             use("counted")
             setup()
-            use(design)
-            times[design].append(timed(work))
+            use(design.removesuffix(" + folder"))
+            if design == "counted + folder":
+                with folder_process():
+                    times[design].append(timed(work))
+            else:
+                times[design].append(timed(work))
             use("counted")
             if design != "off":
                 drift[design] = max(drift[design], drifted_values())
@@ -245,7 +284,7 @@ def compare(
                 "ratio": med[design] / med["off"],
                 "drifted_values": drift[design],
             }
-            for design in ("row trigger", "signals")
+            for design in ("counted + folder", "row trigger", "signals")
             if times[design]
         },
     }
@@ -434,7 +473,7 @@ class Backlog:
                 self.most_total = max(self.most_total, total)
 
 
-CONCURRENCY_DESIGNS = ("off", "counted", "row trigger")
+CONCURRENCY_DESIGNS = ("off", "counted", "counted + folder", "row trigger")
 
 
 def concurrency(quick: bool) -> None:
@@ -442,7 +481,9 @@ def concurrency(quick: bool) -> None:
     different users (the site total is still shared), all on one celebrity, or all posting (one
     site-totals row). Throughput of the counters and of a hand-written row-level trigger vs
     triggers off; exact at the end of every round; the backlog of pending deltas with no folder
-    running (writers fold now and then themselves)."""
+    running (writers fold now and then themselves); and the same with a dedicated folder."""
+    from counters.folding import Folder
+
     seconds = 1.5 if quick else 3.0
     rounds = 1 if quick else 2
     for client in ("ORM", "raw"):
@@ -454,11 +495,17 @@ def concurrency(quick: bool) -> None:
                     for design in CONCURRENCY_DESIGNS:
                         use("counted")
                         reset()
-                        use(design)
+                        use(design.removesuffix(" + folder"))
                         if design == "counted":
                             with backlog:
                                 rates[design].append(_writers(client, kind, writers, seconds))
                             backlog = _restart(backlog)
+                        elif design == "counted + folder":  # a thread here: its CPU is counted
+                            folder = Folder(interval=0.5).start()
+                            try:
+                                rates[design].append(_writers(client, kind, writers, seconds))
+                            finally:
+                                folder.stop()
                         else:
                             rates[design].append(_writers(client, kind, writers, seconds))
                         use("counted")
@@ -474,6 +521,8 @@ def concurrency(quick: bool) -> None:
                     "rounds": rounds,
                     "off_per_s": med["off"],
                     "counted_per_s": med["counted"],
+                    "folder_per_s": med["counted + folder"],
+                    "folder_ratio": med["counted + folder"] / med["off"],
                     "row_trigger_per_s": med["row trigger"],
                     "concurrency_ratio": med["counted"] / med["off"],
                     "row_trigger_ratio": med["row trigger"] / med["off"],
@@ -483,7 +532,8 @@ def concurrency(quick: bool) -> None:
                 }
                 print(
                     f"{name:38} off {med['off']:7.0f}/s  counted {med['counted']:7.0f}/s "
-                    f"({med['counted'] / med['off']:.2f}x)  row trigger {med['row trigger']:7.0f}/s "
+                    f"({med['counted'] / med['off']:.2f}x)  + folder {med['counted + folder']:7.0f}/s "
+                    f"({med['counted + folder'] / med['off']:.2f}x)  row trigger {med['row trigger']:7.0f}/s "
                     f"({med['row trigger'] / med['off']:.2f}x)  backlog <= {backlog.most_per_key}"
                     f"/key, {backlog.most_total} rows",
                     flush=True,
@@ -968,14 +1018,17 @@ def main() -> None:
         make_users(2000)
         if not args.skip_writes:
             write_overhead(args.quick)
+            save(args.quick)
         if not args.skip_hot:
             make_users(20_000)
             concurrency(args.quick)
             deadlocks(args.quick)
             folder_lag(args.quick)
+            save(args.quick)
         if not args.skip_live:
             make_users(20_000)
             live(args.quick)
+            save(args.quick)
         if not args.skip_recount:
             if args.quick:
                 recount_at("100k follows", 100_000, 20_000, 20_000, 2)
@@ -983,23 +1036,29 @@ def main() -> None:
             else:
                 recount_at("250k follows", 250_000, 25_000, 50_000, 3)
                 recount_at("1M follows", 1_000_000, 100_000, 200_000, 3)
+            save(args.quick)
         if not args.skip_reads:
             reads(args.quick)
+        save(args.quick)
     finally:
         connection.creation.destroy_test_db("counters_bench", verbosity=0)
+    print("quick run: figures not saved" if args.quick else "wrote bench/results/latest.json")
+
+
+def save(quick: bool) -> None:
+    """Merge this run's figures into bench/results/latest.json and docs/benchmarks.md (after every
+    section, so a failure later keeps what was measured); sections skipped keep their last ones."""
+    if quick:
+        return
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    if args.quick:
-        print("quick run: figures not saved")
-        return
     latest = out / "latest.json"
     previous = json.loads(latest.read_text()) if latest.exists() else {}
-    merged = {**previous, **RESULTS}  # sections skipped this time keep their last figures
+    merged = {**previous, **RESULTS}
     RESULTS.clear()
     RESULTS.update(merged)
     latest.write_text(json.dumps(RESULTS, indent=2) + "\n")
     write_docs()
-    print("wrote bench/results/latest.json and docs/benchmarks.md")
 
 
 def markdown_table(header: list[str], marker: str, row: Callable[[str, dict], str]) -> list[str]:
@@ -1015,12 +1074,27 @@ def figures_markdown() -> str:
         f"(fsync {m['fsync']}, shared_buffers {m['shared_buffers']}), Python {m['python']}. "
         "Medians of the rounds shown; spread is min-max."
     ]
+
+    def with_folder(r: dict) -> str:
+        folder = r.get("alternatives", {}).get("counted + folder")
+        return f"**{folder['ratio']:.2f}x**" if folder else "-"
+
     lines += markdown_table(
-        ["write", "rounds", "counted", "triggers off", "ratio", "counted spread", "off spread"],
+        [
+            "write",
+            "rounds",
+            "counted",
+            "triggers off",
+            "ratio, no folder",
+            "ratio, with a folder",
+            "counted spread",
+            "off spread",
+        ],
         "ratio",
         lambda name, r: (
             f"| {name} | {r['rounds']} | {r['counted_s']:.3f} s | {r['off_s']:.3f} s | "
-            f"**{r['ratio']:.2f}x** | {r['counted_spread_s'][0]:.3f}-{r['counted_spread_s'][1]:.3f} s | "
+            f"**{r['ratio']:.2f}x** | {with_folder(r)} | "
+            f"{r['counted_spread_s'][0]:.3f}-{r['counted_spread_s'][1]:.3f} s | "
             f"{r['off_spread_s'][0]:.3f}-{r['off_spread_s'][1]:.3f} s |"
         ),
     )
@@ -1076,7 +1150,8 @@ def figures_markdown() -> str:
             "writers (one insert per transaction)",
             "processes",
             "triggers off",
-            "**counters**",
+            "**counters**, no folder",
+            "**counters** + a folder",
             "row-level trigger",
             "most deltas pending (one key / all), no folder",
         ],
@@ -1084,6 +1159,7 @@ def figures_markdown() -> str:
         lambda name, r: (
             f"| {r['client']}, {r['kind']} | {r['writers']} | {r['off_per_s']:,.0f}/s | "
             f"{r['counted_per_s']:,.0f}/s (**{r['concurrency_ratio']:.2f}x**) | "
+            f"{r['folder_per_s']:,.0f}/s (**{r['folder_ratio']:.2f}x**) | "
             f"{r['row_trigger_per_s']:,.0f}/s ({r['row_trigger_ratio']:.2f}x) | "
             f"{r['backlog_most_per_key']:,} / {r['backlog_most_total']:,} |"
         ),

@@ -138,11 +138,16 @@ class Target:
         )
 
     def _pending(self) -> str:
-        """LEFT JOINs ``p0, p1, ...``: each counter's pending deltas per key of the range."""
-        return " ".join(
-            f"LEFT JOIN LATERAL (SELECT sum(p.delta)::bigint AS n FROM counters_delta AS p "
-            f"WHERE p.counter = {counter.id} AND p.key = d.k::text) AS p{i} ON true"
+        """A LEFT JOIN ``p`` with each counter's pending deltas (``p.n0, p.n1, ...``) per key:
+        one grouped scan of the (usually few) pending rows, not a lookup per key."""
+        sums = ", ".join(
+            f"sum(p.delta) FILTER (WHERE p.counter = {counter.id})::bigint AS n{i}"
             for i, counter in enumerate(self.counters)
+        )
+        ids = ", ".join(str(counter.id) for counter in self.counters)
+        return (
+            f"LEFT JOIN (SELECT p.key, {sums} FROM counters_delta AS p "
+            f"WHERE p.counter IN ({ids}) GROUP BY p.key) AS p ON p.key = d.k::text"
         )
 
     @property
@@ -155,7 +160,7 @@ class Target:
         false."""
         cached, true, differ = [], [], []
         for i, counter in enumerate(self.counters):
-            value = f"coalesce(t.{quote(counter.field.column)}, 0) + coalesce(p{i}.n, 0)"
+            value = f"coalesce(t.{quote(counter.field.column)}, 0) + coalesce(p.n{i}, 0)"
             cached.append(value)
             true.append(f"coalesce(c{i}.n, 0)")
             differ.append(f"{value} <> coalesce(c{i}.n, 0)")

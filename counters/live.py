@@ -193,9 +193,13 @@ class Hub:
         for topic in topics:
             self.by_key[(topic.model._meta.label, topic.key)].add(subscription)
             self.watched[topic] += 1
-        unknown = [topic for topic in topics if topic not in self.values]
-        if unknown:
-            await self._read(unknown)
+        try:
+            unknown = [topic for topic in topics if topic not in self.values]
+            if unknown:
+                await self._read(unknown)
+        except BaseException:  # cancelled (the client left) or the read failed: leave nothing
+            self.unsubscribe(subscription)
+            raise
         subscription.push({topic.name: self.values.get(topic, 0) for topic in topics})
         return subscription
 

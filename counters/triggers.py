@@ -76,11 +76,13 @@ array_agg(DISTINCT delta.key::{key_type}) FILTER (  -- {table}: keys counted for
 
 CREATE = """
 IF _new{index} IS NOT NULL THEN  -- {table}: their row, with zeros, for the fold to add into,
-    INSERT INTO {table} ({key})  -- unless another writer is creating it right now (no waiting)
-    SELECT k.key FROM unnest(_new{index}) AS k (key)
-    WHERE pg_try_advisory_xact_lock({lock}, hashtext(k.key::text))
+    INSERT INTO {table} ({key})  -- unless another writer is creating it right now (no waiting;
+    SELECT k.key FROM unnest(_new{index}) AS k (key)  -- a bulk statement creates in key order)
+    WHERE cardinality(_new{index}) > {bulk} OR pg_try_advisory_xact_lock({lock}, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;"""
+
+CREATE_BULK = 64  # more new keys than this in one statement: no per-key locks (the lock table)
 
 FOLD_NOW_AND_THEN = """\
 IF random() < {chance} THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -126,6 +128,7 @@ def render_append(feeds: list[Feed], operation: str) -> str:
             table=target.quoted_table,
             key=target.quoted_key,
             lock=stable_id(target.table),
+            bulk=CREATE_BULK,
         )
         for index, target in enumerate(created)
     )

@@ -285,3 +285,13 @@ def test_pgtriggers_ignore_still_works_with_the_cheaper_check():
     assert UserStats.objects.filter(pk=b.pk, followers_count=0).exists() or not (
         UserStats.objects.filter(pk=b.pk).exists()
     )
+
+
+@pytest.mark.django_db
+def test_a_bulk_statement_creates_the_stats_rows_of_many_new_keys():
+    users = UserFactory.create_batch(150)  # no stats rows yet
+    star = users[0]
+    Follow.objects.bulk_create([Follow(follower=u, followed=star) for u in users[1:]])
+    assert UserStats.objects.filter(pk__in=[u.pk for u in users]).count() == 150
+    assert UserStats.objects.get(pk=star.pk).followers_count == 149
+    columns_alone_are_exact()

@@ -263,3 +263,23 @@ def test_a_thousand_query_parameters_are_a_400_not_a_crash(asgi_server):
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(f"{asgi_server.url}/counters/stream/?{query}", timeout=10)
     assert info.value.code == 400
+
+
+def test_a_client_gone_during_its_first_read_leaves_no_subscription():
+    a = UserFactory()
+
+    async def scenario() -> None:
+        hub = live.Hub(interval=0.02)
+        try:
+            topics = live.parse_topics([f"counters_social.UserStats.followers_count:{a.pk}"])
+            for _ in range(30):  # 30 clients that leave while their first read runs
+                task = asyncio.ensure_future(hub.subscribe(topics))
+                await asyncio.sleep(0)  # registered, reading
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+            assert hub.subscribers == 0 and not hub.watched and not hub.values
+        finally:
+            await hub.close()
+
+    asyncio.run(scenario())

@@ -22,9 +22,9 @@ SELECT array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals
 INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting)
-    SELECT k.key FROM unnest(_new0) AS k (key)
-    WHERE pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
+    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
+    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -98,9 +98,9 @@ SELECT array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals
 INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting)
-    SELECT k.key FROM unnest(_new0) AS k (key)
-    WHERE pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
+    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
+    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -186,9 +186,9 @@ SELECT array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals
 INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting)
-    SELECT k.key FROM unnest(_new0) AS k (key)
-    WHERE pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
+    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
+    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -293,7 +293,7 @@ SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS 
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,
-       coalesce(t."memberships_count", 0) + coalesce(p0.n, 0),
+       coalesce(t."memberships_count", 0) + coalesce(p.n0, 0),
        coalesce(c0.n, 0)
 FROM
   (SELECT 1::smallint AS k) AS d
@@ -313,22 +313,24 @@ LEFT JOIN
      AND (%(hi)s IS NULL
           OR r.key <= %(hi)s)
    GROUP BY r.key) AS c0 ON c0.key = d.k
-LEFT JOIN LATERAL
-  (SELECT sum(p.delta)::bigint AS n
+LEFT JOIN
+  (SELECT p.key,
+          sum(p.delta) FILTER (
+                               WHERE p.counter = -1044422635)::bigint AS n0
    FROM counters_delta AS p
-   WHERE p.counter = -1044422635
-     AND p.key = d.k::text) AS p0 ON TRUE
+   WHERE p.counter IN (-1044422635)
+   GROUP BY p.key) AS p ON p.key = d.k::text
 WHERE (%(lo)s IS NULL
        OR d.k > %(lo)s)
   AND (%(hi)s IS NULL
        OR d.k <= %(hi)s)
-  AND (coalesce(t."memberships_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+  AND (coalesce(t."memberships_count", 0) + coalesce(p.n0, 0) <> coalesce(c0.n, 0))
 ORDER BY d.k
 
 -- recount: write the true values, drop the deltas they include
 WITH drift(k, cached0, true0) AS
   (SELECT d.k,
-          coalesce(t."memberships_count", 0) + coalesce(p0.n, 0),
+          coalesce(t."memberships_count", 0) + coalesce(p.n0, 0),
           coalesce(c0.n, 0)
    FROM
      (SELECT 1::smallint AS k) AS d
@@ -348,16 +350,18 @@ WITH drift(k, cached0, true0) AS
         AND (%(hi)s IS NULL
              OR r.key <= %(hi)s)
       GROUP BY r.key) AS c0 ON c0.key = d.k
-   LEFT JOIN LATERAL
-     (SELECT sum(p.delta)::bigint AS n
+   LEFT JOIN
+     (SELECT p.key,
+             sum(p.delta) FILTER (
+                                  WHERE p.counter = -1044422635)::bigint AS n0
       FROM counters_delta AS p
-      WHERE p.counter = -1044422635
-        AND p.key = d.k::text) AS p0 ON TRUE
+      WHERE p.counter IN (-1044422635)
+      GROUP BY p.key) AS p ON p.key = d.k::text
    WHERE (%(lo)s IS NULL
           OR d.k > %(lo)s)
      AND (%(hi)s IS NULL
           OR d.k <= %(hi)s)
-     AND (coalesce(t."memberships_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+     AND (coalesce(t."memberships_count", 0) + coalesce(p.n0, 0) <> coalesce(c0.n, 0))
    ORDER BY d.k),
      fixed AS
   (UPDATE "adopters_sitetotals" AS t

@@ -230,7 +230,7 @@ SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS 
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,
-       coalesce(t."uses_count", 0) + coalesce(p0.n, 0),
+       coalesce(t."uses_count", 0) + coalesce(p.n0, 0),
        coalesce(c0.n, 0)
 FROM
   (SELECT "name" AS k
@@ -253,22 +253,24 @@ LEFT JOIN
      AND (%(hi)s IS NULL
           OR r.key <= %(hi)s)
    GROUP BY r.key) AS c0 ON c0.key = d.k
-LEFT JOIN LATERAL
-  (SELECT sum(p.delta)::bigint AS n
+LEFT JOIN
+  (SELECT p.key,
+          sum(p.delta) FILTER (
+                               WHERE p.counter = 1718715687)::bigint AS n0
    FROM counters_delta AS p
-   WHERE p.counter = 1718715687
-     AND p.key = d.k::text) AS p0 ON TRUE
+   WHERE p.counter IN (1718715687)
+   GROUP BY p.key) AS p ON p.key = d.k::text
 WHERE (%(lo)s IS NULL
        OR d.k > %(lo)s)
   AND (%(hi)s IS NULL
        OR d.k <= %(hi)s)
-  AND (coalesce(t."uses_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+  AND (coalesce(t."uses_count", 0) + coalesce(p.n0, 0) <> coalesce(c0.n, 0))
 ORDER BY d.k
 
 -- recount: write the true values, drop the deltas they include
 WITH drift(k, cached0, true0) AS
   (SELECT d.k,
-          coalesce(t."uses_count", 0) + coalesce(p0.n, 0),
+          coalesce(t."uses_count", 0) + coalesce(p.n0, 0),
           coalesce(c0.n, 0)
    FROM
      (SELECT "name" AS k
@@ -291,16 +293,18 @@ WITH drift(k, cached0, true0) AS
         AND (%(hi)s IS NULL
              OR r.key <= %(hi)s)
       GROUP BY r.key) AS c0 ON c0.key = d.k
-   LEFT JOIN LATERAL
-     (SELECT sum(p.delta)::bigint AS n
+   LEFT JOIN
+     (SELECT p.key,
+             sum(p.delta) FILTER (
+                                  WHERE p.counter = 1718715687)::bigint AS n0
       FROM counters_delta AS p
-      WHERE p.counter = 1718715687
-        AND p.key = d.k::text) AS p0 ON TRUE
+      WHERE p.counter IN (1718715687)
+      GROUP BY p.key) AS p ON p.key = d.k::text
    WHERE (%(lo)s IS NULL
           OR d.k > %(lo)s)
      AND (%(hi)s IS NULL
           OR d.k <= %(hi)s)
-     AND (coalesce(t."uses_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+     AND (coalesce(t."uses_count", 0) + coalesce(p.n0, 0) <> coalesce(c0.n, 0))
    ORDER BY d.k),
      fixed AS
   (UPDATE "adopters_tag" AS t

@@ -30,9 +30,9 @@ SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": ke
 INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
-    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting)
-    SELECT k.key FROM unnest(_new0) AS k (key)
-    WHERE pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
+    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
+    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -155,9 +155,9 @@ SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": ke
 INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
-    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting)
-    SELECT k.key FROM unnest(_new0) AS k (key)
-    WHERE pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
+    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
+    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -305,9 +305,9 @@ SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": ke
 INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
-    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting)
-    SELECT k.key FROM unnest(_new0) AS k (key)
-    WHERE pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
+    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
+    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -438,9 +438,9 @@ SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": ke
 INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
-    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting)
-    SELECT k.key FROM unnest(_new0) AS k (key)
-    WHERE pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
+    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
+    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -522,9 +522,9 @@ SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": ke
 INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
-    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting)
-    SELECT k.key FROM unnest(_new0) AS k (key)
-    WHERE pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
+    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
+    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -622,9 +622,9 @@ SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": ke
 INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
-    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting)
-    SELECT k.key FROM unnest(_new0) AS k (key)
-    WHERE pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
+    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
+    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -718,7 +718,7 @@ SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS 
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,
-       coalesce(t."answers_count", 0) + coalesce(p0.n, 0),
+       coalesce(t."answers_count", 0) + coalesce(p.n0, 0),
        coalesce(c0.n, 0)
 FROM
   (SELECT "id" AS k
@@ -741,22 +741,24 @@ LEFT JOIN
      AND (%(hi)s IS NULL
           OR r.key <= %(hi)s)
    GROUP BY r.key) AS c0 ON c0.key = d.k
-LEFT JOIN LATERAL
-  (SELECT sum(p.delta)::bigint AS n
+LEFT JOIN
+  (SELECT p.key,
+          sum(p.delta) FILTER (
+                               WHERE p.counter = -1471082091)::bigint AS n0
    FROM counters_delta AS p
-   WHERE p.counter = -1471082091
-     AND p.key = d.k::text) AS p0 ON TRUE
+   WHERE p.counter IN (-1471082091)
+   GROUP BY p.key) AS p ON p.key = d.k::text
 WHERE (%(lo)s IS NULL
        OR d.k > %(lo)s)
   AND (%(hi)s IS NULL
        OR d.k <= %(hi)s)
-  AND (coalesce(t."answers_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+  AND (coalesce(t."answers_count", 0) + coalesce(p.n0, 0) <> coalesce(c0.n, 0))
 ORDER BY d.k
 
 -- recount: write the true values, drop the deltas they include
 WITH drift(k, cached0, true0) AS
   (SELECT d.k,
-          coalesce(t."answers_count", 0) + coalesce(p0.n, 0),
+          coalesce(t."answers_count", 0) + coalesce(p.n0, 0),
           coalesce(c0.n, 0)
    FROM
      (SELECT "id" AS k
@@ -779,16 +781,18 @@ WITH drift(k, cached0, true0) AS
         AND (%(hi)s IS NULL
              OR r.key <= %(hi)s)
       GROUP BY r.key) AS c0 ON c0.key = d.k
-   LEFT JOIN LATERAL
-     (SELECT sum(p.delta)::bigint AS n
+   LEFT JOIN
+     (SELECT p.key,
+             sum(p.delta) FILTER (
+                                  WHERE p.counter = -1471082091)::bigint AS n0
       FROM counters_delta AS p
-      WHERE p.counter = -1471082091
-        AND p.key = d.k::text) AS p0 ON TRUE
+      WHERE p.counter IN (-1471082091)
+      GROUP BY p.key) AS p ON p.key = d.k::text
    WHERE (%(lo)s IS NULL
           OR d.k > %(lo)s)
      AND (%(hi)s IS NULL
           OR d.k <= %(hi)s)
-     AND (coalesce(t."answers_count", 0) + coalesce(p0.n, 0) <> coalesce(c0.n, 0))
+     AND (coalesce(t."answers_count", 0) + coalesce(p.n0, 0) <> coalesce(c0.n, 0))
    ORDER BY d.k),
      fixed AS
   (UPDATE "testapp_profile" AS t

@@ -17,7 +17,7 @@ from counters.management.commands._arguments import add_labels_and_batch_size, b
 class Command(BaseCommand):
     help = (
         "Recount trigger-kept counters from their source rows, in keyset batches (one transaction "
-        "each), creating missing target rows and folding hot counters' slot rows. Safe while the "
+        "each), creating missing target rows (a fix also drops the deltas it recounts). Safe while the "
         "site keeps writing. With --check, "
         "write nothing and exit with status 1 if any counter drifted."
     )
