@@ -469,8 +469,8 @@ class Backlog:
                     "SELECT coalesce(max(n), 0), coalesce(sum(n), 0) FROM (SELECT count(*) AS n "
                     "FROM counters_delta GROUP BY counter, key) AS k"
                 ).fetchone()
-                self.most_per_key = max(self.most_per_key, per_key)
-                self.most_total = max(self.most_total, total)
+                self.most_per_key = max(self.most_per_key, int(per_key))
+                self.most_total = max(self.most_total, int(total))
 
 
 CONCURRENCY_DESIGNS = ("off", "counted", "counted + folder", "row trigger")
@@ -809,8 +809,10 @@ def reads(quick: bool) -> None:
             "WHERE id >= %s AND id <> %s ORDER BY id LIMIT %s",
             [target, first + len(sizes), target, n],
         )
+    counters.fold()  # a site folds after a bulk load (a folder, cron, or the writers over time)
     sql("VACUUM ANALYZE counters_follow")
     sql("VACUUM ANALYZE user_stats")
+    sql("VACUUM ANALYZE counters_delta")
 
     def per_read(work: Callable[[], object], times: int) -> float:
         work()  # warm

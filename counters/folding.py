@@ -17,6 +17,7 @@ only updates rows. The same SQL serves :func:`fold` (``manage.py fold_counters``
 
 from __future__ import annotations
 
+import textwrap
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -108,11 +109,17 @@ def render_create(target: TargetTable, *, batch: int | str, after: str = "NULL")
 
 
 def render_fold(
-    target: TargetTable, *, batch: int | str, after: str = "NULL", into: str = ""
+    target: TargetTable,
+    *,
+    batch: int | str,
+    after: str = "NULL",
+    into: str = "",
+    keys: str | None = None,
 ) -> str:
     """One fold step over ``target``: up to ``batch`` pending keys after ``after`` (SQL
     expressions). Returns rows moved, orphans dropped, keys looked at, the last key, rows updated
-    (``INTO`` the PL/pgSQL variable ``into``, in a function)."""
+    (``INTO`` the PL/pgSQL variable ``into``, in a function). ``keys`` (a PL/pgSQL text array)
+    folds those keys instead: a writer folds the keys its own statement touched."""
     sums = ", ".join(
         f"sum(moved.delta) FILTER (WHERE moved.counter = {counter.id}) AS d{i}"
         for i, counter in enumerate(target.counters)
@@ -121,7 +128,7 @@ def render_fold(
         f"{col} = t.{col} + coalesce(summed.d{i}, 0)"
         for i, col in enumerate(target.quoted_columns)
     )
-    return FOLD.format(
+    sql = FOLD.format(
         ids=target.ids_sql,
         after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
         batch=batch,
@@ -133,6 +140,17 @@ def render_fold(
         into=f" INTO {into}" if into else "",
         owned=_owner_gone(target),
     )
+    if keys is not None:  # the keys given too, besides the first pending ones
+        start = sql.index("    SELECT p.key FROM counters_delta AS p")
+        end = sql.index("),\ntaken AS")
+        first = textwrap.indent(sql[start:end].strip(), "    ")
+        sql = (
+            sql[:start]
+            + f"    SELECT unnest({keys}) AS key  -- the keys this statement touched (the hot ones)\n"
+            + f"    UNION\n    (\n    {first}\n    )\n"
+            + sql[end:]
+        )
+    return sql
 
 
 def _owner_gone(target: TargetTable) -> str:

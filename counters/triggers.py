@@ -121,7 +121,17 @@ def render_append(feeds: list[Feed], operation: str) -> str:
         )
         for target in created
     ]
-    into = ", ".join(f"_new{index}" for index in range(len(created)))
+    targets = TargetTable.group(counter for counter, _ in feeds)
+    touched = [
+        f"(array_agg(DISTINCT delta.key) FILTER (  -- {t.quoted_table}: keys this statement touched\n"
+        f"           WHERE delta.counter IN ({t.ids_sql})))[1:{FOLD_BATCH}]"
+        for t in targets
+    ]
+    missing += touched
+    into = ", ".join(
+        [f"_new{index}" for index in range(len(created))]
+        + [f"_keys{index}" for index in range(len(targets))]
+    )
     creates = "".join(
         CREATE.format(
             index=index,
@@ -134,7 +144,7 @@ def render_append(feeds: list[Feed], operation: str) -> str:
     )
     return APPEND.format(
         arms="\n        UNION ALL\n".join(arms),
-        missing=(",\n       ".join(missing) + f"\nINTO {into}") if created else "count(*) INTO _folded",
+        missing=",\n       ".join(missing) + f"\nINTO {into}",
         creates=creates,
     )
 
@@ -145,11 +155,12 @@ def created_targets(feeds: list[Feed]) -> list[TargetTable]:
     return [target for target in targets if target.mode != "update"]
 
 
-def render_fold_now_and_then(target: TargetTable) -> str:
-    """A writer's occasional fold of ``target``: tried, never waited for (see counters.folding)."""
+def render_fold_now_and_then(target: TargetTable, keys: str) -> str:
+    """A writer's occasional fold of the keys of ``target`` its statement touched (``keys``):
+    the rows being written are the ones whose deltas pile up. Tried, never waited for."""
     from counters.folding import NO_FOLDER, fold_lock, render_create, render_fold
 
-    fold = render_fold(target, batch=FOLD_BATCH, into="_folded")
+    fold = render_fold(target, batch=FOLD_BATCH, into="_folded", keys=keys)
     create = render_create(target, batch=FOLD_BATCH)
     if create:
         fold = f"{create};\n{fold}"
@@ -195,7 +206,9 @@ class CounterTrigger(pgtrigger.Trigger):
             return []
         created = created_targets(self.feeds)
         new = [(f"_new{i}", f"{target.key_type}[]") for i, target in enumerate(created)]
-        return [*new, ("_folded", "record")]
+        targets = TargetTable.group(counter for counter, _ in self.feeds)
+        keys = [(f"_keys{i}", "text[]") for i in range(len(targets))]
+        return [*new, *keys, ("_folded", "record")]
 
     def get_func(self, model: type[models.Model]) -> str:
         targets = TargetTable.group(counter for counter, _ in self.feeds)
@@ -204,7 +217,7 @@ class CounterTrigger(pgtrigger.Trigger):
         else:
             body = "\n".join(
                 [render_append(self.feeds, self.operation_name)]
-                + [render_fold_now_and_then(target) for target in targets]
+                + [render_fold_now_and_then(t, f"_keys{i}") for i, t in enumerate(targets)]
             )
         return f"{body}\nRETURN NULL;"
 

@@ -1,7 +1,7 @@
 -- counter adopters.MemberStats.likes_given (id 1307081512 in counters_delta): adopters.Article_likes rows by user
 
 -- trigger counters_adopters_delete on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _folded record;
+DECLARE _new0 varchar(150)[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -22,8 +22,12 @@ appended AS (
 )
 SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150)))
-INTO _new0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
+           WHERE delta.counter IN (-1745088253)))[1:256],
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
+           WHERE delta.counter IN (1307081512)))[1:256]
+INTO _new0, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -34,9 +38,13 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1745088253)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1745088253)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_article" AS t
@@ -84,9 +92,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1307081512)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1307081512)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "adopters_memberstats" AS t
@@ -122,7 +134,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _folded record;
+DECLARE _new0 varchar(150)[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -143,8 +155,12 @@ appended AS (
 )
 SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150)))
-INTO _new0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
+           WHERE delta.counter IN (-1745088253)))[1:256],
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
+           WHERE delta.counter IN (1307081512)))[1:256]
+INTO _new0, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -155,9 +171,13 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1745088253)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1745088253)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_article" AS t
@@ -205,9 +225,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1307081512)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1307081512)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "adopters_memberstats" AS t
@@ -256,7 +280,7 @@ DELETE FROM counters_delta WHERE counter IN (1307081512);
 RETURN NULL;
 
 -- trigger counters_adopters_update on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _folded record;
+DECLARE _new0 varchar(150)[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -285,8 +309,12 @@ appended AS (
 )
 SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150)))
-INTO _new0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
+           WHERE delta.counter IN (-1745088253)))[1:256],
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
+           WHERE delta.counter IN (1307081512)))[1:256]
+INTO _new0, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -297,9 +325,13 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1745088253)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1745088253)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_article" AS t
@@ -347,9 +379,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1307081512)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1307081512)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "adopters_memberstats" AS t
@@ -385,7 +421,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_delete on auth_user (adopters.AuthUserCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
+DECLARE _new0 varchar(150)[]; _new1 smallint[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -413,8 +449,12 @@ SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_member
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
        array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
-INTO _new0, _new1
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
+           WHERE delta.counter IN (1307081512)))[1:256],
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+           WHERE delta.counter IN (1640070225, -78417697)))[1:256]
+INTO _new0, _new1, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -444,9 +484,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1307081512)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1307081512)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "adopters_memberstats" AS t
@@ -492,9 +536,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1640070225, -78417697)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_sitetotals" AS t
@@ -529,7 +577,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on auth_user (adopters.AuthUserCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
+DECLARE _new0 varchar(150)[]; _new1 smallint[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -557,8 +605,12 @@ SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_member
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
        array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
-INTO _new0, _new1
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
+           WHERE delta.counter IN (1307081512)))[1:256],
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+           WHERE delta.counter IN (1640070225, -78417697)))[1:256]
+INTO _new0, _new1, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -588,9 +640,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1307081512)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1307081512)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "adopters_memberstats" AS t
@@ -636,9 +692,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1640070225, -78417697)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_sitetotals" AS t
@@ -686,7 +746,7 @@ DELETE FROM counters_delta WHERE counter IN (1640070225, -78417697);
 RETURN NULL;
 
 -- trigger counters_adopters_update on auth_user (adopters.AuthUserCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
+DECLARE _new0 varchar(150)[]; _new1 smallint[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -726,8 +786,12 @@ SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_member
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
        array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
-INTO _new0, _new1
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
+           WHERE delta.counter IN (1307081512)))[1:256],
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+           WHERE delta.counter IN (1640070225, -78417697)))[1:256]
+INTO _new0, _new1, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -757,9 +821,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1307081512)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1307081512)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "adopters_memberstats" AS t
@@ -805,9 +873,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1640070225, -78417697)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_sitetotals" AS t

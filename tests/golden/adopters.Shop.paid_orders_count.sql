@@ -1,7 +1,7 @@
 -- counter adopters.Shop.paid_orders_count (id -1624360583 in counters_delta): adopters.Order rows by shop
 
 -- trigger counters_delete on adopters_order (adopters.Order): AFTER DELETE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -16,14 +16,20 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT count(*) INTO _folded
+SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_shop": keys this statement touched
+           WHERE delta.counter IN (-1624360583)))[1:256]
+INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1236747129) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1624360583)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1624360583)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_shop" AS t
@@ -58,7 +64,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_insert on adopters_order (adopters.Order): AFTER INSERT FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -73,14 +79,20 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT count(*) INTO _folded
+SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_shop": keys this statement touched
+           WHERE delta.counter IN (-1624360583)))[1:256]
+INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1236747129) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1624360583)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1624360583)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_shop" AS t
@@ -123,7 +135,7 @@ DELETE FROM counters_delta WHERE counter IN (-1624360583);
 RETURN NULL;
 
 -- trigger counters_update on adopters_order (adopters.Order): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -142,14 +154,20 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT count(*) INTO _folded
+SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_shop": keys this statement touched
+           WHERE delta.counter IN (-1624360583)))[1:256]
+INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1236747129) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1624360583)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1624360583)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_shop" AS t

@@ -1,7 +1,7 @@
 -- counter adopters.SiteTotals.memberships_count (id -1044422635 in counters_delta): auth.User_groups rows
 
 -- trigger counters_adopters_delete on auth_user_groups (adopters.AuthUser_groupsCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 smallint[]; _folded record;
+DECLARE _new0 smallint[]; _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -18,8 +18,10 @@ appended AS (
 )
 SELECT array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (-1044422635) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
-INTO _new0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+           WHERE delta.counter IN (-1044422635)))[1:256]
+INTO _new0, _keys0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
@@ -40,9 +42,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1044422635)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1044422635)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_sitetotals" AS t
@@ -77,7 +83,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on auth_user_groups (adopters.AuthUser_groupsCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 smallint[]; _folded record;
+DECLARE _new0 smallint[]; _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -94,8 +100,10 @@ appended AS (
 )
 SELECT array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (-1044422635) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
-INTO _new0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+           WHERE delta.counter IN (-1044422635)))[1:256]
+INTO _new0, _keys0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
@@ -116,9 +124,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1044422635)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1044422635)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_sitetotals" AS t
@@ -161,7 +173,7 @@ DELETE FROM counters_delta WHERE counter IN (-1044422635);
 RETURN NULL;
 
 -- trigger counters_adopters_update on auth_user_groups (adopters.AuthUser_groupsCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 smallint[]; _folded record;
+DECLARE _new0 smallint[]; _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -182,8 +194,10 @@ appended AS (
 )
 SELECT array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (-1044422635) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
-INTO _new0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+           WHERE delta.counter IN (-1044422635)))[1:256]
+INTO _new0, _keys0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
@@ -204,9 +218,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1044422635)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1044422635)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_sitetotals" AS t

@@ -1,7 +1,7 @@
 -- counter adopters.SiteTotals.users_count (id -78417697 in counters_delta): auth.User rows
 
 -- trigger counters_adopters_delete on auth_user (adopters.AuthUserCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
+DECLARE _new0 varchar(150)[]; _new1 smallint[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -29,8 +29,12 @@ SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_member
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
        array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
-INTO _new0, _new1
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
+           WHERE delta.counter IN (1307081512)))[1:256],
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+           WHERE delta.counter IN (1640070225, -78417697)))[1:256]
+INTO _new0, _new1, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -60,9 +64,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1307081512)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1307081512)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "adopters_memberstats" AS t
@@ -108,9 +116,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1640070225, -78417697)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_sitetotals" AS t
@@ -145,7 +157,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on auth_user (adopters.AuthUserCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
+DECLARE _new0 varchar(150)[]; _new1 smallint[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -173,8 +185,12 @@ SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_member
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
        array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
-INTO _new0, _new1
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
+           WHERE delta.counter IN (1307081512)))[1:256],
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+           WHERE delta.counter IN (1640070225, -78417697)))[1:256]
+INTO _new0, _new1, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -204,9 +220,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1307081512)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1307081512)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "adopters_memberstats" AS t
@@ -252,9 +272,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1640070225, -78417697)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_sitetotals" AS t
@@ -302,7 +326,7 @@ DELETE FROM counters_delta WHERE counter IN (1640070225, -78417697);
 RETURN NULL;
 
 -- trigger counters_adopters_update on auth_user (adopters.AuthUserCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
+DECLARE _new0 varchar(150)[]; _new1 smallint[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -342,8 +366,12 @@ SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_member
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
        array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
-INTO _new0, _new1
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
+           WHERE delta.counter IN (1307081512)))[1:256],
+       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+           WHERE delta.counter IN (1640070225, -78417697)))[1:256]
+INTO _new0, _new1, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -373,9 +401,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1307081512)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1307081512)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "adopters_memberstats" AS t
@@ -421,9 +453,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1640070225, -78417697)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "adopters_sitetotals" AS t

@@ -11,7 +11,7 @@ NEW."uses_count" := OLD."uses_count";
 RETURN NEW;
 
 -- trigger counters_delete on public"."Adopters_Taggings (adopters.Tagging): AFTER DELETE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -26,14 +26,20 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT count(*) INTO _folded
+SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_tag": keys this statement touched
+           WHERE delta.counter IN (1718715687)))[1:256]
+INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 516563970) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1718715687)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1718715687)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."name" FROM "adopters_tag" AS t
@@ -68,7 +74,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_insert on public"."Adopters_Taggings (adopters.Tagging): AFTER INSERT FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -83,14 +89,20 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT count(*) INTO _folded
+SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_tag": keys this statement touched
+           WHERE delta.counter IN (1718715687)))[1:256]
+INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 516563970) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1718715687)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1718715687)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."name" FROM "adopters_tag" AS t
@@ -133,7 +145,7 @@ DELETE FROM counters_delta WHERE counter IN (1718715687);
 RETURN NULL;
 
 -- trigger counters_update on public"."Adopters_Taggings (adopters.Tagging): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -152,14 +164,20 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT count(*) INTO _folded
+SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_tag": keys this statement touched
+           WHERE delta.counter IN (1718715687)))[1:256]
+INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 516563970) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1718715687)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1718715687)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."name" FROM "adopters_tag" AS t

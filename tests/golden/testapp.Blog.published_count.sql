@@ -1,7 +1,7 @@
 -- counter testapp.Blog.published_count (id -1096259831 in counters_delta): testapp.Article rows by blog
 
 -- trigger counters_delete on testapp_article (testapp.Article): AFTER DELETE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -20,14 +20,20 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT count(*) INTO _folded
+SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_blog": keys this statement touched
+           WHERE delta.counter IN (-1547094542, -1096259831)))[1:256]
+INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1547094542, -1096259831)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1547094542, -1096259831)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "testapp_blog" AS t
@@ -62,7 +68,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_insert on testapp_article (testapp.Article): AFTER INSERT FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -81,14 +87,20 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT count(*) INTO _folded
+SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_blog": keys this statement touched
+           WHERE delta.counter IN (-1547094542, -1096259831)))[1:256]
+INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1547094542, -1096259831)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1547094542, -1096259831)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "testapp_blog" AS t
@@ -131,7 +143,7 @@ DELETE FROM counters_delta WHERE counter IN (-1547094542, -1096259831);
 RETURN NULL;
 
 -- trigger counters_update on testapp_article (testapp.Article): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -158,14 +170,20 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT count(*) INTO _folded
+SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_blog": keys this statement touched
+           WHERE delta.counter IN (-1547094542, -1096259831)))[1:256]
+INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1547094542, -1096259831)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1547094542, -1096259831)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "testapp_blog" AS t

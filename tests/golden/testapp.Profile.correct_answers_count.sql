@@ -1,7 +1,7 @@
 -- counter testapp.Profile.correct_answers_count (id -353915663 in counters_delta): testapp.Answer rows by session__user
 
 -- trigger counters_delete on testapp_answer (testapp.Answer): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 integer[]; _folded record;
+DECLARE _new0 integer[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -26,8 +26,12 @@ appended AS (
 )
 SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
            WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
-INTO _new0
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
+           WHERE delta.counter IN (-1471082091, -353915663)))[1:256],
+       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
+           WHERE delta.counter IN (38350669)))[1:256]
+INTO _new0, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
     INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -51,9 +55,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1471082091, -353915663)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "testapp_profile" AS t
@@ -89,9 +97,13 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (38350669)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (38350669)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "testapp_quizsession" AS t
@@ -126,7 +138,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_insert on testapp_answer (testapp.Answer): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 integer[]; _folded record;
+DECLARE _new0 integer[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -151,8 +163,12 @@ appended AS (
 )
 SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
            WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
-INTO _new0
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
+           WHERE delta.counter IN (-1471082091, -353915663)))[1:256],
+       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
+           WHERE delta.counter IN (38350669)))[1:256]
+INTO _new0, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
     INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -176,9 +192,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1471082091, -353915663)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "testapp_profile" AS t
@@ -214,9 +234,13 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (38350669)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (38350669)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "testapp_quizsession" AS t
@@ -264,7 +288,7 @@ DELETE FROM counters_delta WHERE counter IN (38350669);
 RETURN NULL;
 
 -- trigger counters_update on testapp_answer (testapp.Answer): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 integer[]; _folded record;
+DECLARE _new0 integer[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -301,8 +325,12 @@ appended AS (
 )
 SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
            WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
-INTO _new0
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
+           WHERE delta.counter IN (-1471082091, -353915663)))[1:256],
+       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
+           WHERE delta.counter IN (38350669)))[1:256]
+INTO _new0, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
     INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -326,9 +354,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1471082091, -353915663)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "testapp_profile" AS t
@@ -364,9 +396,13 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (38350669)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (38350669)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."id" FROM "testapp_quizsession" AS t
@@ -413,7 +449,7 @@ NEW."correct_answers_count" := OLD."correct_answers_count";
 RETURN NEW;
 
 -- trigger counters_delete on testapp_quizsession (testapp.QuizSession): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 integer[]; _folded record;
+DECLARE _new0 integer[]; _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -434,8 +470,10 @@ appended AS (
 )
 SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
            WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
-INTO _new0
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
+           WHERE delta.counter IN (-1471082091, -353915663)))[1:256]
+INTO _new0, _keys0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
     INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -459,9 +497,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1471082091, -353915663)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "testapp_profile" AS t
@@ -497,7 +539,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_insert on testapp_quizsession (testapp.QuizSession): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 integer[]; _folded record;
+DECLARE _new0 integer[]; _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -518,8 +560,10 @@ appended AS (
 )
 SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
            WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
-INTO _new0
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
+           WHERE delta.counter IN (-1471082091, -353915663)))[1:256]
+INTO _new0, _keys0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
     INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -543,9 +587,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1471082091, -353915663)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "testapp_profile" AS t
@@ -589,7 +637,7 @@ DELETE FROM counters_delta WHERE counter IN (-1471082091, -353915663);
 RETURN NULL;
 
 -- trigger counters_update on testapp_quizsession (testapp.QuizSession): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 integer[]; _folded record;
+DECLARE _new0 integer[]; _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -618,8 +666,10 @@ appended AS (
 )
 SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
            WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
-INTO _new0
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
+       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
+           WHERE delta.counter IN (-1471082091, -353915663)))[1:256]
+INTO _new0, _keys0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
     INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -643,9 +693,13 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ORDER BY 1
         ON CONFLICT DO NOTHING;
         WITH pending AS (
-            SELECT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663)
-            GROUP BY p.key ORDER BY p.key LIMIT 256
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1471082091, -353915663)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
         ),
         taken AS (  -- the target rows nobody holds right now
             SELECT t."user_id" FROM "testapp_profile" AS t
