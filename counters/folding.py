@@ -31,8 +31,12 @@ from counters.targets import TargetTable
 
 FOLD_LOCK = stable_id("counters.fold")  # first key of the per-table folder locks
 FOLDER_PRESENT = stable_id("counters.folder")  # a dedicated folder holds it (a session lock)
-# what a writer asks before folding by itself: false while a dedicated folder runs
-NO_FOLDER = f"pg_try_advisory_xact_lock_shared({FOLDER_PRESENT})"
+# what a writer asks before folding by itself: false while a dedicated folder runs (it peeks,
+# taking and releasing a shared lock at once, so a folder starting up never waits for writers)
+NO_FOLDER = (
+    f"(CASE WHEN pg_try_advisory_lock_shared({FOLDER_PRESENT}) "
+    f"THEN pg_advisory_unlock_shared({FOLDER_PRESENT}) ELSE false END)"
+)
 
 FOLD = """\
 WITH pending AS (

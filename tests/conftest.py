@@ -116,3 +116,15 @@ def run_threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads), "a writer thread hung"
     return errors
+
+
+@pytest.fixture
+def writers_do_not_fold():
+    """Writers fold now and then by themselves (one statement in 64): tests that look at pending
+    deltas announce a dedicated folder from another connection, so writers leave them be."""
+    from counters.folding import FOLDER_PRESENT
+    from tests.utils import OtherClient
+
+    with OtherClient() as folder:
+        folder.execute("SELECT pg_advisory_lock(%s)", [FOLDER_PRESENT])
+        yield

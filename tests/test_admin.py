@@ -128,7 +128,7 @@ def test_continue_without_a_job_and_get_requests_are_refused_politely(admin_clie
     assert admin_client.get(RUN).url == OVERVIEW
 
 
-def test_fold_button_folds_pending_deltas(admin_client, graph):
+def test_fold_button_folds_pending_deltas(admin_client, graph, writers_do_not_fold):
     counters.fold()
     user, fan = graph[0], UserFactory()
     Follow.objects.create(follower=fan, followed=user)  # pending: +1 followers, +1 following...

@@ -55,7 +55,7 @@ def test_demo_admin_prints_a_password_that_logs_in():
     assert second != password  # a fresh one each time
 
 
-def test_fold_counters_command():
+def test_fold_counters_command(writers_do_not_fold):
     star = UserFactory()
     Follow.objects.create(follower=UserFactory(), followed=star)
     out = run("fold_counters", "counters_social.UserStats")

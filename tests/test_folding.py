@@ -54,7 +54,7 @@ def columns_alone_are_exact() -> None:
 
 
 @pytest.mark.django_db
-def test_writers_append_and_a_rollback_leaves_nothing():
+def test_writers_append_and_a_rollback_leaves_nothing(writers_do_not_fold):
     a, b = UserFactory.create_batch(2)
     counters.fold()
     Follow.objects.create(follower=a, followed=b)
@@ -76,7 +76,7 @@ def test_writers_append_and_a_rollback_leaves_nothing():
 
 
 @pytest.mark.django_db
-def test_a_bulk_statement_appends_one_row_per_counter_and_key():
+def test_a_bulk_statement_appends_one_row_per_counter_and_key(writers_do_not_fold):
     users = UserFactory.create_batch(10)
     counters.fold()
     Follow.objects.bulk_create([Follow(follower=u, followed=users[0]) for u in users[1:]])
@@ -194,7 +194,7 @@ def test_writers_folders_and_a_recount_at_once_stay_exact_without_deadlocks():
 
 
 @pytest.mark.django_db
-def test_exact_views_and_the_fold_function_serve_raw_sql_readers():
+def test_exact_views_and_the_fold_function_serve_raw_sql_readers(writers_do_not_fold):
     random_graph(15, 4, 20, seed=5)
     assert pending() > 0
     with connection.cursor() as cursor:

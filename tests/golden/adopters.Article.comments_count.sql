@@ -21,7 +21,7 @@ SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -84,7 +84,7 @@ SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -171,7 +171,7 @@ SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -234,7 +234,7 @@ SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -297,7 +297,7 @@ SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -372,7 +372,7 @@ SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION

@@ -36,7 +36,7 @@ IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -77,7 +77,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
         INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::varchar(150)  -- creating them while another writer was at it
         FROM (
@@ -169,7 +169,7 @@ IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -210,7 +210,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
         INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::varchar(150)  -- creating them while another writer was at it
         FROM (
@@ -323,7 +323,7 @@ IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -364,7 +364,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
         INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::varchar(150)  -- creating them while another writer was at it
         FROM (

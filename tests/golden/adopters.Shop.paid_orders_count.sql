@@ -21,7 +21,7 @@ SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_shop": keys this st
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1236747129) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1236747129) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -84,7 +84,7 @@ SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_shop": keys this st
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1236747129) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1236747129) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -159,7 +159,7 @@ SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_shop": keys this st
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1236747129) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1236747129) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION

@@ -30,7 +30,7 @@ IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for 
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
         INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::smallint  -- creating them while another writer was at it
         FROM (
@@ -112,7 +112,7 @@ IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for 
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
         INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::smallint  -- creating them while another writer was at it
         FROM (
@@ -206,7 +206,7 @@ IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for 
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
         INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::smallint  -- creating them while another writer was at it
         FROM (

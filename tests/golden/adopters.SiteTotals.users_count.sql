@@ -49,7 +49,7 @@ IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for 
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
         INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::varchar(150)  -- creating them while another writer was at it
         FROM (
@@ -104,7 +104,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
         INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::smallint  -- creating them while another writer was at it
         FROM (
@@ -205,7 +205,7 @@ IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for 
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
         INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::varchar(150)  -- creating them while another writer was at it
         FROM (
@@ -260,7 +260,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
         INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::smallint  -- creating them while another writer was at it
         FROM (
@@ -386,7 +386,7 @@ IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for 
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
         INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::varchar(150)  -- creating them while another writer was at it
         FROM (
@@ -441,7 +441,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
         INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::smallint  -- creating them while another writer was at it
         FROM (

@@ -25,7 +25,7 @@ SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_blog": keys this sta
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -92,7 +92,7 @@ SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_blog": keys this sta
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -175,7 +175,7 @@ SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_blog": keys this sta
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION

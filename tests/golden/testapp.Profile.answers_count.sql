@@ -40,7 +40,7 @@ IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the 
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
         INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::integer  -- creating them while another writer was at it
         FROM (
@@ -95,7 +95,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -177,7 +177,7 @@ IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the 
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
         INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::integer  -- creating them while another writer was at it
         FROM (
@@ -232,7 +232,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -339,7 +339,7 @@ IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the 
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
         INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::integer  -- creating them while another writer was at it
         FROM (
@@ -394,7 +394,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
         WITH pending AS (
             SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -482,7 +482,7 @@ IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the 
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
         INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::integer  -- creating them while another writer was at it
         FROM (
@@ -572,7 +572,7 @@ IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the 
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
         INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::integer  -- creating them while another writer was at it
         FROM (
@@ -678,7 +678,7 @@ IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the 
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF pg_try_advisory_xact_lock_shared(-12837143) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
         INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
         SELECT pending.key::integer  -- creating them while another writer was at it
         FROM (
