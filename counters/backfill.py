@@ -31,10 +31,11 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from counters import registry
 from counters.exceptions import CounterError
-from counters.folding import FOLD_LOCK
+from counters.folding import fold_lock
 from counters.guard import unguarded
 from counters.keys import clean_key
-from counters.spec import Counter, literal, quote, stable_id
+from counters.spec import Counter, literal, quote
+from counters.targets import TargetTable
 
 MAX_EXAMPLES = 5
 
@@ -223,7 +224,7 @@ class Target:
 
     def fold_lock_sql(self) -> str:
         """Wait for the table's folder lock (folders never hold it long, and skip a held one)."""
-        return f"SELECT pg_advisory_xact_lock({FOLD_LOCK}, {stable_id(self.model._meta.db_table)})"
+        return f"SELECT {fold_lock(TargetTable(self.counters), wait=True)}"
 
 
 
