@@ -227,7 +227,6 @@ class Target:
         return f"SELECT {fold_lock(TargetTable(self.counters), wait=True)}"
 
 
-
 def _targets(counters: Iterable[Counter]) -> list[Target]:
     grouped: dict[type[models.Model], list[Counter]] = {}
     for counter in counters:

@@ -129,8 +129,7 @@ def render_fold(
         for i, counter in enumerate(target.counters)
     )
     sets = ", ".join(
-        f"{col} = t.{col} + coalesce(summed.d{i}, 0)"
-        for i, col in enumerate(target.quoted_columns)
+        f"{col} = t.{col} + coalesce(summed.d{i}, 0)" for i, col in enumerate(target.quoted_columns)
     )
     sql = FOLD.format(
         ids=target.ids_sql,

@@ -168,7 +168,9 @@ def render_fold_function(targets: list[TargetTable], batch: int = 1000) -> str:
         return textwrap.indent(f"{create};\n{sql}" if create else sql, " " * 12)
 
     tables = "\n".join(
-        FOLD_TABLE.format(label=target.label, lock=fold_lock(target), fold=step(target), batch=batch)
+        FOLD_TABLE.format(
+            label=target.label, lock=fold_lock(target), fold=step(target), batch=batch
+        )
         for target in targets
     )
     return FOLD_FUNCTION.format(tables=tables)
@@ -193,9 +195,7 @@ def install_sql_objects(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
 
     connection = connections[using]
     existing = set(connection.introspection.table_names())
-    targets = [
-        t for t in TargetTable.group(all_counters()) if t.table.split('"."')[-1] in existing
-    ]
+    targets = [t for t in TargetTable.group(all_counters()) if t.table.split('"."')[-1] in existing]
     created = []
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for target in targets:

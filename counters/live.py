@@ -21,6 +21,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
+import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -29,7 +31,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.dispatch import Signal
 
 from counters import registry
-from counters.conf import stream_authorize
+from counters.conf import stream_authorize, stream_max_streams
 from counters.exceptions import CounterError, UnknownCounterError
 from counters.keys import clean_key
 from counters.reading import value_sql
@@ -49,6 +51,11 @@ RETRY_MS = 1000  # how long a browser waits before reconnecting (EventSource's r
 
 class TopicError(CounterError, ValueError):
     """A stream asked for a counter that does not exist, or without a valid key."""
+
+
+class HubUnavailable(CounterError):
+    """The process serves as many streams as ``COUNTERS_STREAM_MAX_STREAMS`` allows, or its
+    server is shutting down: try again later (the view answers 503 with ``Retry-After``)."""
 
 
 @dataclass(frozen=True)
@@ -82,11 +89,14 @@ def _singleton_key(model: type[models.Model]) -> object | None:
     return None
 
 
-def parse_topics(specs: Iterable[str]) -> list[Topic]:
-    """``["counters_social.GlobalStats.total_follows", "counters_social.UserStats:42"]`` -> topics;
-    keys are checked against the key column (:func:`counters.keys.clean_key`). Raises
-    :class:`TopicError` with a message naming what is wrong."""
-    topics: list[Topic] = []
+def parse_topics(specs: Iterable[str], limit: int | None = None) -> list[Topic]:
+    """``["counters_social.GlobalStats.total_follows", "counters_social.UserStats:42"]`` -> topics
+    (each once); keys are checked against the key column (:func:`counters.keys.clean_key`), and
+    at most ``limit`` topics are accepted. Raises :class:`TopicError` naming what is wrong."""
+    specs = list(dict.fromkeys(specs))
+    if limit is not None and len(specs) > limit:  # before any work on them
+        raise TopicError(f"a stream watches at most {limit} counters; {len(specs)} were asked")
+    topics: dict[Topic, None] = {}
     for spec in specs:
         label, _, raw_key = spec.partition(":")
         try:
@@ -109,10 +119,44 @@ def parse_topics(specs: Iterable[str]) -> list[Topic]:
                 key = clean_key(model, raw_key)
             except ValueError as exc:
                 raise TopicError(str(exc)) from None
-        topics += [Topic(model, key, name) for name in fields]
+        topics.update((Topic(model, key, name), None) for name in fields)
+        if limit is not None and len(topics) > limit:
+            raise TopicError(
+                f"a stream watches at most {limit} counters (a whole row counts each of its "
+                "counters)"
+            )
     if not topics:
         raise TopicError("name at least one counter, e.g. ?c=app_label.Model.field:<key>")
-    return topics
+    return list(topics)
+
+
+def missing_rows(topics: Iterable[Topic], using: str = DEFAULT_DB_ALIAS) -> list[Topic]:
+    """The topics whose key names no row: neither a target row nor a row of the model the
+    counters' paths end at (a stats row not created yet still has its user). Single-row totals
+    always exist. One query per target model; the hub never spends time on keys that cannot
+    change."""
+    by_model: dict[type[models.Model], set[object]] = defaultdict(set)
+    for topic in topics:
+        if _singleton_key(topic.model) is None:
+            by_model[topic.model].add(topic.key)
+    absent: set[tuple[type[models.Model], object]] = set()
+    for model, keys in by_model.items():
+        key_type = model._meta.pk.rel_db_type(connections[using])
+        places = {(model._meta.db_table, model._meta.pk.column)}
+        for counter in registry.counters_on(model):
+            if counter.key_model is not None:
+                places.add((counter.key_model._meta.db_table, counter.key_reference))
+        exists = " OR ".join(
+            f"EXISTS (SELECT 1 FROM {quote(table)} AS r WHERE r.{quote(column)} = k.key)"
+            for table, column in sorted(places)
+        )
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT k.key FROM unnest(%s::{key_type}[]) AS k (key) WHERE NOT ({exists})",
+                [sorted(keys, key=str)],
+            )
+            absent.update((model, row[0]) for row in cursor.fetchall())
+    return [topic for topic in topics if (topic.model, topic.key) in absent]
 
 
 def require_psycopg() -> None:
@@ -151,18 +195,34 @@ class Subscription:
     topics: list[Topic]
     pending: dict[str, int] = field(default_factory=dict)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    closed: bool = False
+
+    @property
+    def wanted(self) -> frozenset[Topic]:
+        return self._wanted
+
+    def __post_init__(self) -> None:
+        self._wanted = frozenset(self.topics)
 
     def push(self, values: dict[str, int]) -> None:
         self.pending.update(values)
         self.ready.set()
 
-    async def changes(self, timeout: float) -> dict[str, int]:
-        """The values changed since the last call; ``{}`` after ``timeout`` seconds of quiet."""
+    def close(self) -> None:
+        """End the stream (the server is shutting down): :meth:`changes` returns ``None``."""
+        self.closed = True
+        self.ready.set()
+
+    async def changes(self, timeout: float) -> dict[str, int] | None:
+        """The values changed since the last call; ``{}`` after ``timeout`` seconds of quiet;
+        ``None`` once the subscription is closed."""
         try:
             await asyncio.wait_for(self.ready.wait(), timeout)
         except TimeoutError:
             return {}
         self.ready.clear()
+        if self.closed:
+            return None
         values, self.pending = self.pending, {}
         return values
 
@@ -176,6 +236,8 @@ class Hub:
         self.interval = interval
         self.loop = asyncio.get_running_loop()
         self.by_key: dict[tuple[str, object], set[Subscription]] = defaultdict(set)
+        self.subscriptions: set[Subscription] = set()
+        self.closing = False
         self.watched: dict[Topic, int] = defaultdict(int)  # topic -> subscriptions watching it
         self.values: dict[Topic, int] = {}  # last values of watched topics
         self.reader_connections = 0  # reader connections opened so far (one, unless it broke)
@@ -184,13 +246,30 @@ class Hub:
         self._reader = None
         self._reader_lock = asyncio.Lock()
         self._tasks = [self.loop.create_task(self._poll_loop(), name="counters-poll")]
+        _chain_shutdown_signals()
 
     # -- subscribers ------------------------------------------------------------------------
 
+    @property
+    def full(self) -> bool:
+        """Whether a new stream would pass ``COUNTERS_STREAM_MAX_STREAMS`` (or the server is
+        shutting down)."""
+        return self.closing or len(self.subscriptions) >= stream_max_streams()
+
     async def subscribe(self, topics: list[Topic]) -> Subscription:
-        """Register ``topics`` and queue their current values as the first message."""
-        subscription = Subscription(topics)
-        for topic in topics:
+        """Register ``topics`` and queue their current values as the first message. Raises
+        :class:`HubUnavailable` when the process serves as many streams as allowed, or is
+        shutting down. Time and memory are proportional to ``topics``."""
+        if self.full:
+            raise HubUnavailable(
+                "the server is shutting down"
+                if self.closing
+                else f"this process serves {len(self.subscriptions)} streams already "
+                "(COUNTERS_STREAM_MAX_STREAMS)"
+            )
+        subscription = Subscription(list(dict.fromkeys(topics)))
+        self.subscriptions.add(subscription)
+        for topic in subscription.topics:
             self.by_key[(topic.model._meta.label, topic.key)].add(subscription)
             self.watched[topic] += 1
         try:
@@ -204,6 +283,10 @@ class Hub:
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
+        """Forget ``subscription`` (in time proportional to its own topics); idempotent."""
+        if subscription not in self.subscriptions:
+            return
+        self.subscriptions.discard(subscription)
         for topic in subscription.topics:
             key = (topic.model._meta.label, topic.key)
             watchers = self.by_key.get(key)
@@ -218,7 +301,14 @@ class Hub:
 
     @property
     def subscribers(self) -> int:
-        return len({s for watchers in self.by_key.values() for s in watchers})
+        return len(self.subscriptions)
+
+    def shutdown(self) -> None:
+        """End every open stream and refuse new ones: the server is stopping (see
+        :func:`shutdown_streams`)."""
+        self.closing = True
+        for subscription in list(self.subscriptions):
+            subscription.close()
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -268,7 +358,7 @@ class Hub:
         per_subscription: dict[Subscription, dict[str, int]] = defaultdict(dict)
         for topic in changed:
             for watcher in self.by_key.get((topic.model._meta.label, topic.key), ()):
-                if topic in watcher.topics:
+                if topic in watcher.wanted:
                     per_subscription[watcher][topic.name] = self.values[topic]
         for watcher, values in per_subscription.items():
             watcher.push(values)
@@ -328,6 +418,42 @@ def get_hub(alias: str = DEFAULT_DB_ALIAS) -> Hub:
     return hub
 
 
+def shutdown_streams() -> None:
+    """End every open stream of this process and refuse new ones (the server is stopping).
+
+    Runs by itself on SIGTERM and SIGINT when the server's event loop is in the main thread (the
+    hub chains a handler in front of the server's own), so a server that waits for its
+    connections to close before it exits (uvicorn does) stops within moments. Call it from your
+    server's shutdown hook if it runs the loop elsewhere."""
+    for hub in list(_hubs.values()):
+        if not hub.loop.is_closed():
+            hub.loop.call_soon_threadsafe(hub.shutdown)
+
+
+def _chain_shutdown_signals() -> None:
+    """Put :func:`shutdown_streams` in front of the current SIGTERM and SIGINT handlers (once;
+    only the main thread may set signal handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for number in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(number)
+        if getattr(previous, "ends_counter_streams", False):
+            continue
+
+        def handler(signum: int, frame: object, previous: object = previous) -> None:
+            shutdown_streams()
+            if callable(previous):
+                previous(signum, frame)
+            elif signum == signal.SIGINT and previous == signal.SIG_DFL:
+                raise KeyboardInterrupt
+            elif previous == signal.SIG_DFL:  # die as the signal would have killed us
+                signal.signal(signum, signal.SIG_DFL)
+                signal.raise_signal(signum)
+
+        handler.ends_counter_streams = True  # type: ignore[attr-defined]
+        signal.signal(number, handler)
+
+
 def sse(values: dict[str, int]) -> str:
     """One Server-Sent Event carrying ``values``."""
     return f"event: counters\ndata: {json.dumps(values, separators=(',', ':'))}\n\n"
@@ -337,11 +463,17 @@ async def stream(topics: list[Topic], hub: Hub | None = None) -> AsyncIterator[s
     """The event stream of ``topics``: a retry hint, the current values at once, then every
     change (coalesced), and a comment every KEEPALIVE_SECONDS so proxies keep it open."""
     hub = hub or get_hub()
-    subscription = await hub.subscribe(topics)
+    try:
+        subscription = await hub.subscribe(topics)
+    except HubUnavailable as exc:  # filled up between the view's check and now: end at once
+        yield f"retry: {RETRY_MS * 5}\n: {exc}\n\n"
+        return
     try:
         yield f"retry: {RETRY_MS}\n\n"
         while True:
             values = await subscription.changes(KEEPALIVE_SECONDS)
+            if values is None:  # the server is shutting down: the browser reconnects elsewhere
+                return
             yield sse(values) if values else ": keep-alive\n\n"
     finally:
         hub.unsubscribe(subscription)
@@ -349,12 +481,15 @@ async def stream(topics: list[Topic], hub: Hub | None = None) -> AsyncIterator[s
 
 __all__ = [
     "Hub",
+    "HubUnavailable",
     "Subscription",
     "Topic",
     "TopicError",
     "counters_changed",
     "get_hub",
     "may_watch",
+    "missing_rows",
     "parse_topics",
+    "shutdown_streams",
     "stream",
 ]

@@ -35,7 +35,9 @@ def _triggers(counter: Counter) -> list[str]:
         declare = trigger.get_declare(model)
         body = trigger.get_func(model)
         if declare:
-            body = "DECLARE " + " ".join(f"{name} {type_};" for name, type_ in declare) + "\n" + body
+            body = (
+                "DECLARE " + " ".join(f"{name} {type_};" for name, type_ in declare) + "\n" + body
+            )
         parts.append(f"{header}\n{body}")
     return parts
 

@@ -1,6 +1,6 @@
 """What a project may expose of the library: the live counters' event stream.
 
-    path("counters/", include("counters.urls")),
+path("counters/", include("counters.urls")),
 """
 
 from django.urls import path

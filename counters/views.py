@@ -6,8 +6,18 @@ from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
+from counters.conf import stream_max_topics
 from counters.exceptions import CounterError
-from counters.live import TopicError, may_watch, parse_topics, require_psycopg, stream
+from counters.live import (
+    RETRY_MS,
+    TopicError,
+    get_hub,
+    may_watch,
+    missing_rows,
+    parse_topics,
+    require_psycopg,
+    stream,
+)
 
 
 def _refused(request: HttpRequest, topics: list) -> list[str]:
@@ -21,10 +31,13 @@ async def live_stream(request: HttpRequest) -> HttpResponse:
 
     ``c`` names a counter (``counters.GlobalStats.total_follows``), one counter of a target row
     (``counters.UserStats.followers_count:42``) or every counter of a row
-    (``counters.UserStats:42``). Unknown counters or bad keys: 400 with ``{"error": ...}``.
+    (``counters.UserStats:42``). Unknown counters, bad keys or more than
+    ``COUNTERS_STREAM_MAX_TOPICS`` values: 400; a counter the client may not watch: 403; a key
+    that names no row: 404; a process serving ``COUNTERS_STREAM_MAX_STREAMS`` streams already, or
+    shutting down, or without psycopg 3, or under WSGI: 503. Every error is ``{"error": ...}``.
     """
     try:
-        topics = parse_topics(request.GET.getlist("c"))
+        topics = parse_topics(request.GET.getlist("c"), limit=stream_max_topics())
     except TopicError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     refused = await sync_to_async(_refused)(request, topics)  # a hook may read request.user
@@ -33,6 +46,10 @@ async def live_stream(request: HttpRequest) -> HttpResponse:
             {"error": f"not public: {', '.join(refused)} (see COUNTERS_STREAM_AUTHORIZE)"},
             status=403,
         )
+    missing = await sync_to_async(missing_rows)(topics)
+    if missing:
+        names = ", ".join(sorted({f"{t.model._meta.label}:{t.key}" for t in missing}))
+        return JsonResponse({"error": f"no such row: {names}"}, status=404)
     try:
         require_psycopg()
     except CounterError as exc:
@@ -44,7 +61,15 @@ async def live_stream(request: HttpRequest) -> HttpResponse:
             },
             status=503,
         )
-    response = StreamingHttpResponse(stream(topics), content_type="text/event-stream")
+    hub = get_hub()
+    if hub.full:
+        busy = JsonResponse(
+            {"error": "the server is shutting down" if hub.closing else "too many open streams"},
+            status=503,
+        )
+        busy["Retry-After"] = str(RETRY_MS * 5 // 1000)
+        return busy
+    response = StreamingHttpResponse(stream(topics, hub), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return response

@@ -78,7 +78,7 @@ class Stream:
 
     @classmethod
     async def open(cls, server: Server, query: str) -> Stream:
-        reader, writer = await asyncio.open_connection(server.host, server.port)
+        reader, writer = await asyncio.open_connection(server.host, server.port, limit=2**22)
         writer.write(
             f"GET /counters/stream/?{query} HTTP/1.0\r\nHost: {server.host}\r\n\r\n".encode()
         )

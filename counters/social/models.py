@@ -79,9 +79,7 @@ class UserStatsQuerySet(models.QuerySet):
     counters.Count(
         "following_count", source="counters_social.Follow", path="follower", public=True
     ),
-    counters.Count(
-        "posts_count", source="counters_social.Post", path="author", public=True
-    ),
+    counters.Count("posts_count", source="counters_social.Post", path="author", public=True),
     counters.Events("profile_views"),
 )
 class UserStats(models.Model):

@@ -13,8 +13,8 @@ from counters.live import Hub, TopicError, counters_changed, parse_topics, requi
 
 class Command(BaseCommand):
     help = (
-        "Watch counters and print one JSON line per change: {\"model\": ..., \"keys\": [...]} "
-        "for the rows whose watched values changed, then {\"values\": {...}} with the new "
+        'Watch counters and print one JSON line per change: {"model": ..., "keys": [...]} '
+        'for the rows whose watched values changed, then {"values": {...}} with the new '
         "values. Receivers of counters.live.counters_changed (your forwarding code, e.g. to a "
         "message bus) run for each change. One reader connection polls the watched values "
         "(writers announce nothing). Runs until interrupted, or for --count changes."
@@ -86,5 +86,7 @@ class Command(BaseCommand):
     async def _values(self, subscription) -> None:  # noqa: ANN001
         while True:
             values = await subscription.changes(3600)
+            if values is None:  # the hub was shut down
+                return
             if values:
                 self.stdout.write(json.dumps({"values": values}))
