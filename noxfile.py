@@ -65,13 +65,20 @@ for python, django, driver in CELLS:
     def tests(session: nox.Session, django: str = django, driver: str = driver) -> None:
         session.install("-e", f".[test,{driver}]", f"django~={django}.0")
         session.run(
-            "python", "-c",
+            "python",
+            "-c",
             "import sys, django; from django.db.backends.postgresql import psycopg_any as p; "
             "print('Python', sys.version.split()[0], '| Django', django.get_version(), "
             "'| driver', 'psycopg 3' if p.is_psycopg3 else 'psycopg2')",
         )
         session.run(
-            "python", "-m", "pytest", "-q", "-p", "no:cacheprovider",
-            "--ignore=tests/test_browser.py", *session.posargs,
+            "python",
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--ignore=tests/test_browser.py",
+            *session.posargs,
             env={"DATABASE_URL": database_url()},
         )

@@ -133,7 +133,9 @@ def test_fold_button_folds_pending_deltas(admin_client, graph, writers_do_not_fo
     user, fan = graph[0], UserFactory()
     Follow.objects.create(follower=fan, followed=user)  # pending: +1 followers, +1 following...
     html = admin_client.get(OVERVIEW).content.decode()
-    row = html.split('data-counter="counters_social.UserStats.followers_count"')[1].split("</tr>")[0]
+    row = html.split('data-counter="counters_social.UserStats.followers_count"')[1].split("</tr>")[
+        0
+    ]
     assert '<td class="pending">1</td>' in row  # the overview shows the pending delta row
     pending = CounterDelta.objects.count()  # those two, the follows total, the users total
     response = admin_client.post(reverse("admin:counters_counteroverview_fold"), follow=True)
@@ -155,9 +157,12 @@ def test_recount_one_row_creates_a_missing_stats_row(admin_client, graph):
     assert any("created 1 missing row(s)" in t for t in texts(response))
     assert UserStats.objects.get(pk=loner.pk).posts_count == 1
     response = admin_client.post(url, {"target": target, "key": "abc"}, follow=True)
-    assert any("'abc' is not a valid key of counters_social.UserStats" in t for t in texts(response))
-    response = admin_client.post(url, {"target": "counters_social.GlobalStats", "key": "1"},
-                                 follow=True)
+    assert any(
+        "'abc' is not a valid key of counters_social.UserStats" in t for t in texts(response)
+    )
+    response = admin_client.post(
+        url, {"target": "counters_social.GlobalStats", "key": "1"}, follow=True
+    )
     assert any("holds no per-row counters" in t for t in texts(response))
     response = admin_client.post(url, {"target": "nope.Nope", "key": "1"}, follow=True)
     assert any("holds no per-row counters" in t for t in texts(response))
@@ -254,7 +259,9 @@ def test_recount_of_a_large_selection_runs_in_bounded_steps(admin_client, graph,
         response = admin_client.post(RUN, {"mode": "continue"})
         steps += 1
     assert steps >= 3 and response.url == OVERVIEW  # 11 keys in batches of 5
-    assert any("Recount done: 11 drifted value(s) fixed" in t for t in texts(admin_client.get(OVERVIEW)))
+    assert any(
+        "Recount done: 11 drifted value(s) fixed" in t for t in texts(admin_client.get(OVERVIEW))
+    )
     report = counters.check(["counters_social.UserStats.posts_count"])
     assert report.counters[0].rows_drifted == 1  # the row left out of the selection
     assert report.counters[0].examples[0]["key"] == keys[11]
@@ -297,7 +304,9 @@ def test_change_page_shows_cached_beside_true_with_drift_highlighted(admin_clien
 
 def test_global_stats_list_shows_totals_beside_true_counts(admin_client, graph):
     inject("UPDATE counters_globalstats SET total_follows = total_follows + 2")
-    html = admin_client.get(reverse("admin:counters_social_globalstats_changelist")).content.decode()
+    html = admin_client.get(
+        reverse("admin:counters_social_globalstats_changelist")
+    ).content.decode()
     follows = Follow.objects.count()
     assert f"{follows} (drift +2)" in html and f"{Post.objects.count()} (matches COUNT(*))" in html
     assert GlobalStats.current().total_follows == follows + 2
@@ -313,7 +322,9 @@ def test_follow_and_post_admins_create_and_delete_rows_with_user_autocomplete(ad
     assert response.status_code == 302
     assert UserStats.objects.get(pk=b.pk).followers_count == 1
     follow = Follow.objects.get(follower=a, followed=b)
-    admin_client.post(reverse("admin:counters_social_follow_delete", args=[follow.pk]), {"post": "yes"})
+    admin_client.post(
+        reverse("admin:counters_social_follow_delete", args=[follow.pk]), {"post": "yes"}
+    )
     assert UserStats.objects.get(pk=b.pk).followers_count == 0
     admin_client.post(reverse("admin:counters_social_post_add"), {"author": a.pk, "title": "hi"})
     assert UserStats.objects.get(pk=a.pk).posts_count == 1

@@ -108,7 +108,10 @@ def test_to_field_foreign_key_counts_on_the_row_it_names():
     b = Article.objects.create(slug="second")  # ids differ from the slugs' order on purpose
     Comment.objects.create(article=a)
     Comment.objects.bulk_create([Comment(article=b) for _ in range(3)])
-    assert (Article.objects.get(pk=a.pk).comments_count, Article.objects.get(pk=b.pk).comments_count) == (1, 3)
+    assert (
+        Article.objects.get(pk=a.pk).comments_count,
+        Article.objects.get(pk=b.pk).comments_count,
+    ) == (1, 3)
     Comment.objects.filter(article=b).update(article=a)  # move them all
     assert_exact()
     with connection.cursor() as cursor:
@@ -143,7 +146,9 @@ def test_uuid_keyed_target_with_a_condition_and_recount():
     Order.objects.filter(shop=shops[3]).update(shop=None)
     Order.objects.filter(shop=shops[4]).delete()
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO adopters_order (shop_id, paid) VALUES (%s, true)", [shops[5].pk])
+        cursor.execute(
+            "INSERT INTO adopters_order (shop_id, paid) VALUES (%s, true)", [shops[5].pk]
+        )
     assert_exact()
     inject("UPDATE adopters_shop SET paid_orders_count = paid_orders_count + 9")
     report = counters.check(["adopters.Shop"], batch_size=2)  # keyset batches over UUIDs
@@ -152,7 +157,9 @@ def test_uuid_keyed_target_with_a_condition_and_recount():
     counters.recount(["adopters.Shop"], batch_size=3)
     assert_exact()
     one = counters.compare(Shop, [shops[6].pk, str(shops[0].pk)])
-    assert {c.true for c in one[shops[6].pk]} == {Order.objects.filter(shop=shops[6], paid=True).count()}
+    assert {c.true for c in one[shops[6].pk]} == {
+        Order.objects.filter(shop=shops[6], paid=True).count()
+    }
     assert shops[0].pk in one
 
 
@@ -160,7 +167,10 @@ def test_text_keys_in_a_schema_qualified_table():
     python, django = Tag.objects.create(name="python"), Tag.objects.create(name="Django")
     article = Article.objects.create(slug="t")
     Tagging.objects.bulk_create(
-        [Tagging(tag=t, article=article, visible=i % 3 != 0) for i, t in enumerate([python, django] * 4)]
+        [
+            Tagging(tag=t, article=article, visible=i % 3 != 0)
+            for i, t in enumerate([python, django] * 4)
+        ]
     )
     assert_exact()
     Tagging.objects.filter(tag=python).update(visible=True)
@@ -224,7 +234,11 @@ def test_triggers_live_in_the_declaring_apps_migrations_only():
         if app == "adopters"
         for op in migration.operations
     ]
-    proxies = {op.name for op in operations if type(op).__name__ == "CreateModel" and op.options.get("proxy")}
+    proxies = {
+        op.name
+        for op in operations
+        if type(op).__name__ == "CreateModel" and op.options.get("proxy")
+    }
     assert proxies == {
         "AuthUserCounters",
         "AuthGroupCounters",
@@ -253,7 +267,9 @@ def test_the_admin_overview_works_with_whatever_the_project_declares(admin_clien
         follow=True,
     )
     assert response.status_code == 200
-    assert any("is not a valid key of adopters.Shop" in str(m) for m in response.context["messages"])
+    assert any(
+        "is not a valid key of adopters.Shop" in str(m) for m in response.context["messages"]
+    )
 
 
 def test_the_project_checks_clean_with_or_without_the_social_app():

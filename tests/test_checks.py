@@ -100,9 +100,7 @@ def test_w001_targets_need_the_counter_manager():
     from tests.adopters.models import Comment
 
     # a target whose managers are Django's plain ones (Comment has none of its own)
-    counter = registry.resolve_all(
-        [(Comment, Count("id", source=Comment, path="article"))]
-    )
+    counter = registry.resolve_all([(Comment, Count("id", source=Comment, path="article"))])
     fake = dataclasses.replace(registry.get_counter(Blog, "articles_count"), target=Comment)
     warnings = checks.check_readers([fake])
     assert [w.id for w in warnings] == ["counters.W001"]
@@ -236,9 +234,7 @@ def test_e014_composite_primary_keys_are_refused():
 def test_e006_a_many_to_many_path_says_which_through_table_to_count():
     from tests.adopters.models import Article as Liked
 
-    resolved = registry.resolve_all(
-        [(Liked, Count("likes_count", source=Liked, path="likes"))]
-    )
+    resolved = registry.resolve_all([(Liked, Count("likes_count", source=Liked, path="likes"))])
     assert [p.id for p in resolved.problems] == ["counters.E006"]
     message = resolved.problems[0].message
     assert "source='adopters.Article_likes', path='article'" in message

@@ -82,9 +82,9 @@ def test_a_bulk_statement_appends_one_row_per_counter_and_key(writers_do_not_fol
     Follow.objects.bulk_create([Follow(follower=u, followed=users[0]) for u in users[1:]])
     followers = counters_on(UserStats)[0]
     assert followers.field.name == "followers_count"
-    assert list(
-        CounterDelta.objects.filter(counter=followers.id).values_list("key", "delta")
-    ) == [(str(users[0].pk), 9)]
+    assert list(CounterDelta.objects.filter(counter=followers.id).values_list("key", "delta")) == [
+        (str(users[0].pk), 9)
+    ]
     assert CounterDelta.objects.filter(counter=counters_on(GlobalStats)[0].id).count() == 1
     assert_exact()
 
@@ -262,9 +262,7 @@ def test_writers_leave_the_folding_to_a_dedicated_folder_when_one_runs():
     users = UserFactory.create_batch(30)
     counters.fold()
     with OtherClient() as folder:  # another process says it is the folder (a session lock)
-        [(held,)] = folder.execute(
-            "SELECT pg_try_advisory_lock(%s)", [FOLDER_PRESENT]
-        )
+        [(held,)] = folder.execute("SELECT pg_try_advisory_lock(%s)", [FOLDER_PRESENT])
         assert held and not announce_folder()  # a second folder is told one runs already
         rng = random.Random(3)
         for _ in range(600):  # about ten writers' folds would happen without the folder

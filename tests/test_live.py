@@ -58,7 +58,9 @@ def test_stream_sends_the_current_values_then_committed_changes_only(asgi_server
         assert stream.status == 200
         first = await stream.event()
         assert first[followers] == 1 and first[TOTAL] == 1
-        assert first[f"counters_social.UserStats.profile_views:{a.pk}"] == 0  # events too, for a row
+        assert (
+            first[f"counters_social.UserStats.profile_views:{a.pk}"] == 0
+        )  # events too, for a row
         await in_thread(lambda: follow_then_roll_back(a, b))
         with pytest.raises(TimeoutError):
             await stream.event(timeout=1.0)  # nothing for rolled-back work
@@ -143,9 +145,7 @@ def test_hook_receives_the_changes_of_watched_values():
         hub = live.Hub(interval=0.02)
         try:
             await hub.subscribe(
-                live.parse_topics(
-                    [f"counters_social.UserStats.followers_count:{b.pk}", TOTAL]
-                )
+                live.parse_topics([f"counters_social.UserStats.followers_count:{b.pk}", TOTAL])
             )
             await in_thread(lambda: follow(a, b))
             await wait_for(lambda: len(seen) >= 2)
@@ -185,16 +185,16 @@ def test_writers_never_notify():
             "AND prosrc ILIKE '%%pg_notify%%'"
         )
         assert cursor.fetchone()[0] == 0
-        cursor.execute(
-            "SELECT count(*) FROM pg_proc WHERE proname LIKE 'pgtrigger_counters%%'"
-        )
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname LIKE 'pgtrigger_counters%%'")
         assert cursor.fetchone()[0] > 10  # the triggers are there
     params = {k: v for k, v in connection.get_connection_params().items() if v}
     with psycopg.connect(**params, autocommit=True) as listener:
         listener.execute('LISTEN "counters"')
         a, b = UserFactory.create_batch(2)
         follow(a, b)
-        Follow.objects.bulk_create([Follow(follower=u, followed=a) for u in UserFactory.create_batch(5)])
+        Follow.objects.bulk_create(
+            [Follow(follower=u, followed=a) for u in UserFactory.create_batch(5)]
+        )
         Post.objects.create(author=a, title="x")
         assert list(listener.notifies(timeout=0.5, stop_after=1)) == []
 
@@ -233,8 +233,14 @@ def test_listen_counters_command_prints_each_change():
     def run() -> None:
         try:
             call_command(
-                "listen_counters", "--watch", f"counters_social.UserStats:{b.pk}", TOTAL,
-                "--count", "2", stdout=out, stderr=io.StringIO(),
+                "listen_counters",
+                "--watch",
+                f"counters_social.UserStats:{b.pk}",
+                TOTAL,
+                "--count",
+                "2",
+                stdout=out,
+                stderr=io.StringIO(),
             )
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)

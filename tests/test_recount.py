@@ -129,7 +129,9 @@ def test_interrupted_run_keeps_its_committed_batches(graph):
 
 def test_bad_input_is_a_command_error_and_writes_nothing(graph):
     inject("UPDATE user_stats SET posts_count = 77")
-    with pytest.raises(CommandError, match="names no counter. Valid labels: .*counters_social.UserStats"):
+    with pytest.raises(
+        CommandError, match="names no counter. Valid labels: .*counters_social.UserStats"
+    ):
         call_command("backfill_counters", "counters.Nope")
     with pytest.raises(CommandError, match="positive"):
         call_command("backfill_counters", "--batch-size", "0")
@@ -251,10 +253,14 @@ def test_sample_checks_only_that_many_random_rows(graph):
     inject("UPDATE user_stats SET posts_count = posts_count + 1")
     report = counters.check(["counters_social.UserStats"], sample=5)
     assert [r.rows_checked for r in report.counters] == [5, 5, 5]
-    assert {r.label: r.rows_drifted for r in report.counters}["counters_social.UserStats.posts_count"] == 5
+    assert {r.label: r.rows_drifted for r in report.counters}[
+        "counters_social.UserStats.posts_count"
+    ] == 5
     status, out, _ = backfill("counters_social.UserStats", "--check", "--sample", "7")
     row = next(
-        line for line in out.splitlines() if line.startswith("counters_social.UserStats.posts_count ")
+        line
+        for line in out.splitlines()
+        if line.startswith("counters_social.UserStats.posts_count ")
     )
     assert status == 1 and row.split()[1:3] == ["7", "7"]  # checked, drifted
     with pytest.raises(ValueError, match="sample must be a positive integer"):

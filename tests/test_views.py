@@ -44,7 +44,10 @@ def test_without_psycopg_3_the_stream_and_the_command_say_what_to_install(
     [
         ("testapp.Blog:-5", "'-5' is not a valid key of testapp.Blog (BigAutoField)"),
         ("testapp.Blog:" + "9" * 30, "is not a valid key of testapp.Blog"),
-        ("testapp.Blog:\\u0661\\u0662", "is not a valid key of testapp.Blog"),  # Arabic-Indic digits
+        (
+            "testapp.Blog:\\u0661\\u0662",
+            "is not a valid key of testapp.Blog",
+        ),  # Arabic-Indic digits
         ("testapp.Blog:1e3", "is not a valid key of testapp.Blog"),
         ("testapp.Blog:a\\x00b", "is not a valid key of testapp.Blog"),
         ("adopters.Shop:not-a-uuid", "is not a valid key of adopters.Shop (UUIDField)"),
@@ -87,9 +90,10 @@ def test_only_public_counters_are_streamed_unless_a_hook_allows_it(client, setti
         public = {"c": "counters_social.GlobalStats.total_follows"}
         assert client.get("/counters/stream/", public).status_code == 503  # allowed to anyone
         whole_row = {"c": "counters_social.UserStats:1"}  # profile_views is not public
-        assert "counters_social.UserStats.profile_views" in client.get(
-            "/counters/stream/", whole_row
-        ).json()["error"]
+        assert (
+            "counters_social.UserStats.profile_views"
+            in client.get("/counters/stream/", whole_row).json()["error"]
+        )
 
 
 def registry_has_social() -> bool:

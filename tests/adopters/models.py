@@ -64,8 +64,9 @@ class MemberStats(models.Model):
 
 
 @counters.register(
-    counters.Count("paid_orders_count", source="adopters.Order", path="shop",
-                   condition=models.Q(paid=True)),
+    counters.Count(
+        "paid_orders_count", source="adopters.Order", path="shop", condition=models.Q(paid=True)
+    ),
 )
 class Shop(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
@@ -84,8 +85,9 @@ class Order(models.Model):
 
 
 @counters.register(
-    counters.Count("uses_count", source="adopters.Tagging", path="tag",
-                   condition=models.Q(visible=True)),
+    counters.Count(
+        "uses_count", source="adopters.Tagging", path="tag", condition=models.Q(visible=True)
+    ),
 )
 class Tag(models.Model):
     name = models.CharField(primary_key=True, max_length=50)
