@@ -366,6 +366,10 @@ def run(
         report.seconds = time.monotonic() - started
         raise RecountInterrupted(report) from None
     report.seconds = time.monotonic() - started
+    if ids is None:  # a run over whole targets (or a sample of them): monitoring reads it back
+        from counters.monitoring import record_run
+
+        record_run(report, sampled=sample is not None, using=using)
     return report
 
 

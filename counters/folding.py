@@ -210,6 +210,9 @@ def fold(
     for target in TargetTable.group(registry.select(labels)):
         _fold_table(target, batch_size, using, report)
     report.seconds = time.monotonic() - started
+    from counters.monitoring import record_fold
+
+    record_fold(report.total, report.seconds, using)
     return report
 
 

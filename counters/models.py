@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 
 
 class CounterDelta(models.Model):
@@ -17,6 +18,9 @@ class CounterDelta(models.Model):
     counter = models.IntegerField(help_text="the counter's id (a hash of its label)")
     key = models.TextField(help_text="the target row's primary key, as text")
     delta = models.BigIntegerField()
+    created = models.DateTimeField(
+        db_default=Now(), help_text="when the writing statement ran (how old the backlog is)"
+    )
 
     class Meta:
         db_table = "counters_delta"
@@ -24,6 +28,22 @@ class CounterDelta(models.Model):
 
     def __str__(self) -> str:
         return f"counter {self.counter}[{self.key}] {self.delta:+d}"
+
+
+class CounterState(models.Model):
+    """What monitoring reads back: the last fold (``"fold"``) and each counter's last check or
+    recount (``"check:<label>"``), written by :func:`counters.fold` and the checks."""
+
+    name = models.TextField(primary_key=True)
+    at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        db_table = "counters_state"
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class CounterOverview(CounterDelta):

@@ -25,3 +25,15 @@ def batch_size(options: dict[str, object]) -> int:
     if value < 1:
         raise CommandError(f"--batch-size must be a positive integer, not {value}")
     return value
+
+
+def add_database(parser: CommandParser) -> None:
+    """``--database ALIAS`` (default: ``default``), one of the project's ``DATABASES``."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    parser.add_argument(
+        "--database",
+        default=DEFAULT_DB_ALIAS,
+        choices=sorted(connections),
+        help="the database alias (default: %(default)s)",
+    )

@@ -53,6 +53,13 @@ class Command(BaseCommand):
             "(with --check) of a big table",
         )
         parser.add_argument(
+            "--time-limit",
+            type=float,
+            metavar="SECONDS",
+            help="stop after the batch that ends this many seconds after the start (a bounded "
+            "scheduled check; the report says where it stopped)",
+        )
+        parser.add_argument(
             "--json", action="store_true", help="print the report as JSON on standard output"
         )
         parser.add_argument(
@@ -78,6 +85,7 @@ class Command(BaseCommand):
                 ids=ids,
                 start_after=options["start_after"],
                 sample=options["sample"],
+                time_limit=options["time_limit"],
                 progress=reporter,
             )
         except (ValueError, TriggersNotInstalled) as exc:
@@ -128,7 +136,7 @@ class Command(BaseCommand):
                     f"  {r.label} key {example['key']}: cached {example['cached']}, "
                     f"true {example['true']}"
                 )
-        state = "complete" if report.completed else "interrupted"
+        state = "complete" if report.completed else "stopped before the end"
         created = f", {report.rows_created} target rows created" if report.rows_created else ""
         style = self.style.ERROR if report.drifted and not report.fixed else self.style.SUCCESS
         out.write(
