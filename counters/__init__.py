@@ -13,7 +13,7 @@ and ``counters.increment(obj, "profile_views")`` bumps an event counter.
 """
 
 from counters.backfill import check, compare, recount, trigger_states
-from counters.declarations import Count, Events, register
+from counters.declarations import Count, Events, Max, Min, Sum, register
 from counters.events import increment
 from counters.exceptions import (
     CounterDeclarationError,
@@ -32,6 +32,9 @@ __all__ = [
     "CounterManager",
     "CounterError",
     "Events",
+    "Max",
+    "Min",
+    "Sum",
     "TriggerKeptCounterError",
     "UnknownCounterError",
     "all_counters",

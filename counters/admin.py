@@ -9,6 +9,7 @@ buttons to check, recount and fold.
 
 from __future__ import annotations
 
+import decimal
 import time
 from collections.abc import Callable, Sequence
 
@@ -37,12 +38,19 @@ SAMPLE_SIZE = 1000
 DRIFT_STYLE = "color: #ba2121; font-weight: bold"  # the admin's error red (inline: any page)
 
 
-def drift_words(drift: int) -> str:
-    return "matches COUNT(*)" if drift == 0 else f"drift {drift:+d}"
+def drift_words(drift: object) -> str:
+    """``matches COUNT(*)``, ``drift +3``, ``drift -0:05:00`` (a Min or Max), ``drift (NULL)``."""
+    if drift == 0:
+        return "matches COUNT(*)"
+    if drift is None:
+        return "drift (one of them is empty)"
+    if isinstance(drift, int | decimal.Decimal):
+        return f"drift {drift:+}"
+    return f"drift {drift}"
 
 
-def drift_style(drift: int) -> str:
-    return DRIFT_STYLE if drift else ""
+def drift_style(drift: object) -> str:
+    return "" if drift == 0 else DRIFT_STYLE
 
 
 def _recount_message(report: Report, what: str) -> tuple[int, str]:

@@ -22,6 +22,7 @@ real drift. Nothing is locked or written.
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
@@ -50,11 +51,22 @@ class CounterReport:
     largest_drift: int = 0
     examples: list[dict[str, object]] = field(default_factory=list)  # key, cached, true
 
-    def add(self, key: object, cached: int, true: int) -> None:
+    def add(self, key: object, cached: object, true: object) -> None:
         self.rows_drifted += 1
-        self.largest_drift = max(self.largest_drift, abs(true - cached))
+        self.largest_drift = max(self.largest_drift, magnitude(cached, true))
         if len(self.examples) < MAX_EXAMPLES:
             self.examples.append({"key": key, "cached": cached, "true": true})
+
+
+def magnitude(cached: object, true: object) -> int | float:
+    """How far apart two values are, as a number: the difference of counts and sums, seconds
+    between timestamps or dates, 1 when one of them is NULL."""
+    if cached is None or true is None:
+        return 0 if cached is true else 1
+    difference = true - cached
+    if isinstance(difference, datetime.timedelta):
+        return abs(difference.total_seconds())
+    return abs(difference) if isinstance(difference, int) else abs(float(difference))
 
 
 @dataclass
@@ -133,7 +145,8 @@ class Target:
     def _true_counts(counters: list[Counter], bounds: str) -> str:
         """LEFT JOINs ``c0, c1, ...``: each counter's true value per key of the range."""
         return " ".join(
-            f"LEFT JOIN (SELECT r.key, count(*) AS n FROM ({counter.rows_sql(-1, '')}) AS r "
+            f"LEFT JOIN (SELECT r.key, {counter.true_aggregate} AS n "
+            f"FROM ({counter.rows_sql(-1, '')}) AS r "
             f"WHERE {bounds.format(col='r.key')} GROUP BY r.key) AS c{i} ON c{i}.key = d.k"
             for i, counter in enumerate(counters)
         )
@@ -142,10 +155,11 @@ class Target:
         """A LEFT JOIN ``p`` with each counter's pending deltas (``p.n0, p.n1, ...``) per key:
         one grouped scan of the (usually few) pending rows, not a lookup per key."""
         sums = ", ".join(
-            f"sum(p.delta) FILTER (WHERE p.counter = {counter.id})::bigint AS n{i}"
+            aggregate
             for i, counter in enumerate(self.counters)
+            for aggregate in counter.pending_aggregates(i, "p")
         )
-        ids = ", ".join(str(counter.id) for counter in self.counters)
+        ids = ", ".join(str(n) for counter in self.counters for n in counter.delta_ids)
         return (
             f"LEFT JOIN (SELECT p.key, {sums} FROM counters_delta AS p "
             f"WHERE p.counter IN ({ids}) GROUP BY p.key) AS p ON p.key = d.k::text"
@@ -153,7 +167,9 @@ class Target:
 
     @property
     def ids_sql(self) -> str:
-        return ", ".join(str(counter.id) for counter in registry.counters_on(self.model))
+        return ", ".join(
+            str(n) for counter in registry.counters_on(self.model) for n in counter.delta_ids
+        )
 
     def values_sql(self, bounds: str, *, drifted_only: bool = True) -> str:
         """Rows of the range with each counter's value (column plus pending deltas) and true
@@ -161,10 +177,12 @@ class Target:
         false."""
         cached, true, differ = [], [], []
         for i, counter in enumerate(self.counters):
-            value = f"coalesce(t.{quote(counter.field.column)}, 0) + coalesce(p.n{i}, 0)"
+            column = f"coalesce(t.{quote(counter.field.column)}, {counter.empty})"
+            value = counter.merged(column, "p", i, "d.k")
+            truth = f"coalesce(c{i}.n, {counter.empty})"
             cached.append(value)
-            true.append(f"coalesce(c{i}.n, 0)")
-            differ.append(f"{value} <> coalesce(c{i}.n, 0)")
+            true.append(truth)
+            differ.append(f"{value} IS DISTINCT FROM {truth}")
         where = f" AND ({' OR '.join(differ)})" if drifted_only else ""
         return (
             f"SELECT d.k, {', '.join(cached)}, {', '.join(true)} "
@@ -183,7 +201,7 @@ class Target:
         """
         every = registry.counters_on(self.model)
         columns = ", ".join(quote(c.field.column) for c in every)
-        values = ", ".join(f"coalesce(c{i}.n, 0)" for i in range(len(every)))
+        values = ", ".join(f"coalesce(c{i}.n, {c.empty})" for i, c in enumerate(every))
         return (
             f"WITH created AS (INSERT INTO {self.table} ({self.key}, {columns}) "
             f"SELECT d.k, {values} "
@@ -205,7 +223,7 @@ class Target:
             f"{quote(c.field.column)} = drift.true{i}" for i, c in enumerate(self.counters)
         )
         names = ["k", *(f"cached{i}" for i in range(width)), *(f"true{i}" for i in range(width))]
-        ids = ", ".join(str(counter.id) for counter in self.counters)
+        ids = ", ".join(str(n) for counter in self.counters for n in counter.delta_ids)
         return (
             f"WITH drift({', '.join(names)}) AS ({self.values_sql(bounds)}), "
             f"fixed AS (UPDATE {self.table} AS t SET {sets} FROM drift "
@@ -513,8 +531,9 @@ class Comparison:
     true: int
 
     @property
-    def drift(self) -> int:
-        return self.cached - self.true
+    def drift(self) -> object:
+        """0 when exact; else cached minus true (a number, a timedelta), None when one is NULL."""
+        return self.counter.drift(self.cached, self.true)
 
 
 def compare(

@@ -67,7 +67,71 @@ class Events:
         object.__setattr__(self, "public", public)
 
 
-Declaration = Count | Events
+@dataclass(frozen=True)
+class _Aggregate:
+    field: str
+    source: type[models.Model] | str
+    column: str = ""
+    path: str | None = None
+    condition: models.Q | None = None
+    public: bool = False
+
+    kind = ""
+
+    def __post_init__(self) -> None:
+        if not self.column:
+            raise TypeError(f"counters.{type(self).__name__}() needs column=: the source field")
+
+
+@dataclass(frozen=True)
+class Sum(_Aggregate):
+    """``field`` holds the sum of ``source.column`` over the source rows reaching this row.
+
+    ``column`` is an integer or decimal field of the source model (a ``NULL`` adds nothing); the
+    target ``field`` is an integer field (of an integer column) or a decimal field with at least
+    as many decimal places, ``NOT NULL`` with ``db_default=0``. Same ``path``, ``condition``,
+    many-to-many and third-party sources as :class:`Count`; an UPDATE of the column, the path or
+    the condition moves the right amounts.
+
+    Example::
+
+        @counters.register(counters.Sum("total_amount", source="shop.LineItem", path="order",
+                                         column="amount"))
+        class Order(models.Model):
+            total_amount = models.DecimalField(max_digits=14, decimal_places=2, db_default=0)
+    """
+
+    kind = "sum"
+
+
+@dataclass(frozen=True)
+class Min(_Aggregate):
+    """``field`` holds the smallest ``source.column`` (a timestamp, date, integer or decimal)
+    over the source rows reaching this row, ``NULL`` when there are none. The target ``field``
+    has the column's type and ``null=True``.
+
+    Inserts land as ``least``; when a row leaves (delete, or an update of the column, the path
+    or the condition) its target is recomputed from the source rows when pending deltas fold,
+    and reads compute it meanwhile: exact whatever runs concurrently. ``manage.py check`` warns
+    (``counters.W003``) when no index serves that recompute.
+    """
+
+    kind = "min"
+
+
+@dataclass(frozen=True)
+class Max(_Aggregate):
+    """``field`` holds the largest ``source.column``; see :class:`Min`.
+
+    Example: the time of a user's latest post::
+
+        counters.Max("last_post_at", source="blog.Post", path="author", column="created_at")
+    """
+
+    kind = "max"
+
+
+Declaration = Count | Sum | Min | Max | Events
 
 # (target model, declaration), in the order they were written; resolved by registry.build().
 declared: list[tuple[type[models.Model], Declaration]] = []
@@ -81,9 +145,10 @@ def register(*declarations: Declaration) -> Callable[[ModelT], ModelT]:
     migrations; every declared field becomes read-only in ``CounterAdminMixin``.
     """
     for declaration in declarations:
-        if not isinstance(declaration, Count | Events):
+        if not isinstance(declaration, Count | Sum | Min | Max | Events):
             raise TypeError(
-                f"counters.register() takes Count(...) or Events(...), not {declaration!r}"
+                "counters.register() takes Count(...), Sum(...), Min(...), Max(...) or "
+                f"Events(...), not {declaration!r}"
             )
 
     def decorator(model: ModelT) -> ModelT:

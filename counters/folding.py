@@ -125,11 +125,13 @@ def render_fold(
     (``INTO`` the PL/pgSQL variable ``into``, in a function). ``keys`` (a PL/pgSQL text array)
     folds those keys instead: a writer folds the keys its own statement touched."""
     sums = ", ".join(
-        f"sum(moved.delta) FILTER (WHERE moved.counter = {counter.id}) AS d{i}"
+        aggregate
         for i, counter in enumerate(target.counters)
+        for aggregate in counter.pending_aggregates(i, "moved")
     )
     sets = ", ".join(
-        f"{col} = t.{col} + coalesce(summed.d{i}, 0)" for i, col in enumerate(target.quoted_columns)
+        f"{col} = {counter.merged(f't.{col}', 'summed', i, f't.{target.quoted_key}')}"
+        for i, (col, counter) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
     )
     sql = FOLD.format(
         ids=target.ids_sql,

@@ -140,11 +140,13 @@ def render_exact_view(target: TargetTable) -> str:
     from counters.registry import event_fields
 
     sums = ", ".join(
-        f"sum(p.delta) FILTER (WHERE p.counter = {counter.id}) AS d{i}"
+        aggregate
         for i, counter in enumerate(target.counters)
+        for aggregate in counter.pending_aggregates(i, "p")
     )
     columns = [
-        f"t.{col} + coalesce(p.d{i}, 0) AS {col}" for i, col in enumerate(target.quoted_columns)
+        f"{counter.merged(f't.{col}', 'p', i, f't.{target.quoted_key}')} AS {col}"
+        for i, (col, counter) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
     ]
     columns += [f"t.{quote(f.column)}" for f in event_fields(target.model)]
     return EXACT_VIEW.format(

@@ -111,7 +111,7 @@ class CheckResult:
     kind: str  # "full", "sampled" or "recount"
     rows_checked: int
     rows_drifted: int
-    largest_drift: int
+    largest_drift: float
     completed: bool
 
     @property
@@ -158,7 +158,7 @@ def last_checks(using: str = DEFAULT_DB_ALIAS) -> dict[str, CheckResult]:
             data.get("kind", "full"),
             int(data.get("rows_checked", 0)),
             int(data.get("rows_drifted", 0)),
-            int(data.get("largest_drift", 0)),
+            float(data.get("largest_drift", 0)),
             bool(data.get("completed", True)),
         )
     return results

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 
 from counters import registry
-from counters.spec import quote
+from counters.spec import literal, quote
 
 
 def value_sql(
@@ -25,10 +25,10 @@ def value_sql(
     if counter is None:
         return column if key is None else f"coalesce({column}, 0)"
     key = key or f"{alias}.{quote(model._meta.pk.column)}"
-    return f"coalesce({column}, 0) + {counter.pending_sql(key)}"
+    return counter.read_sql(column, key)
 
 
-def pending_values(model: type[models.Model], key: object) -> dict[str, int]:
+def pending_values(model: type[models.Model], key: object) -> dict[str, object]:
     """Each trigger-kept counter of ``model``'s row ``key`` as pending deltas alone: what a row
     that does not exist yet reads as (its first writer's row creation may still be ahead)."""
     found = registry.counters_on(model)
@@ -36,9 +36,10 @@ def pending_values(model: type[models.Model], key: object) -> dict[str, int]:
         return {}
     from django.db import connections, router
 
-    sums = ", ".join(counter.pending_sql("%s") for counter in found)
+    key_sql = f"{literal(key)}::{found[0].key_db_type}"  # inlined: the SQL may hold a % sign
+    reads = [counter.read_sql("NULL", key_sql) for counter in found]
     with connections[router.db_for_read(model)].cursor() as cursor:
-        cursor.execute(f"SELECT {sums}", [str(key)] * len(found))
+        cursor.execute(f"SELECT {', '.join(reads)}")
         row = cursor.fetchone()
     return {counter.field.attname: value for counter, value in zip(found, row, strict=True)}
 
@@ -74,3 +75,15 @@ def pending_expression(model: type[models.Model], field_name: str, key: str) -> 
     counter = registry.get_counter(model, field_name)
     sql = counter.pending_sql(key) if counter is not None else "0"
     return models.expressions.RawSQL(sql, [], output_field=models.BigIntegerField())
+
+
+def value_expression(model: type[models.Model], field_name: str, key: str) -> models.Expression:
+    """What a read of ``model.field_name`` returns for the row whose key is the SQL expression
+    ``key`` (a column of the outer query), as an annotation: any kind of counter, the row
+    itself read by a subquery (a missing row reads as no rows: 0, or NULL for a Min or Max)."""
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    field = model._meta.get_field(field_name)
+    column = f"(SELECT t.{quote(field.column)} FROM {table} AS t WHERE t.{pk} = {key})"
+    counter = registry.get_counter(model, field_name)
+    sql = counter.read_sql(column, key) if counter is not None else f"coalesce({column}, 0)"
+    return models.expressions.RawSQL(sql, [], output_field=field.clone())

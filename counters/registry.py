@@ -121,10 +121,121 @@ def _resolve_hops(source: type[models.Model], path: str | None) -> tuple[models.
     return tuple(hops)
 
 
+COUNTER_DECLARATIONS = (
+    declarations.Count,
+    declarations.Sum,
+    declarations.Min,
+    declarations.Max,
+)
+
+
+def _family(field: models.Field) -> str | None:
+    """The kind of value a Sum, Min or Max can keep exactly: integer, decimal, datetime, date."""
+    if isinstance(field, models.AutoField) or field.is_relation:
+        return None
+    if isinstance(field, INTEGER_FIELDS):
+        return "integer"
+    if isinstance(field, models.DecimalField):
+        return "decimal"
+    if isinstance(field, models.DateTimeField):
+        return "datetime"
+    if isinstance(field, models.DateField):
+        return "date"
+    return None
+
+
+def _aggregate_fields(
+    target: type[models.Model], source: type[models.Model], declaration: object, what: str
+) -> tuple[models.Field, models.Field]:
+    """The target field and the source value field of a Sum, Min or Max, checked together."""
+    kind = declaration.kind
+    try:
+        field_ = target._meta.get_field(declaration.field)
+    except FieldDoesNotExist:
+        raise CounterDeclarationError(
+            f"E003:{what} names field {target._meta.label}.{declaration.field}, which does not "
+            "exist"
+        ) from None
+    try:
+        value = source._meta.get_field(declaration.column)
+    except FieldDoesNotExist:
+        raise CounterDeclarationError(
+            f"E003:{what}.{declaration.field}: column={declaration.column!r}: "
+            f"{source._meta.label} has no such field"
+        ) from None
+    accepted = (
+        ("integer", "decimal") if kind == "sum" else ("integer", "decimal", "datetime", "date")
+    )
+    family = _family(value)
+    if family not in accepted:
+        raise CounterDeclarationError(
+            f"E016:{what}.{declaration.field}: {source._meta.label}.{value.name} is a "
+            f"{type(value).__name__}; a {kind.title()} keeps "
+            + ("integer or decimal" if kind == "sum" else "timestamp, date, integer or decimal")
+            + " columns exactly (floats cannot be summed exactly)"
+        )
+    wanted = {"integer": "an integer field", "decimal": "a DecimalField"}
+    target_family = _family(field_)
+    fits = target_family == family or (
+        kind == "sum" and family == "integer" and target_family == "decimal"
+    )
+    if fits and target_family == "decimal" and family == "decimal":
+        fits = field_.decimal_places >= value.decimal_places
+    if not fits:
+        expected = wanted.get(family, f"a {type(value).__name__}")
+        if family == "decimal":
+            expected += f" with at least {value.decimal_places} decimal places"
+        raise CounterDeclarationError(
+            f"E017:{what}.{declaration.field}: {target._meta.label}.{field_.name} is a "
+            f"{type(field_).__name__}; the {kind.title()} of {source._meta.label}.{value.name} "
+            f"needs {expected}"
+        )
+    if kind == "sum" and field_.null:
+        raise CounterDeclarationError(
+            f"E011:{what} names field {target._meta.label}.{field_.name}, which is nullable; a "
+            "sum column must be NOT NULL (remove null=True and give it db_default=0)"
+        )
+    if kind != "sum" and not field_.null:
+        raise CounterDeclarationError(
+            f"E017:{what}.{declaration.field}: {target._meta.label}.{field_.name} must be "
+            f"null=True: a {kind.title()} is NULL while no row reaches its target"
+        )
+    return field_, value
+
+
+def index_warning(counter: Counter) -> str | None:
+    """For a Min or Max: a warning unless an index of the source starts with the columns its
+    recompute filters and orders by (the first foreign key, then the value)."""
+    if not counter.extreme:
+        return None
+    wanted = ([counter.hops[0].column] if counter.hops else []) + [counter.value.column]
+    meta = counter.source._meta
+    candidates = []
+    for index in meta.indexes:
+        names = [name.lstrip("-") for name in index.fields]
+        candidates.append([meta.get_field(name).column for name in names if name])
+    for constraint in meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+            candidates.append([meta.get_field(name).column for name in constraint.fields])
+    if not counter.hops and (counter.value.db_index or counter.value.unique):
+        candidates.append([counter.value.column])
+    if any(columns[: len(wanted)] == wanted for columns in candidates):
+        return None
+    fields = [counter.hops[0].name] if counter.hops else []
+    fields.append(counter.value.name)
+    return (
+        f"{counter.label}: no index of {meta.label} starts with ({', '.join(wanted)}), so "
+        f"recomputing the {counter.kind} after a row leaves reads every row of its target; add "
+        f"models.Index(fields={fields!r}) to {meta.label}'s Meta.indexes"
+    )
+
+
 def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
-    """Resolve one ``Count`` declaration, raising ``CounterDeclarationError`` ("ID:message")."""
-    what = f"Count on {target._meta.label}"
-    field_ = _field(target, count.field, what)
+    """Resolve one ``Count``, ``Sum``, ``Min`` or ``Max`` declaration, raising
+    ``CounterDeclarationError`` ("ID:message")."""
+    kind = getattr(count, "kind", "count")
+    what = f"{type(count).__name__} on {target._meta.label}"
+    field_ = _field(target, count.field, what) if kind == "count" else None
     if _composite_pk(target):
         raise CounterDeclarationError(
             f"E014:{what}.{count.field}: {target._meta.label} has a composite primary key, which "
@@ -146,6 +257,9 @@ def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
             f"counters do not support"
         )
     source = source._meta.concrete_model  # a proxy's rows are its concrete model's rows
+    value = None
+    if kind != "count":
+        field_, value = _aggregate_fields(target, source, count, what)
     hops = _resolve_hops(source, count.path)
     if hops:
         end = hops[-1].related_model._meta.concrete_model
@@ -170,6 +284,8 @@ def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
         hops=hops,
         condition=count.condition,
         public=count.public,
+        kind=kind,
+        value=value,
     )
     if counter.mode != "update":
         _check_created_rows(target, f"{what}.{count.field}")
@@ -185,7 +301,7 @@ def resolve_all(declared: list[tuple[type[models.Model], declarations.Declaratio
     result = Registry()
     seen: set[tuple[type[models.Model], str]] = set()
     for target, declaration in declared:
-        if isinstance(declaration, declarations.Count):
+        if isinstance(declaration, COUNTER_DECLARATIONS):
             names = [declaration.field]
         else:
             names = list(declaration.fields)
@@ -201,9 +317,13 @@ def resolve_all(declared: list[tuple[type[models.Model], declarations.Declaratio
             )
             continue
         try:
-            if isinstance(declaration, declarations.Count):
-                result.counters.append(resolve(target, declaration))
-                if declaration.slots is not None:
+            if isinstance(declaration, COUNTER_DECLARATIONS):
+                counter = resolve(target, declaration)
+                result.counters.append(counter)
+                warning = index_warning(counter)
+                if warning is not None:
+                    result.warnings.append(DeclarationProblem("counters.W003", warning, target))
+                if getattr(declaration, "slots", None) is not None:
                     result.warnings.append(
                         DeclarationProblem(
                             "counters.W002",

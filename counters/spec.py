@@ -74,6 +74,8 @@ class Counter:
     hops: tuple[models.ForeignKey, ...]
     condition: models.Q | None
     public: bool = False
+    kind: str = "count"  # "count", "sum", "min" or "max"
+    value: models.Field | None = None  # the source field summed, or whose extreme is kept
 
     @property
     def label(self) -> str:
@@ -87,6 +89,130 @@ class Counter:
     def id(self) -> int:
         """The counter's number in ``counters_delta.counter``: a stable hash of its label."""
         return stable_id(self.label)
+
+    # -- kinds: what a source row contributes and how pending deltas combine ------------------
+
+    @property
+    def extreme(self) -> bool:
+        """A Min or Max: pending rows are candidates and recompute markers, not amounts."""
+        return self.kind in ("min", "max")
+
+    @property
+    def marker_id(self) -> int | None:
+        """For a Min or Max: the ``counters_delta.counter`` of its "recompute" markers, appended
+        when a row leaves (it may have held the extreme)."""
+        return stable_id(self.label + "#recompute") if self.extreme else None
+
+    @property
+    def delta_ids(self) -> tuple[int, ...]:
+        """Every ``counters_delta.counter`` number this counter uses."""
+        return (self.id,) if self.marker_id is None else (self.id, self.marker_id)
+
+    @property
+    def empty(self) -> str:
+        """The value with no source rows, as SQL: 0, or NULL for a Min or Max."""
+        return "NULL" if self.extreme else "0"
+
+    @cached_property
+    def _codec(self) -> tuple[str, str]:
+        """How a source value travels in ``counters_delta.delta`` (a bigint), both ways:
+        templates over ``{v}`` (a value) and ``{d}`` (a delta). Exact for every type accepted:
+        decimals are scaled by their decimal places, timestamps are microseconds since the
+        epoch, dates days since the epoch."""
+        if self.kind == "count":
+            return "1", "{d}"
+        internal = self.value.get_internal_type()
+        if internal == "DecimalField":
+            scale = 10**self.value.decimal_places
+            return f"({{v}} * {scale})::bigint", f"(({{d}})::numeric / {scale})"
+        if internal == "DateTimeField":
+            return (
+                "(extract(epoch FROM {v}) * 1000000)::bigint",
+                "(timestamptz 'epoch' + ({d}) * interval '1 microsecond')",
+            )
+        if internal == "DateField":
+            return "({v} - DATE '1970-01-01')", "(DATE '1970-01-01' + ({d})::integer)"
+        return "{v}", "{d}"
+
+    def encode(self, value: str) -> str:
+        return self._codec[0].format(v=value)
+
+    def decode(self, delta: str) -> str:
+        return self._codec[1].format(d=delta)
+
+    def arm(self, sign: str) -> tuple[int, str]:
+        """The ``counters_delta`` (counter, delta) of a row of a transition table (``r``) on
+        the ``sign`` side (``"1"`` new rows, ``"-1"`` old rows)."""
+        if self.kind == "count":
+            return self.id, sign
+        if self.kind == "sum":
+            amount = self.encode("r.value")
+            return self.id, amount if sign == "1" else f"-{amount}"
+        if sign == "1":
+            return self.id, self.encode("r.value")  # a candidate for the extreme
+        return self.marker_id, "1"  # a row left: recompute
+
+    @property
+    def true_aggregate(self) -> str:
+        """The true value over rows ``r`` of :meth:`rows_sql`."""
+        return "count(*)" if self.kind == "count" else f"{self.kind}(r.value)"
+
+    def recompute_sql(self, key: str) -> str:
+        """The true value for the target key ``key`` (an SQL expression), from the source rows."""
+        return (
+            f"(SELECT {self.true_aggregate} FROM ({self.rows_sql(-1, '')}) AS r "
+            f"WHERE r.key = {key})"
+        )
+
+    def pending_aggregates(self, i: int, rows: str) -> list[str]:
+        """Aggregates over ``counters_delta`` rows aliased ``rows`` (grouped by key) that
+        :meth:`merged` combines with the column: ``d{i}`` (and ``m{i}`` for a Min or Max)."""
+        if not self.extreme:
+            return [f"sum({rows}.delta) FILTER (WHERE {rows}.counter = {self.id}) AS d{i}"]
+        return [
+            f"{self.kind}({rows}.delta) FILTER (WHERE {rows}.counter = {self.id}) AS d{i}",
+            f"bool_or({rows}.counter = {self.marker_id}) AS m{i}",
+        ]
+
+    def merged(self, column: str, aggregates: str, i: int, key: str) -> str:
+        """``column`` with the pending aggregates ``aggregates.d{i}`` (see
+        :meth:`pending_aggregates`) applied: added, or for a Min or Max the extreme of both,
+        recomputed for ``key`` when a row has left."""
+        pending = self.decode(f"{aggregates}.d{i}")
+        if not self.extreme:
+            return f"{column} + coalesce({pending}, 0)"
+        best = "greatest" if self.kind == "max" else "least"
+        return (
+            f"CASE WHEN {aggregates}.m{i} THEN {self.recompute_sql(key)} "
+            f"ELSE {best}({column}, {pending}) END"
+        )
+
+    def read_sql(self, column: str, key: str) -> str:
+        """What a read of one row returns: ``column`` (NULL for a missing row) plus what is
+        pending for ``key``, in the same snapshot."""
+        if not self.extreme:
+            return f"coalesce({column}, 0) + {self.pending_sql(key)}"
+        best = "greatest" if self.kind == "max" else "least"
+        candidates = self.decode(
+            f"(SELECT {self.kind}(p.delta) FROM counters_delta AS p "
+            f"WHERE p.counter = {self.id} AND p.key = ({key})::text)"
+        )
+        return (
+            f"CASE WHEN EXISTS (SELECT 1 FROM counters_delta AS p WHERE p.counter = "
+            f"{self.marker_id} AND p.key = ({key})::text) THEN {self.recompute_sql(key)} "
+            f"ELSE {best}({column}, {candidates}) END"
+        )
+
+    def drift(self, cached: object, true: object) -> object:
+        """How far ``cached`` is from ``true``: 0 when equal, else their difference (a number,
+        a timedelta), or None when one of them is NULL."""
+        if cached == true:
+            return 0
+        if cached is None or true is None:
+            return None
+        return cached - true
+
+    # -- the path ---------------------------------------------------------------------------
 
     @property
     def path(self) -> str | None:
@@ -170,6 +296,25 @@ class Counter:
         ]
         return f"NOT EXISTS (SELECT 1 FROM {other} AS u WHERE {' AND '.join(same)})"
 
+    def _unchanged_source(self, other: str) -> str:
+        """For a Min or Max: SQL true for an updated source row whose first hop, value and
+        condition are as they were in ``other``, so it neither leaves nor brings a candidate
+        (an update of a post's title must not make its author's latest post recomputed)."""
+        pk = self.source._meta.pk.column
+        columns = [self.hops[0].column] if self.hops else []
+        columns.append(self.value.column)
+        same = [f"u.{quote(pk)} = s0.{quote(pk)}"] + [
+            f"u.{quote(c)} IS NOT DISTINCT FROM s0.{quote(c)}"
+            for c in dict.fromkeys(columns)
+            if c != pk
+        ]
+        if self.condition is not None:
+            same.append(
+                f"({compile_condition(self.source, self.condition, 'u')}) IS NOT DISTINCT FROM "
+                f"({self.condition_sql})"
+            )
+        return f"NOT EXISTS (SELECT 1 FROM {other} AS u WHERE {' AND '.join(same)})"
+
     def rows_sql(self, position: int, rows: str, *, unchanged_in: str | None = None) -> str:
         """``SELECT key`` for every source row counted, with ``rows`` read in place of the model at
         ``position`` of the path (a transition table in a trigger; ``-1``: the tables themselves).
@@ -197,11 +342,17 @@ class Counter:
         else:
             key = f"{literal(self.singleton_key)}::{self.key_db_type}"
         where = [f"{key} IS NOT NULL"] if self.hops else []
+        value = ""
+        if self.value is not None:  # what a Sum adds, or a Min or Max compares (NULL: nothing)
+            value = f", s0.{quote(self.value.column)} AS value"
+            where.append(f"s0.{quote(self.value.column)} IS NOT NULL")
         if self.condition_sql:
             where.append(f"({self.condition_sql})")
         if unchanged_in is not None and position > 0:
             where.append(self._unchanged(position, unchanged_in))
-        sql = f"SELECT {key} AS key " + " ".join(parts)
+        elif unchanged_in is not None and position == 0 and self.extreme:
+            where.append(self._unchanged_source(unchanged_in))
+        sql = f"SELECT {key} AS key{value} " + " ".join(parts)
         if where:
             sql += " WHERE " + " AND ".join(where)
         locked = range(position + 1, len(self.path_models)) if position >= 0 else range(0)
@@ -211,11 +362,15 @@ class Counter:
         return sql
 
     def pending_sql(self, key: str) -> str:
-        """This counter's pending deltas for target key ``key`` (an SQL expression), summed."""
-        return (
-            f"coalesce((SELECT sum(p.delta) FROM counters_delta AS p WHERE p.counter = {self.id} "
-            f"AND p.key = ({key})::text), 0)::bigint"
+        """This Count's or Sum's pending deltas for target key ``key`` (an SQL expression),
+        summed (see :meth:`read_sql` for every kind)."""
+        total = (
+            f"(SELECT sum(p.delta) FROM counters_delta AS p WHERE p.counter = {self.id} "
+            f"AND p.key = ({key})::text)"
         )
+        if self.kind == "count":
+            return f"coalesce({total}, 0)::bigint"
+        return f"coalesce({self.decode(total)}, 0)"
 
 
 def stable_id(text: str) -> int:

@@ -56,7 +56,9 @@ class TargetTable:
 
     @cached_property
     def ids(self) -> list[int]:
-        return [counter.id for counter in self.counters]
+        """Every ``counters_delta.counter`` number of the table's counters (a Min's or Max's
+        recompute markers included)."""
+        return [number for counter in self.counters for number in counter.delta_ids]
 
     @property
     def ids_sql(self) -> str:

@@ -50,12 +50,12 @@ Feed = tuple[Counter, int]  # a counter and the position of the trigger's model 
 
 APPEND = """\
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, {combine} AS delta
     FROM (
 {arms}
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING {keep}
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
@@ -65,13 +65,13 @@ SELECT {missing}
 FROM delta;{creates}"""
 
 ARM = """\
-        SELECT {id}, r.key::text, {sign} FROM (
+        SELECT {id}, r.key::text, {delta} FROM (
             {rows}
         ) AS r  -- {label}"""
 
 MISSING = """\
 array_agg(DISTINCT delta.key::{key_type}) FILTER (  -- {table}: keys counted for the first time
-           WHERE delta.counter IN ({ids}) AND delta.delta > 0
+           WHERE {counted}
              AND NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = delta.key::{key_type}))"""
 
 CREATE = """
@@ -97,8 +97,8 @@ FOLD_BATCH = 256  # ... target keys of each target table it feeds
 RESET = """\
 -- {table}: a TRUNCATE on the path leaves nothing to count
 PERFORM {lock};  -- no fold of this table meanwhile
-PERFORM 1 FROM {table} WHERE {nonzero} ORDER BY {key} FOR NO KEY UPDATE;
-UPDATE {table} SET {zero} WHERE {nonzero};
+PERFORM 1 FROM {table} WHERE {nonempty} ORDER BY {key} FOR NO KEY UPDATE;
+UPDATE {table} SET {empty} WHERE {nonempty};
 DELETE FROM counters_delta WHERE counter IN ({ids});"""
 
 
@@ -110,14 +110,15 @@ def render_append(feeds: list[Feed], operation: str) -> str:
         for rows, sign in SIDES[operation]:
             unchanged_in = (NEW if rows == OLD else OLD) if operation == "update" else None
             sql = counter.rows_sql(position, rows, unchanged_in=unchanged_in)
-            arms.append(ARM.format(id=counter.id, sign=sign, rows=sql, label=counter.label))
+            number, delta = counter.arm(sign)
+            arms.append(ARM.format(id=number, delta=delta, rows=sql, label=counter.label))
     created = created_targets(feeds)
     missing = [
         MISSING.format(
             table=target.quoted_table,
             key=target.quoted_key,
             key_type=target.key_type,
-            ids=target.ids_sql,
+            counted=_counted_for_the_first_time(target),
         )
         for target in created
     ]
@@ -142,11 +143,37 @@ def render_append(feeds: list[Feed], operation: str) -> str:
         )
         for index, target in enumerate(created)
     )
+    combine, keep = "sum(part.delta)::bigint", "sum(part.delta) <> 0"
+    extremes = sorted({c for c, _ in feeds if c.extreme}, key=lambda c: c.label)
+    if extremes:  # candidates keep their extreme, markers one row; amounts add up
+        cases = "".join(
+            f" WHEN part.counter IN ({', '.join(str(n) for n in c.delta_ids)}) "
+            f"THEN {'min' if c.kind == 'min' else 'max'}(part.delta)"
+            for c in extremes
+        )
+        combine = f"CASE{cases} ELSE sum(part.delta)::bigint END"
+        numbers = ", ".join(str(n) for c in extremes for n in c.delta_ids)
+        keep = f"part.counter IN ({numbers}) OR sum(part.delta) <> 0"
     return APPEND.format(
+        combine=combine,
+        keep=keep,
         arms="\n        UNION ALL\n".join(arms),
         missing=",\n       ".join(missing) + f"\nINTO {into}",
         creates=creates,
     )
+
+
+def _counted_for_the_first_time(target: TargetTable) -> str:
+    """Which appended deltas need their target row: a count's positive ones (a count cannot
+    start below zero), and any of a sum or a candidate of a Min or Max."""
+    counts = [c.id for c in target.counters if c.kind == "count"]
+    others = [c.id for c in target.counters if c.kind != "count"]
+    parts = []
+    if counts:
+        parts.append(f"delta.counter IN ({', '.join(map(str, counts))}) AND delta.delta > 0")
+    if others:
+        parts.append(f"delta.counter IN ({', '.join(map(str, others))})")
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(f"({p})" for p in parts) + ")"
 
 
 def created_targets(feeds: list[Feed]) -> list[TargetTable]:
@@ -176,13 +203,15 @@ def render_reset(target: TargetTable) -> str:
     """After a TRUNCATE on the path: every counter of ``target`` is 0, nothing is pending."""
     from counters.folding import fold_lock
 
-    columns = target.quoted_columns
+    pairs = list(zip(target.quoted_columns, target.counters, strict=True))
     return RESET.format(
         lock=fold_lock(target, wait=True),
         table=target.quoted_table,
         key=target.quoted_key,
-        nonzero=" OR ".join(f"{col} <> 0" for col in columns),
-        zero=", ".join(f"{col} = 0" for col in columns),
+        nonempty=" OR ".join(
+            f"{col} <> 0" if c.empty == "0" else f"{col} IS NOT NULL" for col, c in pairs
+        ),
+        empty=", ".join(f"{col} = {c.empty}" for col, c in pairs),
         ids=target.ids_sql,
     )
 
@@ -248,7 +277,7 @@ class ReadOnlyTrigger(pgtrigger.Trigger):
         col = quote(counter.field.column)
         if self.operation_name == "update":
             return f"OLD.{col} IS DISTINCT FROM NEW.{col}"
-        return f"NEW.{col} IS DISTINCT FROM 0"
+        return f"NEW.{col} IS DISTINCT FROM {counter.empty}"
 
     def get_condition(self, model: type[models.Model]) -> pgtrigger.Condition:
         changed = " OR ".join(self._changed(counter) for counter in self.counters)
@@ -258,9 +287,10 @@ class ReadOnlyTrigger(pgtrigger.Trigger):
         )
 
     def get_func(self, model: type[models.Model]) -> str:
-        kept = "OLD.{col}" if self.operation_name == "update" else "0"
         sets = [
-            f"NEW.{quote(c.field.column)} := {kept.format(col=quote(c.field.column))};"
+            f"NEW.{quote(c.field.column)} := "
+            + (f"OLD.{quote(c.field.column)}" if self.operation_name == "update" else c.empty)
+            + ";"
             for c in self.counters
         ]
         return "\n".join([*sets, "RETURN NEW;"])

@@ -483,7 +483,7 @@ SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS 
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,
-       coalesce(t."answers_count", 0) + coalesce(p.n0, 0),
+       coalesce(t."answers_count", 0) + coalesce(p.d0, 0),
        coalesce(c0.n, 0)
 FROM
   (SELECT "id" AS k
@@ -508,7 +508,7 @@ LEFT JOIN
 LEFT JOIN
   (SELECT p.key,
           sum(p.delta) FILTER (
-                               WHERE p.counter = 38350669)::bigint AS n0
+                               WHERE p.counter = 38350669) AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (38350669)
    GROUP BY p.key) AS p ON p.key = d.k::text
@@ -516,13 +516,14 @@ WHERE (%(lo)s IS NULL
        OR d.k > %(lo)s)
   AND (%(hi)s IS NULL
        OR d.k <= %(hi)s)
-  AND (coalesce(t."answers_count", 0) + coalesce(p.n0, 0) <> coalesce(c0.n, 0))
+  AND (coalesce(t."answers_count", 0) + coalesce(p.d0, 0) IS DISTINCT
+       FROM coalesce(c0.n, 0))
 ORDER BY d.k
 
 -- recount: write the true values, drop the deltas they include
 WITH drift(k, cached0, true0) AS
   (SELECT d.k,
-          coalesce(t."answers_count", 0) + coalesce(p.n0, 0),
+          coalesce(t."answers_count", 0) + coalesce(p.d0, 0),
           coalesce(c0.n, 0)
    FROM
      (SELECT "id" AS k
@@ -547,7 +548,7 @@ WITH drift(k, cached0, true0) AS
    LEFT JOIN
      (SELECT p.key,
              sum(p.delta) FILTER (
-                                  WHERE p.counter = 38350669)::bigint AS n0
+                                  WHERE p.counter = 38350669) AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (38350669)
       GROUP BY p.key) AS p ON p.key = d.k::text
@@ -555,7 +556,8 @@ WITH drift(k, cached0, true0) AS
           OR d.k > %(lo)s)
      AND (%(hi)s IS NULL
           OR d.k <= %(hi)s)
-     AND (coalesce(t."answers_count", 0) + coalesce(p.n0, 0) <> coalesce(c0.n, 0))
+     AND (coalesce(t."answers_count", 0) + coalesce(p.d0, 0) IS DISTINCT
+          FROM coalesce(c0.n, 0))
    ORDER BY d.k),
      fixed AS
   (UPDATE "testapp_quizsession" AS t
