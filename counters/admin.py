@@ -38,10 +38,13 @@ SAMPLE_SIZE = 1000
 DRIFT_STYLE = "color: #ba2121; font-weight: bold"  # the admin's error red (inline: any page)
 
 
-def drift_words(drift: object) -> str:
+TRUTH = {"count": "COUNT(*)", "sum": "SUM()", "min": "MIN()", "max": "MAX()"}
+
+
+def drift_words(drift: object, kind: str = "count") -> str:
     """``matches COUNT(*)``, ``drift +3``, ``drift -0:05:00`` (a Min or Max), ``drift (NULL)``."""
     if drift == 0:
-        return "matches COUNT(*)"
+        return f"matches {TRUTH[kind]}"
     if drift is None:
         return "drift (one of them is empty)"
     if isinstance(drift, int | decimal.Decimal):
@@ -146,7 +149,7 @@ class CounterAdminMixin:
                     c.cached,
                     c.true,
                     pending.get(c.counter.label, 0),
-                    drift_words(c.drift),
+                    drift_words(c.drift, c.counter.kind),
                 )
                 for c in found
             ),
@@ -212,7 +215,7 @@ def _true_column(counter: Counter) -> Callable[[models.Model], str]:
             css,
             drift_style(value.drift),
             value.true,
-            drift_words(value.drift),
+            drift_words(value.drift, value.counter.kind),
         )
 
     column.short_description = f"{counter.field.verbose_name}: true"  # type: ignore[attr-defined]
@@ -271,7 +274,7 @@ class CounterOverviewAdmin(admin.ModelAdmin):
             raise PermissionDenied
         counters = sorted(registry.all_counters(), key=lambda c: c.label)
         totals = [
-            {"comparison": c, "words": drift_words(c.drift)}
+            {"comparison": c, "words": drift_words(c.drift, c.counter.kind)}
             for model, key in single_rows(counters)
             for c in compare(model, [key]).get(key, [])
         ]

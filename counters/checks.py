@@ -14,8 +14,12 @@
 - counters.E013: a path through a foreign key inherited from a parent model.
 - counters.E014: a composite primary key on the path or the target.
 - counters.E015: two counters hash to the same id.
+- counters.E016: a Sum, Min or Max names a source column it cannot keep exactly (a float, a text).
+- counters.E017: a Sum's, Min's or Max's target field cannot hold the source column's values (its
+  type, its decimal places; a Min or Max must be ``null=True``).
 - counters.W001: a target model whose default or base manager does not add pending deltas.
 - counters.W002: ``slots=`` is deprecated and ignored.
+- counters.W003: no index serves a Min's or Max's recompute (it names the index to add).
 """
 
 from __future__ import annotations

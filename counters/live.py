@@ -19,6 +19,7 @@ runs a hub alone, for a process that forwards changes elsewhere.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import logging
 import signal
@@ -456,7 +457,15 @@ def _chain_shutdown_signals() -> None:
 
 def sse(values: dict[str, int]) -> str:
     """One Server-Sent Event carrying ``values``."""
-    return f"event: counters\ndata: {json.dumps(values, separators=(',', ':'))}\n\n"
+    data = json.dumps(values, separators=(",", ":"), default=_json_value)
+    return f"event: counters\ndata: {data}\n\n"
+
+
+def _json_value(value: object) -> object:
+    """Sums of decimals travel as strings (exact), timestamps and dates in ISO 8601."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
 
 
 async def stream(topics: list[Topic], hub: Hub | None = None) -> AsyncIterator[str]:

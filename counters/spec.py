@@ -134,6 +134,13 @@ class Counter:
             return "({v} - DATE '1970-01-01')", "(DATE '1970-01-01' + ({d})::integer)"
         return "{v}", "{d}"
 
+    def typed(self, sql: str) -> str:
+        """``sql`` cast to the target column's type (a sum of bigints is a numeric, a decoded
+        decimal has extra scale): what a read returns is what the column would hold."""
+        if self.kind == "count":
+            return sql
+        return f"({sql})::{self.field.db_type(connections[DEFAULT_DB_ALIAS])}"
+
     def encode(self, value: str) -> str:
         return self._codec[0].format(v=value)
 
@@ -180,9 +187,9 @@ class Counter:
         recomputed for ``key`` when a row has left."""
         pending = self.decode(f"{aggregates}.d{i}")
         if not self.extreme:
-            return f"{column} + coalesce({pending}, 0)"
+            return self.typed(f"{column} + coalesce({pending}, 0)")
         best = "greatest" if self.kind == "max" else "least"
-        return (
+        return self.typed(
             f"CASE WHEN {aggregates}.m{i} THEN {self.recompute_sql(key)} "
             f"ELSE {best}({column}, {pending}) END"
         )
@@ -191,13 +198,13 @@ class Counter:
         """What a read of one row returns: ``column`` (NULL for a missing row) plus what is
         pending for ``key``, in the same snapshot."""
         if not self.extreme:
-            return f"coalesce({column}, 0) + {self.pending_sql(key)}"
+            return self.typed(f"coalesce({column}, 0) + {self.pending_sql(key)}")
         best = "greatest" if self.kind == "max" else "least"
         candidates = self.decode(
             f"(SELECT {self.kind}(p.delta) FROM counters_delta AS p "
             f"WHERE p.counter = {self.id} AND p.key = ({key})::text)"
         )
-        return (
+        return self.typed(
             f"CASE WHEN EXISTS (SELECT 1 FROM counters_delta AS p WHERE p.counter = "
             f"{self.marker_id} AND p.key = ({key})::text) THEN {self.recompute_sql(key)} "
             f"ELSE {best}({column}, {candidates}) END"

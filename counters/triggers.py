@@ -147,11 +147,11 @@ def render_append(feeds: list[Feed], operation: str) -> str:
     extremes = sorted({c for c, _ in feeds if c.extreme}, key=lambda c: c.label)
     if extremes:  # candidates keep their extreme, markers one row; amounts add up
         cases = "".join(
-            f" WHEN part.counter IN ({', '.join(str(n) for n in c.delta_ids)}) "
-            f"THEN {'min' if c.kind == 'min' else 'max'}(part.delta)"
+            f"\n        WHEN part.counter IN ({', '.join(str(n) for n in c.delta_ids)}) "
+            f"THEN {c.kind}(part.delta)  -- {c.label}: its extreme; markers: one row"
             for c in extremes
         )
-        combine = f"CASE{cases} ELSE sum(part.delta)::bigint END"
+        combine = f"CASE{cases}\n        ELSE sum(part.delta)::bigint END"
         numbers = ", ".join(str(n) for c in extremes for n in c.delta_ids)
         keep = f"part.counter IN ({numbers}) OR sum(part.delta) <> 0"
     return APPEND.format(

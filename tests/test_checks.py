@@ -238,3 +238,72 @@ def test_e006_a_many_to_many_path_says_which_through_table_to_count():
     assert [p.id for p in resolved.problems] == ["counters.E006"]
     message = resolved.problems[0].message
     assert "source='adopters.Article_likes', path='article'" in message
+
+
+# -- Sum, Min and Max ------------------------------------------------------------------------
+
+
+@isolate_apps("tests.testapp")
+def test_e016_e017_and_w003_for_sums_and_extremes():
+    from counters.declarations import Max, Sum
+
+    class Cart(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        total = models.DecimalField(max_digits=12, decimal_places=2, db_default=0)
+        coarse = models.DecimalField(max_digits=12, decimal_places=1, db_default=0)
+        weight = models.FloatField(db_default=0)
+        latest = models.DateTimeField(null=True)
+        latest_required = models.DateTimeField(db_default=models.functions.Now())
+        latest_day = models.DateField(null=True)
+        nullable_total = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+
+    class Item(models.Model):
+        class Meta:
+            app_label = "testapp"
+            indexes = [models.Index(fields=["cart", "-added"], name="item_cart_added")]
+
+        cart = models.ForeignKey(Cart, on_delete=models.CASCADE)
+        price = models.DecimalField(max_digits=10, decimal_places=2)
+        grams = models.FloatField()
+        label = models.CharField(max_length=10)
+        added = models.DateTimeField()
+
+    def ids(declaration: object) -> list[str]:
+        resolved = registry.resolve_all([(Cart, declaration)])
+        return [p.id for p in resolved.problems] + [w.id for w in resolved.warnings]
+
+    def message(declaration: object) -> str:
+        resolved = registry.resolve_all([(Cart, declaration)])
+        return " ".join(p.message for p in [*resolved.problems, *resolved.warnings])
+
+    assert ids(Sum("total", source=Item, path="cart", column="price")) == []
+    assert ids(Max("latest", source=Item, path="cart", column="added")) == []  # the index serves
+    # floats and texts cannot be kept exactly
+    assert ids(Sum("weight", source=Item, path="cart", column="grams")) == ["counters.E016"]
+    assert "floats cannot be summed exactly" in message(
+        Sum("weight", source=Item, path="cart", column="grams")
+    )
+    assert ids(Max("latest", source=Item, path="cart", column="label")) == ["counters.E016"]
+    assert ids(Sum("total", source=Item, path="cart", column="nope")) == ["counters.E003"]
+    # the target must hold what the source gives: type, decimal places, NULL for extremes
+    assert ids(Sum("coarse", source=Item, path="cart", column="price")) == ["counters.E017"]
+    assert "at least 2 decimal places" in message(
+        Sum("coarse", source=Item, path="cart", column="price")
+    )
+    assert ids(Max("latest_day", source=Item, path="cart", column="added")) == ["counters.E017"]
+    assert ids(Max("latest_required", source=Item, path="cart", column="added")) == [
+        "counters.E017"
+    ]
+    assert "must be null=True" in message(
+        Max("latest_required", source=Item, path="cart", column="added")
+    )
+    assert ids(Sum("nullable_total", source=Item, path="cart", column="price")) == ["counters.E011"]
+    # no index starts with (cart_id, price): the recompute after a delete would scan a cart
+    assert ids(Max("nullable_total", source=Item, path="cart", column="price")) == ["counters.W003"]
+    assert "models.Index(fields=['cart', 'price'])" in message(
+        Max("nullable_total", source=Item, path="cart", column="price")
+    )
+    with pytest.raises(TypeError, match="needs column="):
+        Sum("total", source=Item, path="cart")

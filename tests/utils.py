@@ -33,3 +33,51 @@ class OtherClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def true_value(counter: object, key: object) -> object:
+    """What ``COUNT(*)`` / ``SUM`` / ``MIN`` / ``MAX`` says for ``counter`` and target key
+    ``key``, computed by the ORM from the counter's declaration (its source, path, column and
+    condition), not by the library's SQL."""
+    from django.db import models
+
+    rows = counter.source._default_manager.all()
+    if counter.hops:
+        key_model = counter.key_model
+        key_field = next(
+            f for f in key_model._meta.concrete_fields if f.column == counter.key_reference
+        )
+        rows = rows.filter(**{f"{counter.path}__{key_field.name}": key})
+    if counter.condition is not None:
+        rows = rows.filter(counter.condition)
+    if counter.kind == "count":
+        return rows.count()
+    aggregate = {"sum": models.Sum, "min": models.Min, "max": models.Max}[counter.kind]
+    found = rows.aggregate(v=aggregate(counter.value.name))["v"]
+    return 0 if found is None and counter.kind == "sum" else found
+
+
+def assert_exact(model: type, *, folded: bool = False) -> None:
+    """Every declared counter of every ``model`` row, as its manager reads it, equals
+    :func:`true_value`; with ``folded``, after ``counters.fold()``, the stored columns alone too."""
+    from django.db.models import QuerySet
+
+    import counters
+    from counters import registry
+
+    declared = registry.counters_on(model)
+    assert declared, f"{model._meta.label} declares no counters"
+    if folded:
+        counters.fold()
+    readings = [("read", list(model._default_manager.order_by("pk")))]
+    if folded:  # a plain queryset: the columns as stored, without pending deltas added
+        readings.append(("stored", list(QuerySet(model).order_by("pk"))))
+    for how, rows in readings:
+        assert rows, f"no {model._meta.label} rows to compare"
+        for row in rows:
+            for counter in declared:
+                cached = getattr(row, counter.field.attname)
+                true = true_value(counter, row.pk)
+                assert cached == true, (
+                    f"{counter.label}[{row.pk}] {how}: cached {cached!r}, true {true!r}"
+                )

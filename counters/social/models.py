@@ -10,7 +10,12 @@ from django.db import models
 from django.db.models.functions import Coalesce
 
 import counters
-from counters.reading import CounterManager, pending_expression, pending_values
+from counters.reading import (
+    CounterManager,
+    pending_expression,
+    pending_values,
+    value_expression,
+)
 from counters.registry import get_counter
 from counters.spec import quote
 
@@ -56,6 +61,10 @@ class Post(models.Model):
 
     class Meta:
         db_table = "counters_post"
+        indexes = [  # serve the recompute of last_post_at when a user's or the site's latest goes
+            models.Index(fields=["author", "created_at"], name="post_author_created"),
+            models.Index(fields=["created_at"], name="post_created"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -80,6 +89,13 @@ class UserStatsQuerySet(models.QuerySet):
         "following_count", source="counters_social.Follow", path="follower", public=True
     ),
     counters.Count("posts_count", source="counters_social.Post", path="author", public=True),
+    counters.Max(
+        "last_post_at",
+        source="counters_social.Post",
+        path="author",
+        column="created_at",
+        public=True,
+    ),
     counters.Events("profile_views"),
 )
 class UserStats(models.Model):
@@ -91,6 +107,7 @@ class UserStats(models.Model):
     followers_count = models.BigIntegerField(default=0, db_default=0)
     following_count = models.BigIntegerField(default=0, db_default=0)
     posts_count = models.BigIntegerField(default=0, db_default=0)
+    last_post_at = models.DateTimeField(null=True, blank=True, help_text="their latest post's time")
     profile_views = models.BigIntegerField(default=0, db_default=0)
 
     objects = CounterManager.from_queryset(UserStatsQuerySet)()
@@ -110,7 +127,8 @@ COUNT_FIELDS = ("followers_count", "following_count", "posts_count", "profile_vi
 
 def with_counts(users: models.QuerySet) -> models.QuerySet:
     """Annotate a user queryset with every UserStats counter (0 where a user has no row, pending
-    deltas added), in the same query: the way to read counts for a list of users."""
+    deltas added) and ``last_post_at``, in the same query: the way to read counts for a list of
+    users."""
     key = f"{quote(users.model._meta.db_table)}.{quote(users.model._meta.pk.column)}"
     annotations = {}
     for name in COUNT_FIELDS:
@@ -118,12 +136,14 @@ def with_counts(users: models.QuerySet) -> models.QuerySet:
         if get_counter(UserStats, name) is not None:  # trigger-kept: add what is pending
             value = value + pending_expression(UserStats, name, key)
         annotations[name] = value
+    annotations["last_post_at"] = value_expression(UserStats, "last_post_at", key)
     return users.annotate(**annotations)
 
 
 @counters.register(
     counters.Count("total_follows", source="counters_social.Follow", public=True),
     counters.Count("total_posts", source="counters_social.Post", public=True),
+    counters.Max("last_post_at", source="counters_social.Post", column="created_at", public=True),
 )
 class GlobalStats(models.Model):
     """The single row of site-wide totals (primary key 1)."""
@@ -131,6 +151,7 @@ class GlobalStats(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     total_follows = models.BigIntegerField(default=0, db_default=0)
     total_posts = models.BigIntegerField(default=0, db_default=0)
+    last_post_at = models.DateTimeField(null=True, blank=True, help_text="the latest post's time")
 
     objects = CounterManager()
 

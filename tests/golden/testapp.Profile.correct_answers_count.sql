@@ -3,7 +3,10 @@
 -- trigger counters_delete on testapp_answer (testapp.Answer): AFTER DELETE FOR EACH STATEMENT
 DECLARE _new0 integer[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -1471082091, r.key::text, -1 FROM (
             SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
@@ -13,22 +16,30 @@ WITH delta AS MATERIALIZED (
             SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
         ) AS r  -- testapp.Profile.correct_answers_count
         UNION ALL
+        SELECT 410617596, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.first_answer_at
+        UNION ALL
+        SELECT 66161049, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.last_correct_answer_at
+        UNION ALL
         SELECT 38350669, r.key::text, -1 FROM (
             SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
         ) AS r  -- testapp.QuizSession.answers_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
-           WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+           WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
        (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
-           WHERE delta.counter IN (-1471082091, -353915663)))[1:256],
+           WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)))[1:256],
        (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
            WHERE delta.counter IN (38350669)))[1:256]
 INTO _new0, _keys0, _keys1
@@ -45,7 +56,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         SELECT pending.key::integer  -- creating them while another writer was at it
         FROM (
             SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
             ORDER BY p.key LIMIT 256
         ) AS pending
         WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
@@ -59,7 +70,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663)
+                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -70,21 +81,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
             FROM summed WHERE t."user_id" = summed.key::integer
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
               AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
             RETURNING 1
@@ -140,7 +151,10 @@ RETURN NULL;
 -- trigger counters_insert on testapp_answer (testapp.Answer): AFTER INSERT FOR EACH STATEMENT
 DECLARE _new0 integer[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -1471082091, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
@@ -150,22 +164,30 @@ WITH delta AS MATERIALIZED (
             SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
         ) AS r  -- testapp.Profile.correct_answers_count
         UNION ALL
+        SELECT 1953213443, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.first_answer_at
+        UNION ALL
+        SELECT -1579148123, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.last_correct_answer_at
+        UNION ALL
         SELECT 38350669, r.key::text, 1 FROM (
             SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
         ) AS r  -- testapp.QuizSession.answers_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
-           WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+           WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
        (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
-           WHERE delta.counter IN (-1471082091, -353915663)))[1:256],
+           WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)))[1:256],
        (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
            WHERE delta.counter IN (38350669)))[1:256]
 INTO _new0, _keys0, _keys1
@@ -182,7 +204,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         SELECT pending.key::integer  -- creating them while another writer was at it
         FROM (
             SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
             ORDER BY p.key LIMIT 256
         ) AS pending
         WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
@@ -196,7 +218,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663)
+                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -207,21 +229,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
             FROM summed WHERE t."user_id" = summed.key::integer
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
               AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
             RETURNING 1
@@ -277,9 +299,9 @@ RETURN NULL;
 -- trigger counters_truncate on testapp_answer (testapp.Answer): AFTER TRUNCATE FOR EACH STATEMENT
 -- "testapp_profile": a TRUNCATE on the path leaves nothing to count
 PERFORM pg_advisory_xact_lock(1165328191, -193827837);  -- no fold of this table meanwhile
-PERFORM 1 FROM "testapp_profile" WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0 ORDER BY "user_id" FOR NO KEY UPDATE;
-UPDATE "testapp_profile" SET "answers_count" = 0, "correct_answers_count" = 0 WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0;
-DELETE FROM counters_delta WHERE counter IN (-1471082091, -353915663);
+PERFORM 1 FROM "testapp_profile" WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0 OR "first_answer_at" IS NOT NULL OR "last_correct_answer_at" IS NOT NULL ORDER BY "user_id" FOR NO KEY UPDATE;
+UPDATE "testapp_profile" SET "answers_count" = 0, "correct_answers_count" = 0, "first_answer_at" = NULL, "last_correct_answer_at" = NULL WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0 OR "first_answer_at" IS NOT NULL OR "last_correct_answer_at" IS NOT NULL;
+DELETE FROM counters_delta WHERE counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049);
 -- "testapp_quizsession": a TRUNCATE on the path leaves nothing to count
 PERFORM pg_advisory_xact_lock(1165328191, -1092402896);  -- no fold of this table meanwhile
 PERFORM 1 FROM "testapp_quizsession" WHERE "answers_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
@@ -290,7 +312,10 @@ RETURN NULL;
 -- trigger counters_update on testapp_answer (testapp.Answer): AFTER UPDATE FOR EACH STATEMENT
 DECLARE _new0 integer[]; _keys0 text[]; _keys1 text[]; _folded record;
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -1471082091, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
@@ -308,6 +333,22 @@ WITH delta AS MATERIALIZED (
             SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
         ) AS r  -- testapp.Profile.correct_answers_count
         UNION ALL
+        SELECT 1953213443, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.first_answer_at
+        UNION ALL
+        SELECT 410617596, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.first_answer_at
+        UNION ALL
+        SELECT -1579148123, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.last_correct_answer_at
+        UNION ALL
+        SELECT 66161049, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- testapp.Profile.last_correct_answer_at
+        UNION ALL
         SELECT 38350669, r.key::text, 1 FROM (
             SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
         ) AS r  -- testapp.QuizSession.answers_count
@@ -317,17 +358,17 @@ WITH delta AS MATERIALIZED (
         ) AS r  -- testapp.QuizSession.answers_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
-           WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+           WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
        (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
-           WHERE delta.counter IN (-1471082091, -353915663)))[1:256],
+           WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)))[1:256],
        (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
            WHERE delta.counter IN (38350669)))[1:256]
 INTO _new0, _keys0, _keys1
@@ -344,7 +385,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         SELECT pending.key::integer  -- creating them while another writer was at it
         FROM (
             SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
             ORDER BY p.key LIMIT 256
         ) AS pending
         WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
@@ -358,7 +399,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663)
+                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -369,21 +410,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
             FROM summed WHERE t."user_id" = summed.key::integer
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
               AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
             RETURNING 1
@@ -437,21 +478,28 @@ END IF;
 RETURN NULL;
 
 -- read-only guard counters_readonly_insert on testapp_profile (testapp.Profile): BEFORE INSERT FOR EACH ROW
---   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."answers_count" IS DISTINCT FROM 0 OR NEW."correct_answers_count" IS DISTINCT FROM 0)
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."answers_count" IS DISTINCT FROM 0 OR NEW."correct_answers_count" IS DISTINCT FROM 0 OR NEW."first_answer_at" IS DISTINCT FROM NULL OR NEW."last_correct_answer_at" IS DISTINCT FROM NULL)
 NEW."answers_count" := 0;
 NEW."correct_answers_count" := 0;
+NEW."first_answer_at" := NULL;
+NEW."last_correct_answer_at" := NULL;
 RETURN NEW;
 
 -- read-only guard counters_readonly_update on testapp_profile (testapp.Profile): BEFORE UPDATE FOR EACH ROW
---   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."answers_count" IS DISTINCT FROM NEW."answers_count" OR OLD."correct_answers_count" IS DISTINCT FROM NEW."correct_answers_count")
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."answers_count" IS DISTINCT FROM NEW."answers_count" OR OLD."correct_answers_count" IS DISTINCT FROM NEW."correct_answers_count" OR OLD."first_answer_at" IS DISTINCT FROM NEW."first_answer_at" OR OLD."last_correct_answer_at" IS DISTINCT FROM NEW."last_correct_answer_at")
 NEW."answers_count" := OLD."answers_count";
 NEW."correct_answers_count" := OLD."correct_answers_count";
+NEW."first_answer_at" := OLD."first_answer_at";
+NEW."last_correct_answer_at" := OLD."last_correct_answer_at";
 RETURN NEW;
 
 -- trigger counters_delete on testapp_quizsession (testapp.QuizSession): AFTER DELETE FOR EACH STATEMENT
 DECLARE _new0 integer[]; _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -1471082091, r.key::text, -1 FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL
@@ -460,19 +508,27 @@ WITH delta AS MATERIALIZED (
         SELECT -353915663, r.key::text, -1 FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct")
         ) AS r  -- testapp.Profile.correct_answers_count
+        UNION ALL
+        SELECT 410617596, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL
+        ) AS r  -- testapp.Profile.first_answer_at
+        UNION ALL
+        SELECT 66161049, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")
+        ) AS r  -- testapp.Profile.last_correct_answer_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
-           WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+           WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
        (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
-           WHERE delta.counter IN (-1471082091, -353915663)))[1:256]
+           WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)))[1:256]
 INTO _new0, _keys0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
@@ -487,7 +543,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         SELECT pending.key::integer  -- creating them while another writer was at it
         FROM (
             SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
             ORDER BY p.key LIMIT 256
         ) AS pending
         WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
@@ -501,7 +557,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663)
+                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -512,21 +568,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
             FROM summed WHERE t."user_id" = summed.key::integer
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
               AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
             RETURNING 1
@@ -541,7 +597,10 @@ RETURN NULL;
 -- trigger counters_insert on testapp_quizsession (testapp.QuizSession): AFTER INSERT FOR EACH STATEMENT
 DECLARE _new0 integer[]; _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -1471082091, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL
@@ -550,19 +609,27 @@ WITH delta AS MATERIALIZED (
         SELECT -353915663, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct")
         ) AS r  -- testapp.Profile.correct_answers_count
+        UNION ALL
+        SELECT 1953213443, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL
+        ) AS r  -- testapp.Profile.first_answer_at
+        UNION ALL
+        SELECT -1579148123, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")
+        ) AS r  -- testapp.Profile.last_correct_answer_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
-           WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+           WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
        (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
-           WHERE delta.counter IN (-1471082091, -353915663)))[1:256]
+           WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)))[1:256]
 INTO _new0, _keys0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
@@ -577,7 +644,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         SELECT pending.key::integer  -- creating them while another writer was at it
         FROM (
             SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
             ORDER BY p.key LIMIT 256
         ) AS pending
         WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
@@ -591,7 +658,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663)
+                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -602,21 +669,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
             FROM summed WHERE t."user_id" = summed.key::integer
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
               AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
             RETURNING 1
@@ -631,15 +698,18 @@ RETURN NULL;
 -- trigger counters_truncate on testapp_quizsession (testapp.QuizSession): AFTER TRUNCATE FOR EACH STATEMENT
 -- "testapp_profile": a TRUNCATE on the path leaves nothing to count
 PERFORM pg_advisory_xact_lock(1165328191, -193827837);  -- no fold of this table meanwhile
-PERFORM 1 FROM "testapp_profile" WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0 ORDER BY "user_id" FOR NO KEY UPDATE;
-UPDATE "testapp_profile" SET "answers_count" = 0, "correct_answers_count" = 0 WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0;
-DELETE FROM counters_delta WHERE counter IN (-1471082091, -353915663);
+PERFORM 1 FROM "testapp_profile" WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0 OR "first_answer_at" IS NOT NULL OR "last_correct_answer_at" IS NOT NULL ORDER BY "user_id" FOR NO KEY UPDATE;
+UPDATE "testapp_profile" SET "answers_count" = 0, "correct_answers_count" = 0, "first_answer_at" = NULL, "last_correct_answer_at" = NULL WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0 OR "first_answer_at" IS NOT NULL OR "last_correct_answer_at" IS NOT NULL;
+DELETE FROM counters_delta WHERE counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049);
 RETURN NULL;
 
 -- trigger counters_update on testapp_quizsession (testapp.QuizSession): AFTER UPDATE FOR EACH STATEMENT
 DECLARE _new0 integer[]; _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -1471082091, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
@@ -656,19 +726,35 @@ WITH delta AS MATERIALIZED (
         SELECT -353915663, r.key::text, -1 FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
         ) AS r  -- testapp.Profile.correct_answers_count
+        UNION ALL
+        SELECT 1953213443, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+        ) AS r  -- testapp.Profile.first_answer_at
+        UNION ALL
+        SELECT 410617596, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+        ) AS r  -- testapp.Profile.first_answer_at
+        UNION ALL
+        SELECT -1579148123, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+        ) AS r  -- testapp.Profile.last_correct_answer_at
+        UNION ALL
+        SELECT 66161049, r.key::text, 1 FROM (
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+        ) AS r  -- testapp.Profile.last_correct_answer_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
-           WHERE delta.counter IN (-1471082091, -353915663) AND delta.delta > 0
+           WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
        (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
-           WHERE delta.counter IN (-1471082091, -353915663)))[1:256]
+           WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)))[1:256]
 INTO _new0, _keys0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
@@ -683,7 +769,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         SELECT pending.key::integer  -- creating them while another writer was at it
         FROM (
             SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
             ORDER BY p.key LIMIT 256
         ) AS pending
         WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
@@ -697,7 +783,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663)
+                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -708,21 +794,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
             FROM summed WHERE t."user_id" = summed.key::integer
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
               AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
             RETURNING 1
@@ -737,7 +823,7 @@ RETURN NULL;
 -- fold of testapp.Profile (fold_counters, counters_fold(), writers now and then)
 WITH pending AS (
     SELECT p.key FROM counters_delta AS p
-    WHERE p.counter IN (-1471082091, -353915663) AND (:after IS NULL OR p.key > :after)
+    WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND (:after IS NULL OR p.key > :after)
     GROUP BY p.key ORDER BY p.key LIMIT :batch
 ),
 taken AS (  -- the target rows nobody holds right now
@@ -747,21 +833,21 @@ taken AS (  -- the target rows nobody holds right now
 ),
 moved AS (
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT taken."user_id"::text FROM taken)
+    WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1
+    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
     FROM moved GROUP BY moved.key
 ),
 folded AS (
-    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0)
+    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
     FROM summed WHERE t."user_id" = summed.key::integer
     RETURNING 1
 ),
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (-1471082091, -353915663) AND p.key IN (SELECT pending.key FROM pending)
+    WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT pending.key FROM pending)
       AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
       AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
     RETURNING 1
@@ -868,10 +954,10 @@ ORDER BY drift.k
 
 -- the view for SQL readers
 CREATE VIEW "testapp_profile_exact" AS  -- testapp.Profile: counters with the deltas still pending added
-SELECT t."user_id", t."answers_count" + coalesce(p.d0, 0) AS "answers_count", t."correct_answers_count" + coalesce(p.d1, 0) AS "correct_answers_count"
+SELECT t."user_id", t."answers_count" + coalesce(p.d0, 0) AS "answers_count", t."correct_answers_count" + coalesce(p.d1, 0) AS "correct_answers_count", (CASE WHEN p.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (p.d2) * interval '1 microsecond')) END)::timestamp with time zone AS "first_answer_at", (CASE WHEN p.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (p.d3) * interval '1 microsecond')) END)::timestamp with time zone AS "last_correct_answer_at"
 FROM "testapp_profile" AS t
 LEFT JOIN LATERAL (
-    SELECT sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1
+    SELECT sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
     FROM counters_delta AS p
-    WHERE p.counter IN (-1471082091, -353915663) AND p.key = t."user_id"::text
+    WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key = t."user_id"::text
 ) AS p ON true

@@ -2,11 +2,16 @@
 
 - ``Article`` / ``Blog.published_count``: a conditional counter (only published articles count).
 - ``Answer`` -> ``QuizSession`` -> user: a counter through two foreign keys (``Profile.answers_count``),
-  plus a direct one landing on the counted-into model itself (``QuizSession.answers_count``).
+  plus a direct one landing on the counted-into model itself (``QuizSession.answers_count``), and
+  the first answer's time and the last correct answer's time (``Min`` / ``Max`` with a condition).
+- ``LineItem`` -> ``Order``: a decimal ``Sum`` (the order total), an integer ``Sum``, and a
+  ``Max`` / ``Min`` of a decimal and a timestamp.
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 
 import counters
 from counters.reading import CounterManager
@@ -49,6 +54,10 @@ class QuizSession(models.Model):
 class Answer(models.Model):
     session = models.ForeignKey(QuizSession, on_delete=models.CASCADE, related_name="answers")
     correct = models.BooleanField(default=False)
+    answered_at = models.DateTimeField(default=timezone.now, db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["session", "answered_at"], name="answer_session_time")]
 
 
 @counters.register(
@@ -59,6 +68,16 @@ class Answer(models.Model):
         path="session__user",
         condition=models.Q(correct=True),
     ),
+    counters.Min(
+        "first_answer_at", source="testapp.Answer", path="session__user", column="answered_at"
+    ),
+    counters.Max(
+        "last_correct_answer_at",
+        source="testapp.Answer",
+        path="session__user",
+        column="answered_at",
+        condition=models.Q(correct=True),
+    ),
 )
 class Profile(models.Model):
     user = models.OneToOneField(
@@ -66,8 +85,44 @@ class Profile(models.Model):
     )
     answers_count = models.BigIntegerField(default=0, db_default=0)
     correct_answers_count = models.BigIntegerField(default=0, db_default=0)
+    first_answer_at = models.DateTimeField(null=True, blank=True)
+    last_correct_answer_at = models.DateTimeField(null=True, blank=True)
 
     objects = CounterManager()
 
     class Meta:
         base_manager_name = "objects"
+
+
+@counters.register(
+    counters.Sum("total_amount", source="testapp.LineItem", path="order", column="amount"),
+    counters.Sum("units", source="testapp.LineItem", path="order", column="quantity"),
+    counters.Max("largest_amount", source="testapp.LineItem", path="order", column="amount"),
+    counters.Min("first_item_at", source="testapp.LineItem", path="order", column="added_at"),
+    counters.Count("items_count", source="testapp.LineItem", path="order"),
+)
+class Order(models.Model):
+    reference = models.CharField(max_length=20, default="")
+    total_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0, db_default=0)
+    units = models.BigIntegerField(default=0, db_default=0)
+    largest_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    first_item_at = models.DateTimeField(null=True, blank=True)
+    items_count = models.IntegerField(default=0, db_default=0)
+
+    objects = CounterManager()
+
+    class Meta:
+        base_manager_name = "objects"
+
+
+class LineItem(models.Model):
+    order = models.ForeignKey(Order, null=True, on_delete=models.CASCADE, related_name="items")
+    amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    quantity = models.IntegerField(default=1)
+    added_at = models.DateTimeField(default=timezone.now, db_default=Now())
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["order", "amount"], name="lineitem_order_amount"),
+            models.Index(fields=["order", "added_at"], name="lineitem_order_added"),
+        ]

@@ -8,7 +8,14 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from counters.exceptions import CounterError
-from counters.live import Hub, TopicError, counters_changed, parse_topics, require_psycopg
+from counters.live import (
+    Hub,
+    TopicError,
+    _json_value,
+    counters_changed,
+    parse_topics,
+    require_psycopg,
+)
 
 
 class Command(BaseCommand):
@@ -89,4 +96,4 @@ class Command(BaseCommand):
             if values is None:  # the hub was shut down
                 return
             if values:
-                self.stdout.write(json.dumps({"values": values}))
+                self.stdout.write(json.dumps({"values": values}, default=_json_value))

@@ -1,0 +1,483 @@
+-- counter testapp.Order.largest_amount (id -136460322 in counters_delta): testapp.LineItem rows by order
+
+-- trigger counters_delete on testapp_lineitem (testapp.LineItem): AFTER DELETE FOR EACH STATEMENT
+DECLARE _keys0 text[]; _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1001147830, -1614079849) THEN min(part.delta)  -- testapp.Order.first_item_at: its extreme; markers: one row
+        WHEN part.counter IN (-136460322, -976768461) THEN max(part.delta)  -- testapp.Order.largest_amount: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+        SELECT -1614079849, r.key::text, 1 FROM (
+            SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL
+        ) AS r  -- testapp.Order.first_item_at
+        UNION ALL
+        SELECT -68104297, r.key::text, -1 FROM (
+            SELECT s0."order_id" AS key FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL
+        ) AS r  -- testapp.Order.items_count
+        UNION ALL
+        SELECT -976768461, r.key::text, 1 FROM (
+            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+        ) AS r  -- testapp.Order.largest_amount
+        UNION ALL
+        SELECT 1462487682, r.key::text, -(r.value * 100)::bigint FROM (
+            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+        ) AS r  -- testapp.Order.total_amount
+        UNION ALL
+        SELECT -369942622, r.key::text, -r.value FROM (
+            SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
+        ) AS r  -- testapp.Order.units
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (1001147830, -1614079849, -136460322, -976768461) OR sum(part.delta) <> 0
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
+)
+SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_order": keys this statement touched
+           WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)))[1:256]
+INTO _keys0
+FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 408506467) THEN  -- ... and nobody is folding this table
+        WITH pending AS (
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "testapp_order" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, sum(moved.delta) FILTER (WHERE moved.counter = -68104297) AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN (SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN (SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_order" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_insert on testapp_lineitem (testapp.LineItem): AFTER INSERT FOR EACH STATEMENT
+DECLARE _keys0 text[]; _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1001147830, -1614079849) THEN min(part.delta)  -- testapp.Order.first_item_at: its extreme; markers: one row
+        WHEN part.counter IN (-136460322, -976768461) THEN max(part.delta)  -- testapp.Order.largest_amount: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+        SELECT 1001147830, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL
+        ) AS r  -- testapp.Order.first_item_at
+        UNION ALL
+        SELECT -68104297, r.key::text, 1 FROM (
+            SELECT s0."order_id" AS key FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL
+        ) AS r  -- testapp.Order.items_count
+        UNION ALL
+        SELECT -136460322, r.key::text, (r.value * 100)::bigint FROM (
+            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+        ) AS r  -- testapp.Order.largest_amount
+        UNION ALL
+        SELECT 1462487682, r.key::text, (r.value * 100)::bigint FROM (
+            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+        ) AS r  -- testapp.Order.total_amount
+        UNION ALL
+        SELECT -369942622, r.key::text, r.value FROM (
+            SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
+        ) AS r  -- testapp.Order.units
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (1001147830, -1614079849, -136460322, -976768461) OR sum(part.delta) <> 0
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
+)
+SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_order": keys this statement touched
+           WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)))[1:256]
+INTO _keys0
+FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 408506467) THEN  -- ... and nobody is folding this table
+        WITH pending AS (
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "testapp_order" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, sum(moved.delta) FILTER (WHERE moved.counter = -68104297) AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN (SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN (SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_order" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- trigger counters_truncate on testapp_lineitem (testapp.LineItem): AFTER TRUNCATE FOR EACH STATEMENT
+-- "testapp_order": a TRUNCATE on the path leaves nothing to count
+PERFORM pg_advisory_xact_lock(1165328191, 408506467);  -- no fold of this table meanwhile
+PERFORM 1 FROM "testapp_order" WHERE "first_item_at" IS NOT NULL OR "items_count" <> 0 OR "largest_amount" IS NOT NULL OR "total_amount" <> 0 OR "units" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
+UPDATE "testapp_order" SET "first_item_at" = NULL, "items_count" = 0, "largest_amount" = NULL, "total_amount" = 0, "units" = 0 WHERE "first_item_at" IS NOT NULL OR "items_count" <> 0 OR "largest_amount" IS NOT NULL OR "total_amount" <> 0 OR "units" <> 0;
+DELETE FROM counters_delta WHERE counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622);
+RETURN NULL;
+
+-- trigger counters_update on testapp_lineitem (testapp.LineItem): AFTER UPDATE FOR EACH STATEMENT
+DECLARE _keys0 text[]; _folded record;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1001147830, -1614079849) THEN min(part.delta)  -- testapp.Order.first_item_at: its extreme; markers: one row
+        WHEN part.counter IN (-136460322, -976768461) THEN max(part.delta)  -- testapp.Order.largest_amount: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+        SELECT 1001147830, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."added_at" IS NOT DISTINCT FROM s0."added_at")
+        ) AS r  -- testapp.Order.first_item_at
+        UNION ALL
+        SELECT -1614079849, r.key::text, 1 FROM (
+            SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."added_at" IS NOT DISTINCT FROM s0."added_at")
+        ) AS r  -- testapp.Order.first_item_at
+        UNION ALL
+        SELECT -68104297, r.key::text, 1 FROM (
+            SELECT s0."order_id" AS key FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL
+        ) AS r  -- testapp.Order.items_count
+        UNION ALL
+        SELECT -68104297, r.key::text, -1 FROM (
+            SELECT s0."order_id" AS key FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL
+        ) AS r  -- testapp.Order.items_count
+        UNION ALL
+        SELECT -136460322, r.key::text, (r.value * 100)::bigint FROM (
+            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."amount" IS NOT DISTINCT FROM s0."amount")
+        ) AS r  -- testapp.Order.largest_amount
+        UNION ALL
+        SELECT -976768461, r.key::text, 1 FROM (
+            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."amount" IS NOT DISTINCT FROM s0."amount")
+        ) AS r  -- testapp.Order.largest_amount
+        UNION ALL
+        SELECT 1462487682, r.key::text, (r.value * 100)::bigint FROM (
+            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+        ) AS r  -- testapp.Order.total_amount
+        UNION ALL
+        SELECT 1462487682, r.key::text, -(r.value * 100)::bigint FROM (
+            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+        ) AS r  -- testapp.Order.total_amount
+        UNION ALL
+        SELECT -369942622, r.key::text, r.value FROM (
+            SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
+        ) AS r  -- testapp.Order.units
+        UNION ALL
+        SELECT -369942622, r.key::text, -r.value FROM (
+            SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
+        ) AS r  -- testapp.Order.units
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (1001147830, -1614079849, -136460322, -976768461) OR sum(part.delta) <> 0
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
+)
+SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_order": keys this statement touched
+           WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)))[1:256]
+INTO _keys0
+FROM delta;
+IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
+    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 408506467) THEN  -- ... and nobody is folding this table
+        WITH pending AS (
+            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            UNION
+            (
+                SELECT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)
+                GROUP BY p.key ORDER BY p.key LIMIT 256
+            )
+        ),
+        taken AS (  -- the target rows nobody holds right now
+            SELECT t."id" FROM "testapp_order" AS t
+            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT taken."id"::text FROM taken)
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, sum(moved.delta) FILTER (WHERE moved.counter = -68104297) AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN (SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN (SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING 1
+        ),
+        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT pending.key FROM pending)
+              AND NOT EXISTS (SELECT 1 FROM "testapp_order" AS t WHERE t."id" = p.key::bigint)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+               (SELECT count(*) FROM folded) AS updated INTO _folded;
+    END IF;
+END IF;
+RETURN NULL;
+
+-- read-only guard counters_readonly_insert on testapp_order (testapp.Order): BEFORE INSERT FOR EACH ROW
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."first_item_at" IS DISTINCT FROM NULL OR NEW."items_count" IS DISTINCT FROM 0 OR NEW."largest_amount" IS DISTINCT FROM NULL OR NEW."total_amount" IS DISTINCT FROM 0 OR NEW."units" IS DISTINCT FROM 0)
+NEW."first_item_at" := NULL;
+NEW."items_count" := 0;
+NEW."largest_amount" := NULL;
+NEW."total_amount" := 0;
+NEW."units" := 0;
+RETURN NEW;
+
+-- read-only guard counters_readonly_update on testapp_order (testapp.Order): BEFORE UPDATE FOR EACH ROW
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."first_item_at" IS DISTINCT FROM NEW."first_item_at" OR OLD."items_count" IS DISTINCT FROM NEW."items_count" OR OLD."largest_amount" IS DISTINCT FROM NEW."largest_amount" OR OLD."total_amount" IS DISTINCT FROM NEW."total_amount" OR OLD."units" IS DISTINCT FROM NEW."units")
+NEW."first_item_at" := OLD."first_item_at";
+NEW."items_count" := OLD."items_count";
+NEW."largest_amount" := OLD."largest_amount";
+NEW."total_amount" := OLD."total_amount";
+NEW."units" := OLD."units";
+RETURN NEW;
+
+-- fold of testapp.Order (fold_counters, counters_fold(), writers now and then)
+WITH pending AS (
+    SELECT p.key FROM counters_delta AS p
+    WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND (:after IS NULL OR p.key > :after)
+    GROUP BY p.key ORDER BY p.key LIMIT :batch
+),
+taken AS (  -- the target rows nobody holds right now
+    SELECT t."id" FROM "testapp_order" AS t
+    WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+moved AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT taken."id"::text FROM taken)
+    RETURNING p.counter, p.key, p.delta
+),
+summed AS (
+    SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, sum(moved.delta) FILTER (WHERE moved.counter = -68104297) AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+    FROM moved GROUP BY moved.key
+),
+folded AS (
+    UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN (SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN (SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+    FROM summed WHERE t."id" = summed.key::bigint
+    RETURNING 1
+),
+orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT pending.key FROM pending)
+      AND NOT EXISTS (SELECT 1 FROM "testapp_order" AS t WHERE t."id" = p.key::bigint)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+       (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+       (SELECT count(*) FROM folded) AS updated
+
+-- recount: the drifted rows of a batch of keys (lo, hi]
+SELECT d.k,
+       (CASE
+            WHEN p.m0 THEN
+                   (SELECT max(r.value)
+                    FROM
+                      (SELECT s0."order_id" AS KEY,
+                                               s0."amount" AS value
+                       FROM "testapp_lineitem" AS s0
+                       WHERE s0."order_id" IS NOT NULL
+                         AND s0."amount" IS NOT NULL) AS r
+                    WHERE r.key = d.k)
+            ELSE greatest(coalesce(t."largest_amount", NULL), ((p.d0)::numeric / 100))
+        END)::numeric(12, 2),
+       coalesce(c0.n, NULL)
+FROM
+  (SELECT "id" AS k
+   FROM "testapp_order") AS d
+LEFT JOIN "testapp_order" AS t ON t."id" = d.k
+AND (%(lo)s IS NULL
+     OR t."id" > %(lo)s)
+AND (%(hi)s IS NULL
+     OR t."id" <= %(hi)s)
+LEFT JOIN
+  (SELECT r.key,
+          max(r.value) AS n
+   FROM
+     (SELECT s0."order_id" AS KEY,
+             s0."amount" AS value
+      FROM "testapp_lineitem" AS s0
+      WHERE s0."order_id" IS NOT NULL
+        AND s0."amount" IS NOT NULL) AS r
+   WHERE (%(lo)s IS NULL
+          OR r.key > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR r.key <= %(hi)s)
+   GROUP BY r.key) AS c0 ON c0.key = d.k
+LEFT JOIN
+  (SELECT p.key,
+          max(p.delta) FILTER (
+                               WHERE p.counter = -136460322) AS d0,
+          bool_or(p.counter = -976768461) AS m0
+   FROM counters_delta AS p
+   WHERE p.counter IN (-136460322,
+                       -976768461)
+   GROUP BY p.key) AS p ON p.key = d.k::text
+WHERE (%(lo)s IS NULL
+       OR d.k > %(lo)s)
+  AND (%(hi)s IS NULL
+       OR d.k <= %(hi)s)
+  AND ((CASE
+            WHEN p.m0 THEN
+                   (SELECT max(r.value)
+                    FROM
+                      (SELECT s0."order_id" AS KEY,
+                                               s0."amount" AS value
+                       FROM "testapp_lineitem" AS s0
+                       WHERE s0."order_id" IS NOT NULL
+                         AND s0."amount" IS NOT NULL) AS r
+                    WHERE r.key = d.k)
+            ELSE greatest(coalesce(t."largest_amount", NULL), ((p.d0)::numeric / 100))
+        END)::numeric(12, 2) IS DISTINCT
+       FROM coalesce(c0.n, NULL))
+ORDER BY d.k
+
+-- recount: write the true values, drop the deltas they include
+WITH drift(k, cached0, true0) AS
+  (SELECT d.k,
+          (CASE
+               WHEN p.m0 THEN
+                      (SELECT max(r.value)
+                       FROM
+                         (SELECT s0."order_id" AS KEY,
+                                                  s0."amount" AS value
+                          FROM "testapp_lineitem" AS s0
+                          WHERE s0."order_id" IS NOT NULL
+                            AND s0."amount" IS NOT NULL) AS r
+                       WHERE r.key = d.k)
+               ELSE greatest(coalesce(t."largest_amount", NULL), ((p.d0)::numeric / 100))
+           END)::numeric(12, 2),
+          coalesce(c0.n, NULL)
+   FROM
+     (SELECT "id" AS k
+      FROM "testapp_order") AS d
+   LEFT JOIN "testapp_order" AS t ON t."id" = d.k
+   AND (%(lo)s IS NULL
+        OR t."id" > %(lo)s)
+   AND (%(hi)s IS NULL
+        OR t."id" <= %(hi)s)
+   LEFT JOIN
+     (SELECT r.key,
+             max(r.value) AS n
+      FROM
+        (SELECT s0."order_id" AS KEY,
+                s0."amount" AS value
+         FROM "testapp_lineitem" AS s0
+         WHERE s0."order_id" IS NOT NULL
+           AND s0."amount" IS NOT NULL) AS r
+      WHERE (%(lo)s IS NULL
+             OR r.key > %(lo)s)
+        AND (%(hi)s IS NULL
+             OR r.key <= %(hi)s)
+      GROUP BY r.key) AS c0 ON c0.key = d.k
+   LEFT JOIN
+     (SELECT p.key,
+             max(p.delta) FILTER (
+                                  WHERE p.counter = -136460322) AS d0,
+             bool_or(p.counter = -976768461) AS m0
+      FROM counters_delta AS p
+      WHERE p.counter IN (-136460322,
+                          -976768461)
+      GROUP BY p.key) AS p ON p.key = d.k::text
+   WHERE (%(lo)s IS NULL
+          OR d.k > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR d.k <= %(hi)s)
+     AND ((CASE
+               WHEN p.m0 THEN
+                      (SELECT max(r.value)
+                       FROM
+                         (SELECT s0."order_id" AS KEY,
+                                                  s0."amount" AS value
+                          FROM "testapp_lineitem" AS s0
+                          WHERE s0."order_id" IS NOT NULL
+                            AND s0."amount" IS NOT NULL) AS r
+                       WHERE r.key = d.k)
+               ELSE greatest(coalesce(t."largest_amount", NULL), ((p.d0)::numeric / 100))
+           END)::numeric(12, 2) IS DISTINCT
+          FROM coalesce(c0.n, NULL))
+   ORDER BY d.k),
+     fixed AS
+  (UPDATE "testapp_order" AS t
+   SET "largest_amount" = drift.true0
+   FROM drift
+   WHERE t."id" = drift.k),
+     counted AS
+  (DELETE
+   FROM counters_delta AS p USING drift
+   WHERE p.counter IN (-136460322,
+                       -976768461)
+     AND p.key = drift.k::text)
+SELECT *
+FROM drift
+ORDER BY drift.k
+
+-- the view for SQL readers
+CREATE VIEW "testapp_order_exact" AS  -- testapp.Order: counters with the deltas still pending added
+SELECT t."id", (CASE WHEN p.m0 THEN (SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE least(t."first_item_at", (timestamptz 'epoch' + (p.d0) * interval '1 microsecond')) END)::timestamp with time zone AS "first_item_at", t."items_count" + coalesce(p.d1, 0) AS "items_count", (CASE WHEN p.m2 THEN (SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."largest_amount", ((p.d2)::numeric / 100)) END)::numeric(12, 2) AS "largest_amount", (t."total_amount" + coalesce(((p.d3)::numeric / 100), 0))::numeric(14, 2) AS "total_amount", (t."units" + coalesce(p.d4, 0))::bigint AS "units"
+FROM "testapp_order" AS t
+LEFT JOIN LATERAL (
+    SELECT min(p.delta) FILTER (WHERE p.counter = 1001147830) AS d0, bool_or(p.counter = -1614079849) AS m0, sum(p.delta) FILTER (WHERE p.counter = -68104297) AS d1, max(p.delta) FILTER (WHERE p.counter = -136460322) AS d2, bool_or(p.counter = -976768461) AS m2, sum(p.delta) FILTER (WHERE p.counter = 1462487682) AS d3, sum(p.delta) FILTER (WHERE p.counter = -369942622) AS d4
+    FROM counters_delta AS p
+    WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key = t."id"::text
+) AS p ON true
