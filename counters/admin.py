@@ -143,7 +143,7 @@ class CounterAdminMixin:
             '<tr class="{}" style="{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
             (
                 (
-                    "counter-drift" if c.drift else "counter-exact",
+                    "counter-drift" if c.drift != 0 else "counter-exact",
                     drift_style(c.drift),
                     c.counter.field.verbose_name,
                     c.cached,
@@ -209,7 +209,7 @@ def _true_column(counter: Counter) -> Callable[[models.Model], str]:
         value: Comparison | None = getattr(obj, "_counter_values", {}).get(counter.label)
         if value is None:
             return "-"
-        css = "counter-drift" if value.drift else "counter-exact"
+        css = "counter-drift" if value.drift != 0 else "counter-exact"
         return format_html(
             '<span class="{}" style="{}">{} ({})</span>',
             css,

@@ -8,7 +8,9 @@ This module imports nothing of ``counters.social``: it also runs with the engine
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -18,6 +20,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 
 import counters
+from counters import registry
 from tests.adopters.models import (
     Article,
     Comment,
@@ -30,6 +33,7 @@ from tests.adopters.models import (
 )
 from tests.conftest import inject
 from tests.factories import UserFactory
+from tests.utils import true_value
 
 pytestmark = pytest.mark.django_db
 Like = Article.likes.through
@@ -62,6 +66,13 @@ def assert_exact() -> None:
         Group.objects.count(),
         Membership.objects.count(),
     )
+    for model in (Article, Shop):  # every kind, Sum and Max too, by the ORM's own aggregates
+        for row in model.objects.all():
+            for counter in registry.counters_on(model):
+                assert getattr(row, counter.field.attname) == true_value(counter, row.pk), (
+                    counter.label,
+                    row.pk,
+                )
     labels = [c.label for c in counters.all_counters() if c.target._meta.app_label == "adopters"]
     assert not counters.check(labels).drifted  # the recount engine agrees, on every key type
 
@@ -137,9 +148,34 @@ def test_renaming_the_referenced_column_keeps_counts_in_either_order():
     assert_exact()
 
 
+def test_the_latest_comment_through_a_to_field_key():
+    t0 = datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC)
+    a, b = Article.objects.create(slug="a"), Article.objects.create(slug="b")
+    Comment.objects.bulk_create(
+        [Comment(article=a, created_at=t0 + datetime.timedelta(hours=h)) for h in (1, 5, 3)]
+    )
+    assert Article.objects.get(pk=a.pk).last_comment_at == t0 + datetime.timedelta(hours=5)
+    Comment.objects.filter(created_at=t0 + datetime.timedelta(hours=5)).update(article=b)
+    assert Article.objects.get(pk=a.pk).last_comment_at == t0 + datetime.timedelta(hours=3)
+    assert Article.objects.get(pk=b.pk).last_comment_at == t0 + datetime.timedelta(hours=5)
+    with transaction.atomic():  # the slug it points at is renamed, comments moved along
+        Article.objects.filter(pk=a.pk).update(slug="a2")
+        Comment.objects.filter(article_id="a").update(article_id="a2")
+    assert Article.objects.get(pk=a.pk).last_comment_at == t0 + datetime.timedelta(hours=3)
+    Comment.objects.filter(article_id="b").delete()
+    assert Article.objects.get(pk=b.pk).last_comment_at is None
+    counters.fold()
+    assert_exact()
+
+
 def test_uuid_keyed_target_with_a_condition_and_recount():
     shops = [Shop.objects.create(name=str(i)) for i in range(7)]
-    Order.objects.bulk_create([Order(shop=s, paid=i % 2 == 0) for i, s in enumerate(shops * 3)])
+    Order.objects.bulk_create(
+        [
+            Order(shop=s, paid=i % 2 == 0, amount=Decimal(i) + Decimal("0.25"))
+            for i, s in enumerate(shops * 3)
+        ]
+    )
     assert_exact()
     Order.objects.filter(shop=shops[0]).update(paid=True)
     Order.objects.filter(shop=shops[1]).update(shop=shops[2])
@@ -157,8 +193,11 @@ def test_uuid_keyed_target_with_a_condition_and_recount():
     counters.recount(["adopters.Shop"], batch_size=3)
     assert_exact()
     one = counters.compare(Shop, [shops[6].pk, str(shops[0].pk)])
-    assert {c.true for c in one[shops[6].pk]} == {
-        Order.objects.filter(shop=shops[6], paid=True).count()
+    found = {c.counter.field.name: c.true for c in one[shops[6].pk]}
+    paid = Order.objects.filter(shop=shops[6], paid=True)
+    assert found == {
+        "paid_orders_count": paid.count(),
+        "paid_total": sum((o.amount for o in paid), Decimal(0)),
     }
     assert shops[0].pk in one
 

@@ -268,3 +268,27 @@ def test_the_live_stream_carries_sums_and_timestamps_exactly():
     assert f'"testapp.Order.total_amount:{order.pk}":"12.35"' in event
     assert f'"testapp.Order.first_item_at:{order.pk}":"2026-01-01T11:59:00+00:00"' in event
     assert f'"testapp.Order.largest_amount:{order.pk}":"12.30"' in event
+
+
+def test_the_admin_shows_sums_and_extremes_beside_their_truth(admin_client):
+    order = Order.objects.create(reference="A-1")
+    LineItem.objects.create(order=order, amount=D("2.50"), added_at=at(0))
+    LineItem.objects.create(order=order, amount=D("4.00"), added_at=at(3))
+    html = admin_client.get(f"/admin/testapp/order/{order.pk}/change/").content.decode()
+    assert "<td>total amount</td><td>6.50</td><td>6.50</td>" in html
+    assert "matches SUM()" in html and "matches MAX()" in html and "matches MIN()" in html
+    inject(
+        "UPDATE testapp_order SET total_amount = 7, largest_amount = NULL WHERE id = %s", [order.pk]
+    )
+    html = admin_client.get(f"/admin/testapp/order/{order.pk}/change/").content.decode()
+    assert "drift +0.50" in html and "drift (one of them is empty)" in html
+    listing = admin_client.get("/admin/testapp/order/").content.decode()
+    assert listing.count("counter-drift") >= 2  # the list's true columns flag both
+    response = admin_client.post(
+        "/admin/testapp/order/",
+        {"action": "recount_selected", "_selected_action": [order.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Order.objects.get(pk=order.pk).largest_amount == D("4.00")
+    assert Order.objects.get(pk=order.pk).total_amount == D("6.50")

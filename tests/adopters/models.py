@@ -2,11 +2,13 @@
 schemas have. It depends on nothing but the engine (``counters``) and ``django.contrib.auth``.
 
 - ``Article.likes_count``: the rows of an auto-created many-to-many through table.
-- ``Article.comments_count``: comments point at the article's slug (``to_field``).
+- ``Article.comments_count``: comments point at the article's slug (``to_field``); and
+  ``Article.last_comment_at``, the latest of their times (a ``Max`` through that ``to_field``).
 - ``MemberStats``: a one-to-one stats row keyed by ``User.username`` (a text key reached through a
   ``to_field`` primary key), counting likes given through the through table's other side; it has
   another NOT NULL column with a database default.
-- ``Shop.paid_orders_count``: a UUID-keyed target with a condition.
+- ``Shop.paid_orders_count``: a UUID-keyed target with a condition; ``Shop.paid_total``, the
+  decimal ``Sum`` of the paid orders' amounts.
 - ``Tag.uses_count``: a text primary key, counted from a table in an explicit schema, with a
   quoted mixed-case name.
 - ``SiteTotals``: single-row totals of ``auth.User`` and ``auth.Group`` rows and of group
@@ -17,6 +19,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 
 import counters
 
@@ -24,6 +28,7 @@ import counters
 @counters.register(
     counters.Count("likes_count", source="adopters.Article_likes", path="article"),
     counters.Count("comments_count", source="adopters.Comment", path="article"),
+    counters.Max("last_comment_at", source="adopters.Comment", path="article", column="created_at"),
 )
 class Article(models.Model):
     slug = models.SlugField(unique=True)
@@ -33,6 +38,7 @@ class Article(models.Model):
     )
     likes_count = models.IntegerField(default=0, db_default=0)
     comments_count = models.IntegerField(default=0, db_default=0)
+    last_comment_at = models.DateTimeField(null=True, blank=True)
 
     objects = counters.CounterManager()  # reads add the pending deltas
 
@@ -45,6 +51,10 @@ class Comment(models.Model):
         Article, to_field="slug", on_delete=models.CASCADE, related_name="comments"
     )
     body = models.TextField(default="")
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["article", "created_at"], name="comment_article_time")]
 
 
 @counters.register(
@@ -67,11 +77,19 @@ class MemberStats(models.Model):
     counters.Count(
         "paid_orders_count", source="adopters.Order", path="shop", condition=models.Q(paid=True)
     ),
+    counters.Sum(
+        "paid_total",
+        source="adopters.Order",
+        path="shop",
+        column="amount",
+        condition=models.Q(paid=True),
+    ),
 )
 class Shop(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     name = models.CharField(max_length=100, default="")
     paid_orders_count = models.IntegerField(default=0, db_default=0)
+    paid_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, db_default=0)
 
     objects = counters.CounterManager()  # reads add the pending deltas
 
@@ -82,6 +100,7 @@ class Shop(models.Model):
 class Order(models.Model):
     shop = models.ForeignKey(Shop, null=True, on_delete=models.CASCADE, related_name="orders")
     paid = models.BooleanField(default=False)
+    amount = models.DecimalField(max_digits=10, decimal_places=2, default=0, db_default=0)
 
 
 @counters.register(

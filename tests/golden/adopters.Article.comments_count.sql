@@ -3,21 +3,27 @@
 -- trigger counters_delete on adopters_article (adopters.Article): AFTER DELETE FOR EACH STATEMENT
 DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -617392757, r.key::text, -1 FROM (
             SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
         ) AS r  -- adopters.Article.comments_count
+        UNION ALL
+        SELECT -1528015454, r.key::text, 1 FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
+        ) AS r  -- adopters.Article.last_comment_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-617392757)))[1:256]
+           WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -27,7 +33,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-617392757)
+                WHERE p.counter IN (-617392757, 971165650, -1528015454)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -38,21 +44,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757) AND p.key IN (SELECT taken."id"::text FROM taken)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT taken."id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0)
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
             RETURNING 1
         )
@@ -66,21 +72,27 @@ RETURN NULL;
 -- trigger counters_insert on adopters_article (adopters.Article): AFTER INSERT FOR EACH STATEMENT
 DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -617392757, r.key::text, 1 FROM (
             SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
         ) AS r  -- adopters.Article.comments_count
+        UNION ALL
+        SELECT 971165650, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
+        ) AS r  -- adopters.Article.last_comment_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-617392757)))[1:256]
+           WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -90,7 +102,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-617392757)
+                WHERE p.counter IN (-617392757, 971165650, -1528015454)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -101,21 +113,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757) AND p.key IN (SELECT taken."id"::text FROM taken)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT taken."id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0)
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
             RETURNING 1
         )
@@ -127,29 +139,33 @@ END IF;
 RETURN NULL;
 
 -- read-only guard counters_readonly_insert on adopters_article (adopters.Article): BEFORE INSERT FOR EACH ROW
---   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."comments_count" IS DISTINCT FROM 0 OR NEW."likes_count" IS DISTINCT FROM 0)
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."comments_count" IS DISTINCT FROM 0 OR NEW."last_comment_at" IS DISTINCT FROM NULL OR NEW."likes_count" IS DISTINCT FROM 0)
 NEW."comments_count" := 0;
+NEW."last_comment_at" := NULL;
 NEW."likes_count" := 0;
 RETURN NEW;
 
 -- read-only guard counters_readonly_update on adopters_article (adopters.Article): BEFORE UPDATE FOR EACH ROW
---   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."comments_count" IS DISTINCT FROM NEW."comments_count" OR OLD."likes_count" IS DISTINCT FROM NEW."likes_count")
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."comments_count" IS DISTINCT FROM NEW."comments_count" OR OLD."last_comment_at" IS DISTINCT FROM NEW."last_comment_at" OR OLD."likes_count" IS DISTINCT FROM NEW."likes_count")
 NEW."comments_count" := OLD."comments_count";
+NEW."last_comment_at" := OLD."last_comment_at";
 NEW."likes_count" := OLD."likes_count";
 RETURN NEW;
 
 -- trigger counters_truncate on adopters_article (adopters.Article): AFTER TRUNCATE FOR EACH STATEMENT
 -- "adopters_article": a TRUNCATE on the path leaves nothing to count
 PERFORM pg_advisory_xact_lock(1165328191, 2103454382);  -- no fold of this table meanwhile
-PERFORM 1 FROM "adopters_article" WHERE "comments_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
-UPDATE "adopters_article" SET "comments_count" = 0 WHERE "comments_count" <> 0;
-DELETE FROM counters_delta WHERE counter IN (-617392757);
+PERFORM 1 FROM "adopters_article" WHERE "comments_count" <> 0 OR "last_comment_at" IS NOT NULL ORDER BY "id" FOR NO KEY UPDATE;
+UPDATE "adopters_article" SET "comments_count" = 0, "last_comment_at" = NULL WHERE "comments_count" <> 0 OR "last_comment_at" IS NOT NULL;
+DELETE FROM counters_delta WHERE counter IN (-617392757, 971165650, -1528015454);
 RETURN NULL;
 
 -- trigger counters_update on adopters_article (adopters.Article): AFTER UPDATE FOR EACH STATEMENT
 DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -617392757, r.key::text, 1 FROM (
             SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
@@ -158,16 +174,24 @@ WITH delta AS MATERIALIZED (
         SELECT -617392757, r.key::text, -1 FROM (
             SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
         ) AS r  -- adopters.Article.comments_count
+        UNION ALL
+        SELECT 971165650, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+        ) AS r  -- adopters.Article.last_comment_at
+        UNION ALL
+        SELECT -1528015454, r.key::text, 1 FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+        ) AS r  -- adopters.Article.last_comment_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-617392757)))[1:256]
+           WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -177,7 +201,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-617392757)
+                WHERE p.counter IN (-617392757, 971165650, -1528015454)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -188,21 +212,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757) AND p.key IN (SELECT taken."id"::text FROM taken)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT taken."id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0)
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
             RETURNING 1
         )
@@ -216,21 +240,27 @@ RETURN NULL;
 -- trigger counters_delete on adopters_comment (adopters.Comment): AFTER DELETE FOR EACH STATEMENT
 DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -617392757, r.key::text, -1 FROM (
             SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
         ) AS r  -- adopters.Article.comments_count
+        UNION ALL
+        SELECT -1528015454, r.key::text, 1 FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- adopters.Article.last_comment_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-617392757)))[1:256]
+           WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -240,7 +270,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-617392757)
+                WHERE p.counter IN (-617392757, 971165650, -1528015454)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -251,21 +281,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757) AND p.key IN (SELECT taken."id"::text FROM taken)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT taken."id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0)
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
             RETURNING 1
         )
@@ -279,21 +309,27 @@ RETURN NULL;
 -- trigger counters_insert on adopters_comment (adopters.Comment): AFTER INSERT FOR EACH STATEMENT
 DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -617392757, r.key::text, 1 FROM (
             SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
         ) AS r  -- adopters.Article.comments_count
+        UNION ALL
+        SELECT 971165650, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- adopters.Article.last_comment_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-617392757)))[1:256]
+           WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -303,7 +339,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-617392757)
+                WHERE p.counter IN (-617392757, 971165650, -1528015454)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -314,21 +350,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757) AND p.key IN (SELECT taken."id"::text FROM taken)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT taken."id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0)
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
             RETURNING 1
         )
@@ -342,15 +378,17 @@ RETURN NULL;
 -- trigger counters_truncate on adopters_comment (adopters.Comment): AFTER TRUNCATE FOR EACH STATEMENT
 -- "adopters_article": a TRUNCATE on the path leaves nothing to count
 PERFORM pg_advisory_xact_lock(1165328191, 2103454382);  -- no fold of this table meanwhile
-PERFORM 1 FROM "adopters_article" WHERE "comments_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
-UPDATE "adopters_article" SET "comments_count" = 0 WHERE "comments_count" <> 0;
-DELETE FROM counters_delta WHERE counter IN (-617392757);
+PERFORM 1 FROM "adopters_article" WHERE "comments_count" <> 0 OR "last_comment_at" IS NOT NULL ORDER BY "id" FOR NO KEY UPDATE;
+UPDATE "adopters_article" SET "comments_count" = 0, "last_comment_at" = NULL WHERE "comments_count" <> 0 OR "last_comment_at" IS NOT NULL;
+DELETE FROM counters_delta WHERE counter IN (-617392757, 971165650, -1528015454);
 RETURN NULL;
 
 -- trigger counters_update on adopters_comment (adopters.Comment): AFTER UPDATE FOR EACH STATEMENT
 DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
+        ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -617392757, r.key::text, 1 FROM (
             SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
@@ -359,16 +397,24 @@ WITH delta AS MATERIALIZED (
         SELECT -617392757, r.key::text, -1 FROM (
             SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
         ) AS r  -- adopters.Article.comments_count
+        UNION ALL
+        SELECT 971165650, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- adopters.Article.last_comment_at
+        UNION ALL
+        SELECT -1528015454, r.key::text, 1 FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
+        ) AS r  -- adopters.Article.last_comment_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
 ),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-617392757)))[1:256]
+           WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -378,7 +424,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-617392757)
+                WHERE p.counter IN (-617392757, 971165650, -1528015454)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -389,21 +435,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757) AND p.key IN (SELECT taken."id"::text FROM taken)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT taken."id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0)
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
             RETURNING 1
         )
@@ -417,7 +463,7 @@ RETURN NULL;
 -- fold of adopters.Article (fold_counters, counters_fold(), writers now and then)
 WITH pending AS (
     SELECT p.key FROM counters_delta AS p
-    WHERE p.counter IN (-617392757, -1745088253) AND (:after IS NULL OR p.key > :after)
+    WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND (:after IS NULL OR p.key > :after)
     GROUP BY p.key ORDER BY p.key LIMIT :batch
 ),
 taken AS (  -- the target rows nobody holds right now
@@ -427,21 +473,21 @@ taken AS (  -- the target rows nobody holds right now
 ),
 moved AS (
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (-617392757, -1745088253) AND p.key IN (SELECT taken."id"::text FROM taken)
+    WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND p.key IN (SELECT taken."id"::text FROM taken)
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d1
+    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d2
     FROM moved GROUP BY moved.key
 ),
 folded AS (
-    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "likes_count" = t."likes_count" + coalesce(summed.d1, 0)
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone, "likes_count" = t."likes_count" + coalesce(summed.d2, 0)
     FROM summed WHERE t."id" = summed.key::bigint
     RETURNING 1
 ),
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (-617392757, -1745088253) AND p.key IN (SELECT pending.key FROM pending)
+    WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND p.key IN (SELECT pending.key FROM pending)
       AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
     RETURNING 1
 )
@@ -545,10 +591,10 @@ ORDER BY drift.k
 
 -- the view for SQL readers
 CREATE VIEW "adopters_article_exact" AS  -- adopters.Article: counters with the deltas still pending added
-SELECT t."id", t."comments_count" + coalesce(p.d0, 0) AS "comments_count", t."likes_count" + coalesce(p.d1, 0) AS "likes_count"
+SELECT t."id", t."comments_count" + coalesce(p.d0, 0) AS "comments_count", (CASE WHEN p.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (p.d1) * interval '1 microsecond')) END)::timestamp with time zone AS "last_comment_at", t."likes_count" + coalesce(p.d2, 0) AS "likes_count"
 FROM "adopters_article" AS t
 LEFT JOIN LATERAL (
-    SELECT sum(p.delta) FILTER (WHERE p.counter = -617392757) AS d0, sum(p.delta) FILTER (WHERE p.counter = -1745088253) AS d1
+    SELECT sum(p.delta) FILTER (WHERE p.counter = -617392757) AS d0, max(p.delta) FILTER (WHERE p.counter = 971165650) AS d1, bool_or(p.counter = -1528015454) AS m1, sum(p.delta) FILTER (WHERE p.counter = -1745088253) AS d2
     FROM counters_delta AS p
-    WHERE p.counter IN (-617392757, -1745088253) AND p.key = t."id"::text
+    WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND p.key = t."id"::text
 ) AS p ON true

@@ -421,21 +421,23 @@ END IF;
 RETURN NULL;
 
 -- read-only guard counters_readonly_insert on adopters_article (adopters.Article): BEFORE INSERT FOR EACH ROW
---   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."comments_count" IS DISTINCT FROM 0 OR NEW."likes_count" IS DISTINCT FROM 0)
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."comments_count" IS DISTINCT FROM 0 OR NEW."last_comment_at" IS DISTINCT FROM NULL OR NEW."likes_count" IS DISTINCT FROM 0)
 NEW."comments_count" := 0;
+NEW."last_comment_at" := NULL;
 NEW."likes_count" := 0;
 RETURN NEW;
 
 -- read-only guard counters_readonly_update on adopters_article (adopters.Article): BEFORE UPDATE FOR EACH ROW
---   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."comments_count" IS DISTINCT FROM NEW."comments_count" OR OLD."likes_count" IS DISTINCT FROM NEW."likes_count")
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."comments_count" IS DISTINCT FROM NEW."comments_count" OR OLD."last_comment_at" IS DISTINCT FROM NEW."last_comment_at" OR OLD."likes_count" IS DISTINCT FROM NEW."likes_count")
 NEW."comments_count" := OLD."comments_count";
+NEW."last_comment_at" := OLD."last_comment_at";
 NEW."likes_count" := OLD."likes_count";
 RETURN NEW;
 
 -- fold of adopters.Article (fold_counters, counters_fold(), writers now and then)
 WITH pending AS (
     SELECT p.key FROM counters_delta AS p
-    WHERE p.counter IN (-617392757, -1745088253) AND (:after IS NULL OR p.key > :after)
+    WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND (:after IS NULL OR p.key > :after)
     GROUP BY p.key ORDER BY p.key LIMIT :batch
 ),
 taken AS (  -- the target rows nobody holds right now
@@ -445,21 +447,21 @@ taken AS (  -- the target rows nobody holds right now
 ),
 moved AS (
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (-617392757, -1745088253) AND p.key IN (SELECT taken."id"::text FROM taken)
+    WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND p.key IN (SELECT taken."id"::text FROM taken)
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d1
+    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d2
     FROM moved GROUP BY moved.key
 ),
 folded AS (
-    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "likes_count" = t."likes_count" + coalesce(summed.d1, 0)
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone, "likes_count" = t."likes_count" + coalesce(summed.d2, 0)
     FROM summed WHERE t."id" = summed.key::bigint
     RETURNING 1
 ),
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (-617392757, -1745088253) AND p.key IN (SELECT pending.key FROM pending)
+    WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND p.key IN (SELECT pending.key FROM pending)
       AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
     RETURNING 1
 )
@@ -561,10 +563,10 @@ ORDER BY drift.k
 
 -- the view for SQL readers
 CREATE VIEW "adopters_article_exact" AS  -- adopters.Article: counters with the deltas still pending added
-SELECT t."id", t."comments_count" + coalesce(p.d0, 0) AS "comments_count", t."likes_count" + coalesce(p.d1, 0) AS "likes_count"
+SELECT t."id", t."comments_count" + coalesce(p.d0, 0) AS "comments_count", (CASE WHEN p.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (p.d1) * interval '1 microsecond')) END)::timestamp with time zone AS "last_comment_at", t."likes_count" + coalesce(p.d2, 0) AS "likes_count"
 FROM "adopters_article" AS t
 LEFT JOIN LATERAL (
-    SELECT sum(p.delta) FILTER (WHERE p.counter = -617392757) AS d0, sum(p.delta) FILTER (WHERE p.counter = -1745088253) AS d1
+    SELECT sum(p.delta) FILTER (WHERE p.counter = -617392757) AS d0, max(p.delta) FILTER (WHERE p.counter = 971165650) AS d1, bool_or(p.counter = -1528015454) AS m1, sum(p.delta) FILTER (WHERE p.counter = -1745088253) AS d2
     FROM counters_delta AS p
-    WHERE p.counter IN (-617392757, -1745088253) AND p.key = t."id"::text
+    WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND p.key = t."id"::text
 ) AS p ON true

@@ -8,6 +8,10 @@ WITH delta AS MATERIALIZED (
         SELECT -1624360583, r.key::text, -1 FROM (
             SELECT s0."shop_id" AS key FROM counters_old AS s0 WHERE s0."shop_id" IS NOT NULL AND (s0."paid")
         ) AS r  -- adopters.Shop.paid_orders_count
+        UNION ALL
+        SELECT -561523171, r.key::text, -(r.value * 100)::bigint FROM (
+            SELECT s0."shop_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."shop_id" IS NOT NULL AND s0."amount" IS NOT NULL AND (s0."paid")
+        ) AS r  -- adopters.Shop.paid_total
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -17,7 +21,7 @@ appended AS (
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_shop": keys this statement touched
-           WHERE delta.counter IN (-1624360583)))[1:256]
+           WHERE delta.counter IN (-1624360583, -561523171)))[1:256]
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -27,7 +31,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1624360583)
+                WHERE p.counter IN (-1624360583, -561523171)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -38,21 +42,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1624360583) AND p.key IN (SELECT taken."id"::text FROM taken)
+            WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT taken."id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1624360583) AS d0
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1624360583) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -561523171) AS d1
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0)
+            UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0), "paid_total" = (t."paid_total" + coalesce(((summed.d1)::numeric / 100), 0))::numeric(14, 2)
             FROM summed WHERE t."id" = summed.key::uuid
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1624360583) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_shop" AS t WHERE t."id" = p.key::uuid)
             RETURNING 1
         )
@@ -71,6 +75,10 @@ WITH delta AS MATERIALIZED (
         SELECT -1624360583, r.key::text, 1 FROM (
             SELECT s0."shop_id" AS key FROM counters_new AS s0 WHERE s0."shop_id" IS NOT NULL AND (s0."paid")
         ) AS r  -- adopters.Shop.paid_orders_count
+        UNION ALL
+        SELECT -561523171, r.key::text, (r.value * 100)::bigint FROM (
+            SELECT s0."shop_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."shop_id" IS NOT NULL AND s0."amount" IS NOT NULL AND (s0."paid")
+        ) AS r  -- adopters.Shop.paid_total
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -80,7 +88,7 @@ appended AS (
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_shop": keys this statement touched
-           WHERE delta.counter IN (-1624360583)))[1:256]
+           WHERE delta.counter IN (-1624360583, -561523171)))[1:256]
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -90,7 +98,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1624360583)
+                WHERE p.counter IN (-1624360583, -561523171)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -101,21 +109,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1624360583) AND p.key IN (SELECT taken."id"::text FROM taken)
+            WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT taken."id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1624360583) AS d0
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1624360583) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -561523171) AS d1
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0)
+            UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0), "paid_total" = (t."paid_total" + coalesce(((summed.d1)::numeric / 100), 0))::numeric(14, 2)
             FROM summed WHERE t."id" = summed.key::uuid
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1624360583) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_shop" AS t WHERE t."id" = p.key::uuid)
             RETURNING 1
         )
@@ -129,9 +137,9 @@ RETURN NULL;
 -- trigger counters_truncate on adopters_order (adopters.Order): AFTER TRUNCATE FOR EACH STATEMENT
 -- "adopters_shop": a TRUNCATE on the path leaves nothing to count
 PERFORM pg_advisory_xact_lock(1165328191, -1236747129);  -- no fold of this table meanwhile
-PERFORM 1 FROM "adopters_shop" WHERE "paid_orders_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
-UPDATE "adopters_shop" SET "paid_orders_count" = 0 WHERE "paid_orders_count" <> 0;
-DELETE FROM counters_delta WHERE counter IN (-1624360583);
+PERFORM 1 FROM "adopters_shop" WHERE "paid_orders_count" <> 0 OR "paid_total" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
+UPDATE "adopters_shop" SET "paid_orders_count" = 0, "paid_total" = 0 WHERE "paid_orders_count" <> 0 OR "paid_total" <> 0;
+DELETE FROM counters_delta WHERE counter IN (-1624360583, -561523171);
 RETURN NULL;
 
 -- trigger counters_update on adopters_order (adopters.Order): AFTER UPDATE FOR EACH STATEMENT
@@ -146,6 +154,14 @@ WITH delta AS MATERIALIZED (
         SELECT -1624360583, r.key::text, -1 FROM (
             SELECT s0."shop_id" AS key FROM counters_old AS s0 WHERE s0."shop_id" IS NOT NULL AND (s0."paid")
         ) AS r  -- adopters.Shop.paid_orders_count
+        UNION ALL
+        SELECT -561523171, r.key::text, (r.value * 100)::bigint FROM (
+            SELECT s0."shop_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."shop_id" IS NOT NULL AND s0."amount" IS NOT NULL AND (s0."paid")
+        ) AS r  -- adopters.Shop.paid_total
+        UNION ALL
+        SELECT -561523171, r.key::text, -(r.value * 100)::bigint FROM (
+            SELECT s0."shop_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."shop_id" IS NOT NULL AND s0."amount" IS NOT NULL AND (s0."paid")
+        ) AS r  -- adopters.Shop.paid_total
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -155,7 +171,7 @@ appended AS (
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
 SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_shop": keys this statement touched
-           WHERE delta.counter IN (-1624360583)))[1:256]
+           WHERE delta.counter IN (-1624360583, -561523171)))[1:256]
 INTO _keys0
 FROM delta;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -165,7 +181,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1624360583)
+                WHERE p.counter IN (-1624360583, -561523171)
                 GROUP BY p.key ORDER BY p.key LIMIT 256
             )
         ),
@@ -176,21 +192,21 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         ),
         moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1624360583) AND p.key IN (SELECT taken."id"::text FROM taken)
+            WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT taken."id"::text FROM taken)
             RETURNING p.counter, p.key, p.delta
         ),
         summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1624360583) AS d0
+            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1624360583) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -561523171) AS d1
             FROM moved GROUP BY moved.key
         ),
         folded AS (
-            UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0)
+            UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0), "paid_total" = (t."paid_total" + coalesce(((summed.d1)::numeric / 100), 0))::numeric(14, 2)
             FROM summed WHERE t."id" = summed.key::uuid
             RETURNING 1
         ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1624360583) AND p.key IN (SELECT pending.key FROM pending)
+            WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT pending.key FROM pending)
               AND NOT EXISTS (SELECT 1 FROM "adopters_shop" AS t WHERE t."id" = p.key::uuid)
             RETURNING 1
         )
@@ -202,19 +218,21 @@ END IF;
 RETURN NULL;
 
 -- read-only guard counters_readonly_insert on adopters_shop (adopters.Shop): BEFORE INSERT FOR EACH ROW
---   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."paid_orders_count" IS DISTINCT FROM 0)
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (NEW."paid_orders_count" IS DISTINCT FROM 0 OR NEW."paid_total" IS DISTINCT FROM 0)
 NEW."paid_orders_count" := 0;
+NEW."paid_total" := 0;
 RETURN NEW;
 
 -- read-only guard counters_readonly_update on adopters_shop (adopters.Shop): BEFORE UPDATE FOR EACH ROW
---   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."paid_orders_count" IS DISTINCT FROM NEW."paid_orders_count")
+--   WHEN pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) IS DISTINCT FROM 'on' AND (OLD."paid_orders_count" IS DISTINCT FROM NEW."paid_orders_count" OR OLD."paid_total" IS DISTINCT FROM NEW."paid_total")
 NEW."paid_orders_count" := OLD."paid_orders_count";
+NEW."paid_total" := OLD."paid_total";
 RETURN NEW;
 
 -- fold of adopters.Shop (fold_counters, counters_fold(), writers now and then)
 WITH pending AS (
     SELECT p.key FROM counters_delta AS p
-    WHERE p.counter IN (-1624360583) AND (:after IS NULL OR p.key > :after)
+    WHERE p.counter IN (-1624360583, -561523171) AND (:after IS NULL OR p.key > :after)
     GROUP BY p.key ORDER BY p.key LIMIT :batch
 ),
 taken AS (  -- the target rows nobody holds right now
@@ -224,21 +242,21 @@ taken AS (  -- the target rows nobody holds right now
 ),
 moved AS (
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (-1624360583) AND p.key IN (SELECT taken."id"::text FROM taken)
+    WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT taken."id"::text FROM taken)
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1624360583) AS d0
+    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1624360583) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -561523171) AS d1
     FROM moved GROUP BY moved.key
 ),
 folded AS (
-    UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0)
+    UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0), "paid_total" = (t."paid_total" + coalesce(((summed.d1)::numeric / 100), 0))::numeric(14, 2)
     FROM summed WHERE t."id" = summed.key::uuid
     RETURNING 1
 ),
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (-1624360583) AND p.key IN (SELECT pending.key FROM pending)
+    WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT pending.key FROM pending)
       AND NOT EXISTS (SELECT 1 FROM "adopters_shop" AS t WHERE t."id" = p.key::uuid)
     RETURNING 1
 )
@@ -342,10 +360,10 @@ ORDER BY drift.k
 
 -- the view for SQL readers
 CREATE VIEW "adopters_shop_exact" AS  -- adopters.Shop: counters with the deltas still pending added
-SELECT t."id", t."paid_orders_count" + coalesce(p.d0, 0) AS "paid_orders_count"
+SELECT t."id", t."paid_orders_count" + coalesce(p.d0, 0) AS "paid_orders_count", (t."paid_total" + coalesce(((p.d1)::numeric / 100), 0))::numeric(14, 2) AS "paid_total"
 FROM "adopters_shop" AS t
 LEFT JOIN LATERAL (
-    SELECT sum(p.delta) FILTER (WHERE p.counter = -1624360583) AS d0
+    SELECT sum(p.delta) FILTER (WHERE p.counter = -1624360583) AS d0, sum(p.delta) FILTER (WHERE p.counter = -561523171) AS d1
     FROM counters_delta AS p
-    WHERE p.counter IN (-1624360583) AND p.key = t."id"::text
+    WHERE p.counter IN (-1624360583, -561523171) AND p.key = t."id"::text
 ) AS p ON true

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from counters.admin import CounterAdminMixin
-from tests.testapp.models import Blog
+from tests.testapp.models import Blog, Order
 
 
 @admin.register(Blog)
@@ -11,3 +11,11 @@ class BlogAdmin(CounterAdminMixin, admin.ModelAdmin):
     list_display = ("name", "published_count", "articles_count")
     list_true_counts = True
     fieldsets = [(None, {"fields": ["name", "published_count", "articles_count"]})]
+
+
+@admin.register(Order)
+class OrderAdmin(CounterAdminMixin, admin.ModelAdmin):
+    """Sums and extremes beside their true SUM() / MIN() / MAX()."""
+
+    list_display = ("reference", "total_amount", "largest_amount", "first_item_at")
+    list_true_counts = True
