@@ -22,8 +22,12 @@ demo: $(VENV)/.installed  ## embedded PostgreSQL, migrate, demo data, backfill, 
 	$(PY) manage.py demo_admin
 	$(PY) -m uvicorn project.asgi:application --host 127.0.0.1 --port 8000
 
-test: $(VENV)/.installed chromium  ## the suite on real PostgreSQL (embedded unless DATABASE_URL is set), the engine alone, the Django/driver matrix
-	$(PY) -m pytest
+test: $(VENV)/.installed chromium lint  ## lint, the suite on real PostgreSQL (embedded unless DATABASE_URL is set) with a coverage floor, the engine alone, the Django/driver matrix
+	$(PY) -m coverage erase
+	$(PY) -m coverage run -m pytest
+	@$(PY) -m coverage combine -q
+	@echo "== branch coverage of counters/ (the floor is fail_under in pyproject.toml)"
+	$(PY) -m coverage report
 	@echo "== the engine alone: counters without counters.social, as a team installs it"
 	$(PY) -m pytest -q -p no:cacheprovider --ds=tests.settings_engine tests/test_adopters.py tests/test_installation.py tests/test_sql.py
 	@echo "== the matrix: Python 3.12 + Django 6.0 + psycopg2, Python 3.13 + Django 6.1 + psycopg 3 (noxfile.py)"
@@ -41,8 +45,10 @@ chromium:  ## Debian's Chromium for the browser tests (installed when missing; s
 bench: $(VENV)/.installed  ## write-overhead and recount benchmarks; figures go to docs/
 	$(PY) bench/run.py
 
-lint: $(VENV)/.installed  ## ruff
-	$(PY) -m ruff check counters project tests bench
+lint: $(VENV)/.installed  ## ruff (lint and format) and the type checker (mypy, on counters/)
+	$(PY) -m ruff check counters project tests bench noxfile.py
+	$(PY) -m ruff format --check counters project tests bench noxfile.py
+	$(PY) -m mypy
 
 clean:  ## remove the virtualenv (the embedded database in .pgdata/ stays)
 	rm -rf $(VENV)

@@ -12,13 +12,17 @@ then ``makemigrations`` / ``migrate`` install the triggers, ``manage.py backfill
 and ``counters.increment(obj, "profile_views")`` bumps an event counter.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from counters.backfill import check, compare, recount, trigger_states
 from counters.declarations import Count, Events, Max, Min, Sum, register
 from counters.events import increment
 from counters.exceptions import (
     CounterDeclarationError,
     CounterError,
+    RecountInterrupted,
     TriggerKeptCounterError,
+    TriggersNotInstalled,
     UnknownCounterError,
 )
 from counters.folding import fold
@@ -26,8 +30,27 @@ from counters.guard import unguarded
 from counters.reading import CounterManager
 from counters.registry import all_counters
 
+if TYPE_CHECKING:
+    from counters.admin import CounterAdminMixin
+    from counters.live import counters_changed
+
+__version__ = "0.2.0.dev0"
+
+# Imported on first use: the admin needs the app registry, the live hub is optional.
+_LAZY = {"CounterAdminMixin": "counters.admin", "counters_changed": "counters.live"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'counters' has no attribute {name!r}")
+
+
 __all__ = [
     "Count",
+    "CounterAdminMixin",
     "CounterDeclarationError",
     "CounterManager",
     "CounterError",
@@ -35,11 +58,15 @@ __all__ = [
     "Max",
     "Min",
     "Sum",
+    "RecountInterrupted",
     "TriggerKeptCounterError",
+    "TriggersNotInstalled",
     "UnknownCounterError",
+    "__version__",
     "all_counters",
     "check",
     "compare",
+    "counters_changed",
     "fold",
     "increment",
     "recount",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import decimal
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -176,10 +177,10 @@ class CounterAdminMixin:
         try:
             report = run([self.model._meta.label], fix=True, ids=keys)
         except CounterError as exc:
-            self.message_user(request, f"Nothing recounted: {exc}", messages.ERROR)
+            self.message_user(request, f"Nothing recounted: {exc}", messages.ERROR)  # type: ignore[attr-defined]
             return None
         level, text = _recount_message(report, f"{self.model._meta.verbose_name_plural}")
-        self.message_user(request, text, level)
+        self.message_user(request, text, level)  # type: ignore[attr-defined]
         return None
 
     def get_list_display(self, request: HttpRequest) -> Sequence:
@@ -273,7 +274,7 @@ class CounterOverviewAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         counters = sorted(registry.all_counters(), key=lambda c: c.label)
-        totals = [
+        totals: list[dict[str, Any]] = [
             {"comparison": c, "words": drift_words(c.drift, c.counter.kind)}
             for model, key in single_rows(counters)
             for c in compare(model, [key]).get(key, [])
@@ -383,7 +384,7 @@ class CounterOverviewAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/counters/progress.html", context)
 
-    def _attempt(self, request: HttpRequest, *, labels: Sequence[str] = (), **kwargs: object):  # noqa: ANN202
+    def _attempt(self, request: HttpRequest, *, labels: Sequence[str] = (), **kwargs: Any):  # noqa: ANN202
         try:
             return run(labels, **kwargs)
         except CounterError as exc:

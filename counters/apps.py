@@ -16,7 +16,8 @@ class CountersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from counters import checks, registry  # noqa: F401 - registers the system checks
+        from counters import checks, registry
 
+        checks.register()
         registry.build()
         post_migrate.connect(install_sql_objects, sender=self, dispatch_uid="counters_sql")

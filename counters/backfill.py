@@ -27,11 +27,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from counters import registry
-from counters.exceptions import CounterError
+from counters.exceptions import CounterError, RecountInterrupted, TriggersNotInstalled
 from counters.folding import fold_lock
 from counters.guard import unguarded
 from counters.keys import clean_key
@@ -48,7 +49,7 @@ class CounterReport:
     label: str
     rows_checked: int = 0
     rows_drifted: int = 0
-    largest_drift: int = 0
+    largest_drift: int | float = 0
     examples: list[dict[str, object]] = field(default_factory=list)  # key, cached, true
 
     def add(self, key: object, cached: object, true: object) -> None:
@@ -58,7 +59,7 @@ class CounterReport:
             self.examples.append({"key": key, "cached": cached, "true": true})
 
 
-def magnitude(cached: object, true: object) -> int | float:
+def magnitude(cached: Any, true: Any) -> int | float:
     """How far apart two values are, as a number: the difference of counts and sums, seconds
     between timestamps or dates, 1 when one of them is NULL."""
     if cached is None or true is None:
@@ -98,18 +99,6 @@ class Report:
         data = asdict(self)
         data["drifted"] = self.drifted
         return data
-
-
-class RecountInterrupted(CounterError):
-    """A run stopped before its end (Ctrl-C); every batch committed before stays committed."""
-
-    def __init__(self, report: Report) -> None:
-        self.report = report
-        super().__init__(f"interrupted; committed up to {report.last_committed}")
-
-
-class TriggersNotInstalled(CounterError):
-    """The database lacks (or has disabled) triggers that keep the counters asked for."""
 
 
 class Target:
@@ -286,7 +275,7 @@ def trigger_states(counter: Counter, using: str = DEFAULT_DB_ALIAS) -> list[Trig
     states = []
     for model, trigger in triggers_for(counter):
         status, enabled = trigger.get_installation_status(model, database=using)
-        states.append(TriggerState(trigger.name, model._meta.label, status, enabled))
+        states.append(TriggerState(str(trigger.name), model._meta.label, status, enabled))
     return sorted(states, key=lambda state: (state.model, state.name))
 
 
@@ -363,8 +352,8 @@ def run(
             + " or ".join(target.label for target in targets)
         )
     for target in targets:  # bad keys fail before anything is written
-        for value in [*(ids or []), *([start_after] if start_after is not None else [])]:
-            _clean_key(target, value)
+        for key in [*(ids or []), *([start_after] if start_after is not None else [])]:
+            _clean_key(target, key)
     verify_triggers(counters, using)
     started = time.monotonic()
     report = Report(
@@ -571,7 +560,7 @@ def compare(
     }
 
 
-def recount(labels: Sequence[str] = (), **kwargs: object) -> Report:
+def recount(labels: Sequence[str] = (), **kwargs: Any) -> Report:
     """Recount counters (all when ``labels`` is empty) and fix drift; see :func:`run`.
 
     Example::
@@ -581,7 +570,7 @@ def recount(labels: Sequence[str] = (), **kwargs: object) -> Report:
     return run(labels, fix=True, **kwargs)
 
 
-def check(labels: Sequence[str] = (), **kwargs: object) -> Report:
+def check(labels: Sequence[str] = (), **kwargs: Any) -> Report:
     """Report drift without writing anything (for a health endpoint or cron); see :func:`run`.
 
     Example::

@@ -1,4 +1,5 @@
-"""System checks (``manage.py check``), each with a stable ID.
+"""System checks (``manage.py check``), each with a stable ID; registered by
+``CountersConfig.ready()`` (see :func:`register`).
 
 - counters.E001: the database backend is not PostgreSQL.
 - counters.E002: ``pgtrigger`` is not in INSTALLED_APPS.
@@ -31,7 +32,6 @@ from django.core import checks
 from counters import registry
 
 
-@checks.register(checks.Tags.database, deploy=False)
 def check_backend(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
     errors = []
     for alias in databases or []:
@@ -47,7 +47,6 @@ def check_backend(app_configs=None, databases=None, **kwargs) -> list[checks.Che
     return errors
 
 
-@checks.register()
 def check_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     errors = []
     if not apps.is_installed("pgtrigger"):
@@ -87,3 +86,9 @@ def check_readers(counters) -> list[checks.CheckMessage]:  # noqa: ANN001
                 )
             )
     return warnings
+
+
+def register() -> None:
+    """Register the counters' system checks with Django (from ``CountersConfig.ready()``)."""
+    checks.register(check_backend, checks.Tags.database)
+    checks.register(check_declarations)

@@ -1,4 +1,14 @@
-"""Errors the counters app raises."""
+"""Every error the counters app raises, in one place.
+
+``CounterError`` is the base class: ``except counters.CounterError`` catches them all.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from counters.backfill import Report
 
 
 class CounterError(Exception):
@@ -6,7 +16,19 @@ class CounterError(Exception):
 
 
 class CounterDeclarationError(CounterError):
-    """A ``Count``/``Events`` declaration that cannot be resolved (reported by ``manage.py check``)."""
+    """A declaration that cannot be kept exact. ``id`` is the system check's ID
+    (``"counters.E003"``...) that ``manage.py check`` reports it under; ``message`` says why.
+
+    Raised as ``CounterDeclarationError("counters.E003", "...")``, or with a message alone for
+    problems that a caller reports under its own ID (a condition that does not compile)."""
+
+    def __init__(self, id_or_message: str, message: str | None = None) -> None:
+        if message is None:
+            self.id: str | None = None
+            self.message = id_or_message
+        else:
+            self.id, self.message = id_or_message, message
+        super().__init__(self.message)
 
 
 class TriggerKeptCounterError(CounterError):
@@ -15,3 +37,26 @@ class TriggerKeptCounterError(CounterError):
 
 class UnknownCounterError(CounterError, LookupError):
     """A label, model or field that names no declared counter."""
+
+
+class TriggersNotInstalled(CounterError):
+    """The database lacks (or has disabled) triggers that keep the counters asked for."""
+
+
+class RecountInterrupted(CounterError):
+    """A recount or check stopped before its end (Ctrl-C); every batch committed before stays
+    committed. ``report`` is what was done, with ``last_committed`` telling where to resume."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        super().__init__(f"interrupted; committed up to {report.last_committed}")
+
+
+__all__ = [
+    "CounterDeclarationError",
+    "CounterError",
+    "RecountInterrupted",
+    "TriggerKeptCounterError",
+    "TriggersNotInstalled",
+    "UnknownCounterError",
+]

@@ -27,6 +27,7 @@ import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.dispatch import Signal
@@ -171,7 +172,7 @@ def require_psycopg() -> None:
         ) from None
 
 
-def _connection_params(alias: str) -> dict[str, object]:
+def _connection_params(alias: str) -> dict[str, Any]:
     params = connections[alias].get_connection_params()
     wanted = ("dbname", "user", "password", "host", "port", "sslmode", "options")
     return {key: value for key, value in params.items() if key in wanted and value}
@@ -244,7 +245,7 @@ class Hub:
         self.reader_connections = 0  # reader connections opened so far (one, unless it broke)
         self.reader_pid: int | None = None
         self.polls = 0
-        self._reader = None
+        self._reader: Any = None  # a psycopg.AsyncConnection, opened on first use
         self._reader_lock = asyncio.Lock()
         self._tasks = [self.loop.create_task(self._poll_loop(), name="counters-poll")]
         _chain_shutdown_signals()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
@@ -51,7 +52,7 @@ class CountersCollector:
     def describe(self) -> list:
         return []  # read on collect only: registering it must not query the database
 
-    def collect(self) -> Iterator[object]:
+    def collect(self) -> Iterator[Any]:
         from prometheus_client.core import GaugeMetricFamily
 
         using = self.using

@@ -25,7 +25,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from counters import registry
-from counters.backfill import TriggerState
+from counters.backfill import Report, TriggerState
 from counters.exceptions import CounterError
 
 #: ``counters_state`` names
@@ -120,7 +120,7 @@ class CheckResult:
         return self.rows_drifted > 0 and self.kind != "recount"
 
 
-def record_run(report: object, *, sampled: bool, using: str = DEFAULT_DB_ALIAS) -> None:
+def record_run(report: Report, *, sampled: bool, using: str = DEFAULT_DB_ALIAS) -> None:
     """Record a :class:`counters.backfill.Report` per counter, for :func:`last_checks`."""
     kind = "recount" if report.fixed else ("sampled" if sampled else "full")
     for counter in report.counters:
@@ -184,11 +184,11 @@ def triggers(using: str = DEFAULT_DB_ALIAS) -> list[TriggerReport]:
     statuses: dict[tuple[str, str], tuple[str, bool | None]] = {}  # a trigger serves many counters
     for counter in registry.all_counters():
         for model, trigger in triggers_for(counter):
-            key = (model._meta.label, trigger.name)
+            key = (model._meta.label, str(trigger.name))
             if key not in statuses:
                 statuses[key] = trigger.get_installation_status(model, database=using)
             status, enabled = statuses[key]
-            state = TriggerState(trigger.name, model._meta.label, status, enabled)
+            state = TriggerState(key[1], model._meta.label, status, enabled)
             if state.ok:
                 word = "enabled"
             elif state.status == "INSTALLED":

@@ -8,6 +8,7 @@ errors for ``manage.py check`` instead of breaking start-up.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -48,17 +49,19 @@ def _field(model: type[models.Model], name: str, what: str) -> models.Field:
         found = model._meta.get_field(name)
     except FieldDoesNotExist:
         raise CounterDeclarationError(
-            f"E003:{what} names field {model._meta.label}.{name}, which does not exist"
+            "counters.E003", f"{what} names field {model._meta.label}.{name}, which does not exist"
         ) from None
     if not isinstance(found, INTEGER_FIELDS) or isinstance(found, models.AutoField):
         raise CounterDeclarationError(
-            f"E004:{what} names field {model._meta.label}.{name}, which is a "
-            f"{type(found).__name__}, not an integer field"
+            "counters.E004",
+            f"{what} names field {model._meta.label}.{name}, which is a "
+            f"{type(found).__name__}, not an integer field",
         )
     if found.null:
         raise CounterDeclarationError(
-            f"E011:{what} names field {model._meta.label}.{name}, which is nullable; a counter "
-            f"column must be NOT NULL (remove null=True and give it db_default=0)"
+            "counters.E011",
+            f"{what} names field {model._meta.label}.{name}, which is nullable; a counter "
+            f"column must be NOT NULL (remove null=True and give it db_default=0)",
         )
     return found
 
@@ -76,9 +79,10 @@ def _check_created_rows(target: type[models.Model], what: str) -> None:
             continue
         if f.db_default is models.NOT_PROVIDED:
             raise CounterDeclarationError(
-                f"E012:{what}: the triggers create {target._meta.label} rows, but its column "
+                "counters.E012",
+                f"{what}: the triggers create {target._meta.label} rows, but its column "
                 f"{f.name} is NOT NULL without a database default; give it db_default=... "
-                f"(a Python default= is not enough: the database fills the row) or null=True"
+                f"(a Python default= is not enough: the database fills the row) or null=True",
             )
 
 
@@ -90,31 +94,34 @@ def _resolve_hops(source: type[models.Model], path: str | None) -> tuple[models.
             hop = model._meta.get_field(name)
         except FieldDoesNotExist:
             raise CounterDeclarationError(
-                f"E006:path {path!r}: {model._meta.label} has no field {name!r}"
+                "counters.E006", f"path {path!r}: {model._meta.label} has no field {name!r}"
             ) from None
         if isinstance(hop, models.ManyToManyField):
             through = hop.remote_field.through
             back = hop.m2m_field_name()
             raise CounterDeclarationError(
-                f"E006:path {path!r}: {model._meta.label}.{name} is a many-to-many field; count "
+                "counters.E006",
+                f"path {path!r}: {model._meta.label}.{name} is a many-to-many field; count "
                 f"the rows of its through table instead: source={through._meta.label!r}, "
-                f"path={back!r} (from the other side: path={hop.m2m_reverse_field_name()!r})"
+                f"path={back!r} (from the other side: path={hop.m2m_reverse_field_name()!r})",
             )
         if not isinstance(hop, models.ForeignKey):  # OneToOneField is a ForeignKey too
             raise CounterDeclarationError(
-                f"E006:path {path!r}: {model._meta.label}.{name} is not a foreign key"
+                "counters.E006", f"path {path!r}: {model._meta.label}.{name} is not a foreign key"
             )
         if hop.model._meta.concrete_model is not model._meta.concrete_model:
             raise CounterDeclarationError(
-                f"E013:path {path!r}: {model._meta.label}.{name} is inherited from "
+                "counters.E013",
+                f"path {path!r}: {model._meta.label}.{name} is inherited from "
                 f"{hop.model._meta.label} (multi-table inheritance), so its column lives in "
                 f"another table than {model._meta.label}'s rows; count {hop.model._meta.label} "
-                f"rows instead, or give {model._meta.label} a foreign key of its own"
+                f"rows instead, or give {model._meta.label} a foreign key of its own",
             )
         if _composite_pk(model):
             raise CounterDeclarationError(
-                f"E014:path {path!r}: {model._meta.label} has a composite primary key, which "
-                f"counters do not support"
+                "counters.E014",
+                f"path {path!r}: {model._meta.label} has a composite primary key, which "
+                f"counters do not support",
             )
         hops.append(hop)
         model = hop.related_model._meta.concrete_model
@@ -145,7 +152,10 @@ def _family(field: models.Field) -> str | None:
 
 
 def _aggregate_fields(
-    target: type[models.Model], source: type[models.Model], declaration: object, what: str
+    target: type[models.Model],
+    source: type[models.Model],
+    declaration: declarations.Sum | declarations.Min | declarations.Max,
+    what: str,
 ) -> tuple[models.Field, models.Field]:
     """The target field and the source value field of a Sum, Min or Max, checked together."""
     kind = declaration.kind
@@ -153,15 +163,16 @@ def _aggregate_fields(
         field_ = target._meta.get_field(declaration.field)
     except FieldDoesNotExist:
         raise CounterDeclarationError(
-            f"E003:{what} names field {target._meta.label}.{declaration.field}, which does not "
-            "exist"
+            "counters.E003",
+            f"{what} names field {target._meta.label}.{declaration.field}, which does not exist",
         ) from None
     try:
         value = source._meta.get_field(declaration.column)
     except FieldDoesNotExist:
         raise CounterDeclarationError(
-            f"E003:{what}.{declaration.field}: column={declaration.column!r}: "
-            f"{source._meta.label} has no such field"
+            "counters.E003",
+            f"{what}.{declaration.field}: column={declaration.column!r}: "
+            f"{source._meta.label} has no such field",
         ) from None
     accepted = (
         ("integer", "decimal") if kind == "sum" else ("integer", "decimal", "datetime", "date")
@@ -169,10 +180,11 @@ def _aggregate_fields(
     family = _family(value)
     if family not in accepted:
         raise CounterDeclarationError(
-            f"E016:{what}.{declaration.field}: {source._meta.label}.{value.name} is a "
+            "counters.E016",
+            f"{what}.{declaration.field}: {source._meta.label}.{value.name} is a "
             f"{type(value).__name__}; a {kind.title()} keeps "
             + ("integer or decimal" if kind == "sum" else "timestamp, date, integer or decimal")
-            + " columns exactly (floats cannot be summed exactly)"
+            + " columns exactly (floats cannot be summed exactly)",
         )
     wanted = {"integer": "an integer field", "decimal": "a DecimalField"}
     target_family = _family(field_)
@@ -182,23 +194,26 @@ def _aggregate_fields(
     if fits and target_family == "decimal" and family == "decimal":
         fits = field_.decimal_places >= value.decimal_places
     if not fits:
-        expected = wanted.get(family, f"a {type(value).__name__}")
+        expected = wanted.get(family or "", f"a {type(value).__name__}")
         if family == "decimal":
             expected += f" with at least {value.decimal_places} decimal places"
         raise CounterDeclarationError(
-            f"E017:{what}.{declaration.field}: {target._meta.label}.{field_.name} is a "
+            "counters.E017",
+            f"{what}.{declaration.field}: {target._meta.label}.{field_.name} is a "
             f"{type(field_).__name__}; the {kind.title()} of {source._meta.label}.{value.name} "
-            f"needs {expected}"
+            f"needs {expected}",
         )
     if kind == "sum" and field_.null:
         raise CounterDeclarationError(
-            f"E011:{what} names field {target._meta.label}.{field_.name}, which is nullable; a "
-            "sum column must be NOT NULL (remove null=True and give it db_default=0)"
+            "counters.E011",
+            f"{what} names field {target._meta.label}.{field_.name}, which is nullable; a "
+            "sum column must be NOT NULL (remove null=True and give it db_default=0)",
         )
     if kind != "sum" and not field_.null:
         raise CounterDeclarationError(
-            f"E017:{what}.{declaration.field}: {target._meta.label}.{field_.name} must be "
-            f"null=True: a {kind.title()} is NULL while no row reaches its target"
+            "counters.E017",
+            f"{what}.{declaration.field}: {target._meta.label}.{field_.name} must be "
+            f"null=True: a {kind.title()} is NULL while no row reaches its target",
         )
     return field_, value
 
@@ -208,7 +223,8 @@ def index_warning(counter: Counter) -> str | None:
     recompute filters and orders by (the first foreign key, then the value)."""
     if not counter.extreme:
         return None
-    wanted = ([counter.hops[0].column] if counter.hops else []) + [counter.value.column]
+    value = counter.value_field
+    wanted = ([counter.hops[0].column] if counter.hops else []) + [value.column]
     meta = counter.source._meta
     candidates = []
     for index in meta.indexes:
@@ -217,12 +233,12 @@ def index_warning(counter: Counter) -> str | None:
     for constraint in meta.constraints:
         if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
             candidates.append([meta.get_field(name).column for name in constraint.fields])
-    if not counter.hops and (counter.value.db_index or counter.value.unique):
-        candidates.append([counter.value.column])
+    if not counter.hops and (value.db_index or value.unique):
+        candidates.append([value.column])
     if any(columns[: len(wanted)] == wanted for columns in candidates):
         return None
     fields = [counter.hops[0].name] if counter.hops else []
-    fields.append(counter.value.name)
+    fields.append(value.name)
     return (
         f"{counter.label}: no index of {meta.label} starts with ({', '.join(wanted)}), so "
         f"recomputing the {counter.kind} after a row leaves reads every row of its target; add "
@@ -230,7 +246,10 @@ def index_warning(counter: Counter) -> str | None:
     )
 
 
-def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
+def resolve(
+    target: type[models.Model],
+    count: declarations.Count | declarations.Sum | declarations.Min | declarations.Max,
+) -> Counter:
     """Resolve one ``Count``, ``Sum``, ``Min`` or ``Max`` declaration, raising
     ``CounterDeclarationError`` ("ID:message")."""
     kind = getattr(count, "kind", "count")
@@ -238,27 +257,29 @@ def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
     field_ = _field(target, count.field, what) if kind == "count" else None
     if _composite_pk(target):
         raise CounterDeclarationError(
-            f"E014:{what}.{count.field}: {target._meta.label} has a composite primary key, which "
-            f"counters do not support"
+            "counters.E014",
+            f"{what}.{count.field}: {target._meta.label} has a composite primary key, which "
+            f"counters do not support",
         )
     try:
         source = apps.get_model(count.source) if isinstance(count.source, str) else count.source
     except (LookupError, ValueError):
         raise CounterDeclarationError(
-            f"E005:{what}.{count.field}: source model {count.source!r} is not installed"
+            "counters.E005", f"{what}.{count.field}: source model {count.source!r} is not installed"
         ) from None
     if not (isinstance(source, type) and issubclass(source, models.Model)):
         raise CounterDeclarationError(
-            f"E005:{what}.{count.field}: source {count.source!r} is not a model"
+            "counters.E005", f"{what}.{count.field}: source {count.source!r} is not a model"
         )
     if _composite_pk(source):
         raise CounterDeclarationError(
-            f"E014:{what}.{count.field}: {source._meta.label} has a composite primary key, which "
-            f"counters do not support"
+            "counters.E014",
+            f"{what}.{count.field}: {source._meta.label} has a composite primary key, which "  # type: ignore[attr-defined]
+            f"counters do not support",
         )
-    source = source._meta.concrete_model  # a proxy's rows are its concrete model's rows
+    source = source._meta.concrete_model  # type: ignore[attr-defined]  # a proxy's rows: its model's
     value = None
-    if kind != "count":
+    if not isinstance(count, declarations.Count):
         field_, value = _aggregate_fields(target, source, count, what)
     hops = _resolve_hops(source, count.path)
     if hops:
@@ -269,13 +290,15 @@ def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
         )
         if not reaches_target:
             raise CounterDeclarationError(
-                f"E007:{what}.{count.field}: path {count.path!r} ends at {end._meta.label}, which is "
-                f"neither {target._meta.label} nor the model its primary key points to"
+                "counters.E007",
+                f"{what}.{count.field}: path {count.path!r} ends at {end._meta.label}, which is "
+                f"neither {target._meta.label} nor the model its primary key points to",
             )
     elif target._meta.pk.get_default() is None:
         raise CounterDeclarationError(
-            f"E007:{what}.{count.field}: a counter without a path needs a single-row target whose "
-            f"primary key has a default (the row every total lands in)"
+            "counters.E007",
+            f"{what}.{count.field}: a counter without a path needs a single-row target whose "
+            f"primary key has a default (the row every total lands in)",
         )
     counter = Counter(
         target=target,
@@ -292,7 +315,7 @@ def resolve(target: type[models.Model], count: declarations.Count) -> Counter:
     try:
         counter.condition_sql  # noqa: B018 - compile now so a bad condition fails the check
     except CounterDeclarationError as exc:
-        raise CounterDeclarationError(f"E008:{what}.{count.field}: {exc}") from None
+        raise CounterDeclarationError("counters.E008", f"{what}.{count.field}: {exc}") from None
     return counter
 
 
@@ -339,8 +362,7 @@ def resolve_all(declared: list[tuple[type[models.Model], declarations.Declaratio
                 if declaration.public:
                     result.public_events.update((target, f.name) for f in fields)
         except CounterDeclarationError as exc:
-            code, _, message = str(exc).partition(":")
-            result.problems.append(DeclarationProblem(f"counters.{code}", message, target))
+            result.problems.append(DeclarationProblem(str(exc.id), exc.message, target))
     result.counters.sort(key=lambda counter: counter.label)
     by_id: dict[int, str] = {}
     for counter in result.counters:
@@ -400,7 +422,7 @@ def get_counter(target: type[models.Model], field_name: str) -> Counter | None:
     return None
 
 
-def select(labels: list[str] | tuple[str, ...] = ()) -> list[Counter]:
+def select(labels: Sequence[str] = ()) -> list[Counter]:
     """Counters named by ``app_label.Model.field`` or ``app_label.Model`` labels; all when empty.
 
     Raises ``UnknownCounterError`` listing the valid labels when one names nothing.

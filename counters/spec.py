@@ -9,6 +9,7 @@ import uuid
 import zlib
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.sql import Query
@@ -93,20 +94,27 @@ class Counter:
     # -- kinds: what a source row contributes and how pending deltas combine ------------------
 
     @property
+    def value_field(self) -> models.Field:
+        """The source field a Sum, Min or Max keeps (a Count has none)."""
+        if self.value is None:
+            raise CounterDeclarationError(f"{self.label} is a count: it has no value column")
+        return self.value
+
+    @property
     def extreme(self) -> bool:
         """A Min or Max: pending rows are candidates and recompute markers, not amounts."""
         return self.kind in ("min", "max")
 
     @property
-    def marker_id(self) -> int | None:
+    def marker_id(self) -> int:
         """For a Min or Max: the ``counters_delta.counter`` of its "recompute" markers, appended
         when a row leaves (it may have held the extreme)."""
-        return stable_id(self.label + "#recompute") if self.extreme else None
+        return stable_id(self.label + "#recompute")
 
     @property
     def delta_ids(self) -> tuple[int, ...]:
         """Every ``counters_delta.counter`` number this counter uses."""
-        return (self.id,) if self.marker_id is None else (self.id, self.marker_id)
+        return (self.id, self.marker_id) if self.extreme else (self.id,)
 
     @property
     def empty(self) -> str:
@@ -121,9 +129,9 @@ class Counter:
         epoch, dates days since the epoch."""
         if self.kind == "count":
             return "1", "{d}"
-        internal = self.value.get_internal_type()
+        internal = self.value_field.get_internal_type()
         if internal == "DecimalField":
-            scale = 10**self.value.decimal_places
+            scale = 10**self.value_field.decimal_places
             return f"({{v}} * {scale})::bigint", f"(({{d}})::numeric / {scale})"
         if internal == "DateTimeField":
             return (
@@ -210,7 +218,7 @@ class Counter:
             f"ELSE {best}({column}, {candidates}) END"
         )
 
-    def drift(self, cached: object, true: object) -> object:
+    def drift(self, cached: Any, true: Any) -> Any:
         """How far ``cached`` is from ``true``: 0 when equal, else their difference (a number,
         a timedelta), or None when one of them is NULL."""
         if cached == true:
@@ -309,7 +317,7 @@ class Counter:
         (an update of a post's title must not make its author's latest post recomputed)."""
         pk = self.source._meta.pk.column
         columns = [self.hops[0].column] if self.hops else []
-        columns.append(self.value.column)
+        columns.append(self.value_field.column)
         same = [f"u.{quote(pk)} = s0.{quote(pk)}"] + [
             f"u.{quote(c)} IS NOT DISTINCT FROM s0.{quote(c)}"
             for c in dict.fromkeys(columns)
@@ -343,7 +351,7 @@ class Counter:
                     f" ON s{j}.{quote(hop.target_field.column)} = s{j - 1}.{quote(hop.column)}"
                 )
         if self.translates_key:
-            key = f"s{len(self.hops)}.{quote(self.key_reference)}"
+            key = f"s{len(self.hops)}.{quote(str(self.key_reference))}"
         elif self.hops:
             key = f"s{len(self.hops) - 1}.{quote(self.hops[-1].column)}"
         else:

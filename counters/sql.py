@@ -26,14 +26,14 @@ def _triggers(counter: Counter) -> list[str]:
     found = sorted(triggers_for(counter), key=lambda item: (item[0]._meta.label, item[1].name))
     for model, trigger in found:
         kind = "trigger" if isinstance(trigger, CounterTrigger) else "read-only guard"
-        header = (
+        header: str = (
             f"-- {kind} {trigger.name} on {model._meta.db_table} ({model._meta.label}): "
             f"{trigger.when} {trigger.operation} FOR EACH {trigger.level}"
         )
         if isinstance(trigger, ReadOnlyTrigger):
             header += f"\n--   WHEN {trigger.get_condition(model).sql}"
         declare = trigger.get_declare(model)
-        body = trigger.get_func(model)
+        body = str(trigger.get_func(model))
         if declare:
             body = (
                 "DECLARE " + " ".join(f"{name} {type_};" for name, type_ in declare) + "\n" + body

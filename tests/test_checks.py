@@ -307,3 +307,13 @@ def test_e016_e017_and_w003_for_sums_and_extremes():
     )
     with pytest.raises(TypeError, match="needs column="):
         Sum("total", source=Item, path="cart")
+
+
+def test_declaration_errors_carry_their_check_id():
+    from counters.exceptions import CounterDeclarationError
+
+    with pytest.raises(CounterDeclarationError) as info:
+        registry.resolve(Blog, Count("nope", source="testapp.Article", path="blog"))
+    assert info.value.id == "counters.E003"
+    assert info.value.message.startswith("Count on testapp.Blog names field testapp.Blog.nope")
+    assert str(info.value) == info.value.message

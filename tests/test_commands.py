@@ -73,3 +73,109 @@ def test_fold_counters_command(writers_do_not_fold):
     with pytest.raises(CommandError, match="names no counter"):
         run("fold_counters", "nope.Nope")
     assert "testapp.Blog: folded 0 delta(s)" in run("fold_counters", "testapp.Blog")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fold_counters_forever_is_a_folder_until_interrupted():
+    """A dedicated folder process: it announces itself (writers stop folding), folds what
+    writers append, and stops cleanly on Ctrl-C."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from counters.folding import FOLDER_PRESENT
+    from tests.utils import database_url
+
+    folder = subprocess.Popen(
+        [sys.executable, "manage.py", "fold_counters", "--forever", "--interval", "0.1", "-v", "2"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "DJANGO_SETTINGS_MODULE": "project.settings_test",
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        with connection.cursor() as cursor:
+            while True:  # announced: a session lock held by the folder's connection
+                cursor.execute(
+                    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = %s::oid",
+                    [FOLDER_PRESENT & 0xFFFFFFFF],
+                )
+                if cursor.fetchone():
+                    break
+                assert time.monotonic() < deadline and folder.poll() is None, "no folder"
+                time.sleep(0.1)
+        star = UserFactory()
+        Follow.objects.bulk_create(
+            [Follow(follower=u, followed=star) for u in UserFactory.create_batch(5)]
+        )
+        while CounterDelta.objects.exists():
+            assert time.monotonic() < deadline, "the folder did not fold"
+            time.sleep(0.1)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT followers_count FROM user_stats WHERE user_id = %s", [star.pk])
+            assert cursor.fetchone()[0] == 5
+        folder.send_signal(signal.SIGINT)
+        out, err = folder.communicate(timeout=20)
+        assert folder.returncode == 0, err
+        assert b"folded" in out and b"Traceback" not in err
+    finally:
+        if folder.poll() is None:
+            folder.kill()
+            folder.wait(10)
+
+
+def test_commands_turn_every_failure_into_a_clear_error(monkeypatch):
+    """Bad arguments and broken environments are a CommandError (or an exit status), never a
+    traceback."""
+    from counters.backfill import Report
+    from counters.exceptions import CounterError, RecountInterrupted
+    from counters.management.commands import backfill_counters, counters_metrics
+
+    with pytest.raises(CommandError, match="--count must be 0"):
+        run(
+            "listen_counters",
+            "--watch",
+            "counters_social.GlobalStats.total_follows",
+            "--count",
+            "-1",
+        )
+    with pytest.raises(CommandError, match="--interval must be positive"):
+        run("listen_counters", "--watch", "counters_social.GlobalStats", "--interval", "0")
+    with pytest.raises(CommandError, match="names no counter"):
+        run("listen_counters", "--watch", "nope.Nope")
+    with pytest.raises(CommandError, match="invalid choice: 'elsewhere'"):
+        run("backfill_counters", "--database", "elsewhere")
+    with pytest.raises(CommandError, match="names no counter"):
+        run("backfill_counters", "nope.Nope", "--no-progress")
+
+    def no_client(using: str) -> bytes:
+        raise CounterError("counter metrics need prometheus_client")
+
+    monkeypatch.setattr(counters_metrics, "render", no_client)
+    with pytest.raises(CommandError, match="need prometheus_client"):
+        run("counters_metrics")
+
+    def interrupted(*args: object, **kwargs: object) -> Report:
+        report = Report(fixed=True, counters=[], completed=False)
+        report.last_committed = {"counters_social.UserStats": 41}
+        raise RecountInterrupted(report)
+
+    monkeypatch.setattr(backfill_counters, "run", interrupted)
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as info:
+        call_command(
+            "backfill_counters", "counters_social.UserStats", stdout=io.StringIO(), stderr=err
+        )
+    assert info.value.code == 130
+    assert (
+        "Resume with: manage.py backfill_counters counters_social.UserStats --start-after 41"
+        in err.getvalue()
+    )

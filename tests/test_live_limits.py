@@ -23,12 +23,12 @@ pytest.importorskip(
 )
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from counters import live
 from counters.social.models import Follow
 from tests.factories import UserFactory
 from tests.live import Stream, _free_port, in_thread
+from tests.utils import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -193,17 +193,6 @@ def test_many_streams_with_many_keys_bulk_writes_and_aborted_clients(asgi_server
     asyncio.run(scenario())
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    query = urllib.parse.urlencode({"host": s["HOST"]}) if s["HOST"].startswith("/") else ""
-    host = "localhost" if query else s["HOST"] or "localhost"
-    user = urllib.parse.quote(s["USER"] or "", safe="")
-    password = urllib.parse.quote(s["PASSWORD"] or "", safe="")
-    credentials = f"{user}:{password}@" if user else ""
-    port = f":{s['PORT']}" if s["PORT"] else ""
-    return f"postgresql://{credentials}{host}{port}/{s['NAME']}" + (f"?{query}" if query else "")
-
-
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
 def test_one_signal_stops_a_server_with_50_open_streams(number):
     """uvicorn waits for open connections before it exits; the hub ends its streams on the
@@ -211,7 +200,7 @@ def test_one_signal_stops_a_server_with_50_open_streams(number):
     port = _free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DJANGO_SETTINGS_MODULE": "project.settings_test",
         "COUNTERS_DEMO_FOLDER": "0",
     }

@@ -81,3 +81,20 @@ def assert_exact(model: type, *, folded: bool = False) -> None:
                 assert cached == true, (
                     f"{counter.label}[{row.pk}] {how}: cached {cached!r}, true {true!r}"
                 )
+
+
+def database_url() -> str:
+    """A ``DATABASE_URL`` for the test database, for a subprocess (a server, a command) that must
+    work on the same data as the test."""
+    import urllib.parse
+
+    from django.db import connection
+
+    s = connection.settings_dict
+    query = urllib.parse.urlencode({"host": s["HOST"]}) if s["HOST"].startswith("/") else ""
+    host = "localhost" if query else s["HOST"] or "localhost"
+    user = urllib.parse.quote(s["USER"] or "", safe="")
+    password = urllib.parse.quote(s["PASSWORD"] or "", safe="")
+    credentials = f"{user}:{password}@" if user else ""
+    port = f":{s['PORT']}" if s["PORT"] else ""
+    return f"postgresql://{credentials}{host}{port}/{s['NAME']}" + (f"?{query}" if query else "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import CommandError, CommandParser
 
 
@@ -19,7 +21,7 @@ def add_labels_and_batch_size(parser: CommandParser, *, batch_size: int, batch_h
     )
 
 
-def batch_size(options: dict[str, object]) -> int:
+def batch_size(options: dict[str, Any]) -> int:
     """The ``--batch-size`` option, refused unless it is a positive integer."""
     value = options["batch_size"]
     if value < 1:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import sys
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from counters import registry
 from counters.backfill import Progress, RecountInterrupted, Report, TriggersNotInstalled, run
 from counters.exceptions import UnknownCounterError
-from counters.management.commands._arguments import add_labels_and_batch_size, batch_size
+from counters.management.commands._arguments import (
+    add_database,
+    add_labels_and_batch_size,
+    batch_size,
+)
 
 
 class Command(BaseCommand):
@@ -65,17 +69,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="no progress bar, even on a terminal"
         )
+        add_database(parser)
 
-    def handle(self, *args: str, **options: object) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         labels = options["labels"]
         size = batch_size(options)
         ids = None
         if options["ids"]:
             ids = [part for value in options["ids"] for part in value.split(",") if part]
-        try:
-            registry.select(labels)
-        except UnknownCounterError as exc:
-            raise CommandError(str(exc)) from None
         reporter = _ProgressReporter(self, options)
         try:
             report = run(
@@ -87,8 +88,9 @@ class Command(BaseCommand):
                 sample=options["sample"],
                 time_limit=options["time_limit"],
                 progress=reporter,
+                using=options["database"],
             )
-        except (ValueError, TriggersNotInstalled) as exc:
+        except (ValueError, TriggersNotInstalled, UnknownCounterError) as exc:
             raise CommandError(str(exc)) from None
         except RecountInterrupted as exc:
             reporter.close()
@@ -112,7 +114,7 @@ class Command(BaseCommand):
         if options["check"] and report.drifted:
             raise SystemExit(1)
 
-    def _summary(self, report: Report, options: dict[str, object]) -> None:
+    def _summary(self, report: Report, options: dict[str, Any]) -> None:
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), indent=2, default=str))
         if options["verbosity"] == 0:
@@ -149,12 +151,12 @@ class Command(BaseCommand):
 class _ProgressReporter:
     """A tqdm bar on a terminal; plain lines (every 5 s, or every batch at -v 2) otherwise."""
 
-    def __init__(self, command: Command, options: dict[str, object]) -> None:
+    def __init__(self, command: Command, options: dict[str, Any]) -> None:
         self.command = command
         self.verbosity = options["verbosity"]
         self.tty = sys.stderr.isatty() and not options["no_progress"] and self.verbosity >= 1
-        self.bar = None
-        self.target = None
+        self.bar: Any = None  # a tqdm bar, on a terminal
+        self.target: str | None = None
         self.last_line = 0.0
 
     def __call__(self, progress: Progress) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         )
         add_database(parser)
 
-    def handle(self, *args: str, **options: object) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         if options["max_pending"] < 0:
             raise CommandError(f"--max-pending must be 0 or more, not {options['max_pending']}")
         if options["max_lag"] <= 0:

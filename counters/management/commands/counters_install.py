@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import DEFAULT_DB_ALIAS
 
 from counters.installation import install
+from counters.management.commands._arguments import add_database
 
 
 class Command(BaseCommand):
@@ -17,11 +19,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--database", default=DEFAULT_DB_ALIAS, help="database alias (default: %(default)s)"
-        )
+        add_database(parser)
 
-    def handle(self, *args: str, **options: object) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         done = install(using=options["database"])
         if options["verbosity"] >= 2:
             for line in done:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from counters import registry
@@ -24,7 +26,7 @@ class Command(BaseCommand):
             help="a counter (app_label.Model.field) or every counter of a model (app_label.Model)",
         )
 
-    def handle(self, *args: str, **options: object) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         try:
             chosen = registry.select(options["labels"])
         except UnknownCounterError as exc:

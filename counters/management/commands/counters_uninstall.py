@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import DEFAULT_DB_ALIAS
 
 from counters.installation import uninstall
+from counters.management.commands._arguments import add_database
 
 
 class Command(BaseCommand):
@@ -21,11 +23,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="list the triggers, drop nothing"
         )
-        parser.add_argument(
-            "--database", default=DEFAULT_DB_ALIAS, help="database alias (default: %(default)s)"
-        )
+        add_database(parser)
 
-    def handle(self, *args: str, **options: object) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         found = uninstall(dry_run=options["dry_run"], using=options["database"])
         verb = "Would drop" if options["dry_run"] else "Dropped"
         if options["verbosity"] >= 2:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connections
 
 from counters.exceptions import UnknownCounterError
 from counters.folding import announce_folder, fold
-from counters.management.commands._arguments import add_labels_and_batch_size, batch_size
+from counters.management.commands._arguments import (
+    add_database,
+    add_labels_and_batch_size,
+    batch_size,
+)
 
 
 class Command(BaseCommand):
@@ -31,16 +36,20 @@ class Command(BaseCommand):
             default=0.5,
             help="seconds between folds with --forever (default: %(default)s)",
         )
-        parser.add_argument(
-            "--database", default=DEFAULT_DB_ALIAS, help="database alias (default: %(default)s)"
-        )
+        add_database(parser)
 
-    def handle(self, *args: str, **options: object) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         if options["interval"] <= 0:
             raise CommandError(f"--interval must be positive, not {options['interval']}")
         size, using = batch_size(options), options["database"]
         if options["forever"]:
             announce_folder(using)  # writers leave the folding to us
+        try:
+            self._fold(options, size, using)
+        except KeyboardInterrupt:  # Ctrl-C stops a folder: every committed fold stays
+            return
+
+    def _fold(self, options: dict[str, Any], size: int, using: str) -> None:
         while True:
             try:
                 report = fold(options["labels"], batch_size=size, using=using)
@@ -50,10 +59,7 @@ class Command(BaseCommand):
                 break
             if options["verbosity"] >= 2 and report.total:
                 self.stdout.write(f"folded {report.total} delta(s) in {report.seconds:.3f} s")
-            try:
-                time.sleep(options["interval"])
-            except KeyboardInterrupt:
-                return
+            time.sleep(options["interval"])
             if connections[using].connection is None or not connections[using].is_usable():
                 connections[using].close()
                 announce_folder(using)  # a new connection: say it again

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -16,6 +17,7 @@ from counters.live import (
     parse_topics,
     require_psycopg,
 )
+from counters.management.commands._arguments import add_database
 
 
 class Command(BaseCommand):
@@ -49,8 +51,9 @@ class Command(BaseCommand):
             default=0.05,
             help="seconds between reads of the watched values (default: %(default)s)",
         )
+        add_database(parser)
 
-    def handle(self, *args: str, **options: object) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         try:
             require_psycopg()
         except CounterError as exc:
@@ -64,11 +67,13 @@ class Command(BaseCommand):
         if options["interval"] <= 0:
             raise CommandError(f"--interval must be positive, not {options['interval']}")
         try:
-            asyncio.run(self._run(topics, options["count"], options["interval"]))
+            asyncio.run(
+                self._run(topics, options["count"], options["interval"], options["database"])
+            )
         except KeyboardInterrupt:
             pass
 
-    async def _run(self, topics: list, count: int, interval: float) -> None:
+    async def _run(self, topics: list, count: int, interval: float, alias: str) -> None:
         done = asyncio.Event()
         seen = 0
 
@@ -80,7 +85,7 @@ class Command(BaseCommand):
                 done.set()
 
         counters_changed.connect(printed, dispatch_uid="listen_counters")
-        hub = Hub(interval=interval)
+        hub = Hub(alias, interval=interval)
         try:
             subscription = await hub.subscribe(topics)
             asyncio.get_running_loop().create_task(self._values(subscription))

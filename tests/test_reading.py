@@ -1,0 +1,53 @@
+"""counters.reading: every documented read adds what is pending, for every kind of counter, also
+for rows that do not exist yet."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+import counters
+from counters.reading import pending_values
+from counters.social.models import Follow, Post, UserStats, with_counts
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_with_counts_reads_every_counter_of_a_list_of_users(writers_do_not_fold):
+    ann, bob, cyd = UserFactory.create_batch(3)
+    Follow.objects.create(follower=bob, followed=ann)
+    Follow.objects.create(follower=cyd, followed=ann)
+    first = Post.objects.create(author=ann, title="one")
+    latest = Post.objects.create(author=ann, title="two")
+    counters.increment(UserStats.objects.for_user(ann), "profile_views", by=3)
+    rows = {
+        u.pk: u
+        for u in with_counts(get_user_model().objects.filter(pk__in=[ann.pk, bob.pk, cyd.pk]))
+    }
+    assert (rows[ann.pk].followers_count, rows[ann.pk].posts_count) == (2, 2)
+    assert rows[ann.pk].last_post_at == latest.created_at > first.created_at
+    assert rows[ann.pk].profile_views == 3
+    assert (rows[bob.pk].following_count, rows[bob.pk].last_post_at) == (1, None)
+    stored = QuerySet(UserStats).get(pk=ann.pk)  # the column alone: nothing folded yet
+    assert stored.followers_count == 0 and stored.last_post_at is None
+    latest.delete()  # the latest leaves: recomputed at read time, before any fold
+    again = with_counts(get_user_model().objects.filter(pk=ann.pk)).get()
+    assert again.last_post_at == first.created_at
+
+
+def test_a_user_without_a_stats_row_reads_zeros_plus_what_is_pending(writers_do_not_fold):
+    ann, bob = UserFactory.create_batch(2)
+    assert pending_values(UserStats, ann.pk) == {
+        "followers_count": 0,
+        "following_count": 0,
+        "last_post_at": None,
+        "posts_count": 0,
+    }
+    post = Post.objects.create(author=ann, title="x")
+    UserStats.objects.filter(pk=ann.pk).delete()  # as if its first writer's create were ahead
+    found = UserStats.objects.for_user(ann)
+    assert found.pk == ann.pk and found._state.adding  # unsaved: nothing to read from
+    assert (found.posts_count, found.last_post_at) == (1, post.created_at)
+    assert UserStats.objects.for_user(bob).posts_count == 0
