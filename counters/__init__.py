@@ -14,7 +14,6 @@ and ``counters.increment(obj, "profile_views")`` bumps an event counter.
 
 from typing import TYPE_CHECKING, Any
 
-from counters.backfill import check, compare, recount, trigger_states
 from counters.declarations import Count, Events, Max, Min, Sum, register
 from counters.events import increment
 from counters.exceptions import (
@@ -28,7 +27,9 @@ from counters.exceptions import (
 from counters.folding import fold
 from counters.guard import unguarded
 from counters.reading import CounterManager
+from counters.recount import check, compare, recount
 from counters.registry import all_counters
+from counters.status import trigger_states
 
 if TYPE_CHECKING:
     from counters.admin import CounterAdminMixin

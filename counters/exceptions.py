@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from counters.backfill import Report
+    from counters.recount import Report
 
 
 class CounterError(Exception):

@@ -25,8 +25,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from counters import registry
-from counters.backfill import Report, TriggerState
 from counters.exceptions import CounterError
+from counters.recount import Report
+from counters.status import TriggerState
 
 #: ``counters_state`` names
 FOLD_STATE = "fold"
@@ -121,7 +122,7 @@ class CheckResult:
 
 
 def record_run(report: Report, *, sampled: bool, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Record a :class:`counters.backfill.Report` per counter, for :func:`last_checks`."""
+    """Record a :class:`counters.recount.Report` per counter, for :func:`last_checks`."""
     kind = "recount" if report.fixed else ("sampled" if sampled else "full")
     for counter in report.counters:
         save_state(

@@ -45,9 +45,9 @@ def _triggers(counter: Counter) -> list[str]:
 def counter_sql(counter: Counter) -> str:
     """The trigger functions that keep ``counter``, its target table's fold, the recount's
     statements and the ``_exact`` view, each under a ``--`` heading."""
-    from counters.backfill import Target, key_bounds
     from counters.folding import render_fold
     from counters.installation import render_exact_view
+    from counters.recount import Target, key_bounds
 
     what = f"{counter.source._meta.label} rows" + (f" by {counter.path}" if counter.path else "")
     target = TargetTable([c for c in registry.all_counters() if c.table == counter.table])

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 import counters
-from counters import admin as counters_admin
+from counters import jobs as counters_jobs
 from counters.models import CounterDelta
 from counters.registry import get_counter
 from counters.social import admin as social_admin
@@ -108,8 +108,8 @@ def drive(admin_client, mode: str) -> tuple[int, object]:
 
 
 def test_full_check_and_recount_run_in_bounded_steps(admin_client, graph, monkeypatch):
-    monkeypatch.setattr(counters_admin, "STEP_SECONDS", 1e-6)  # every batch ends a step
-    monkeypatch.setattr(counters_admin, "STEP_BATCH_SIZE", 5)
+    monkeypatch.setattr(counters_jobs, "STEP_SECONDS", 1e-6)  # every batch ends a step
+    monkeypatch.setattr(counters_jobs, "STEP_BATCH_SIZE", 5)
     inject("UPDATE user_stats SET posts_count = posts_count + 1")  # 12 users with stats rows
     inject("UPDATE counters_globalstats SET total_follows = 0")
     steps, page = drive(admin_client, "check")
@@ -245,8 +245,8 @@ def test_recount_selected_fixes_and_reports(admin_client, graph):
 
 
 def test_recount_of_a_large_selection_runs_in_bounded_steps(admin_client, graph, monkeypatch):
-    monkeypatch.setattr(counters_admin, "STEP_SECONDS", 1e-6)
-    monkeypatch.setattr(counters_admin, "STEP_BATCH_SIZE", 5)
+    monkeypatch.setattr(counters_jobs, "STEP_SECONDS", 1e-6)
+    monkeypatch.setattr(counters_jobs, "STEP_BATCH_SIZE", 5)
     inject("UPDATE user_stats SET posts_count = posts_count + 1")  # 12 users with stats rows
     keys = list(UserStats.objects.order_by("pk").values_list("pk", flat=True))
     response = admin_client.post(

@@ -324,10 +324,10 @@ def test_the_project_checks_clean_with_or_without_the_social_app():
 
 def test_the_overview_checks_uuid_and_text_keyed_targets_in_steps(admin_client, monkeypatch):
     """Each step's resume key is kept in the session (JSON) as text, whatever the key type."""
-    from counters import admin as counters_admin
+    from counters import jobs as counters_jobs
 
-    monkeypatch.setattr(counters_admin, "STEP_SECONDS", 1e-6)
-    monkeypatch.setattr(counters_admin, "STEP_BATCH_SIZE", 2)
+    monkeypatch.setattr(counters_jobs, "STEP_SECONDS", 1e-6)
+    monkeypatch.setattr(counters_jobs, "STEP_BATCH_SIZE", 2)
     shops = [Shop.objects.create() for _ in range(5)]
     Order.objects.bulk_create([Order(shop=s, paid=True) for s in shops])
     for name in "abcde":

@@ -135,9 +135,9 @@ def test_fold_counters_forever_is_a_folder_until_interrupted():
 def test_commands_turn_every_failure_into_a_clear_error(monkeypatch):
     """Bad arguments and broken environments are a CommandError (or an exit status), never a
     traceback."""
-    from counters.backfill import Report
     from counters.exceptions import CounterError, RecountInterrupted
     from counters.management.commands import backfill_counters, counters_metrics
+    from counters.recount import Report
 
     with pytest.raises(CommandError, match="--count must be 0"):
         run(

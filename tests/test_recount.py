@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 import counters
-from counters.backfill import RecountInterrupted, TriggersNotInstalled
+from counters.exceptions import RecountInterrupted, TriggersNotInstalled
 from counters.social.models import Follow, GlobalStats, Post, UserStats
 from tests.conftest import assert_exact, inject, random_graph, run_threads
 from tests.factories import UserFactory

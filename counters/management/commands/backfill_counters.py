@@ -9,13 +9,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from counters.backfill import Progress, RecountInterrupted, Report, TriggersNotInstalled, run
-from counters.exceptions import UnknownCounterError
+from counters.exceptions import RecountInterrupted, TriggersNotInstalled, UnknownCounterError
 from counters.management.commands._arguments import (
     add_database,
     add_labels_and_batch_size,
     batch_size,
 )
+from counters.recount import Progress, Report, run
 
 
 class Command(BaseCommand):

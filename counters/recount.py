@@ -1,0 +1,521 @@
+"""Recount and drift check: batched, resumable, and correct while writes go on.
+
+The work is done per target model, in keyset batches of target keys (``(lo, hi]`` ranges), one
+transaction per batch. A recount batch
+
+1. creates the missing target rows of the range with their true values (every user gets a stats
+   row),
+2. compares cached and true values of the whole range in one statement (set-based ``GROUP BY``),
+3. locks only the drifted rows, in key order (``FOR NO KEY UPDATE``): from then on every writer
+   whose trigger would touch one of them waits for us, and we have waited for every writer that
+   already had,
+4. then, in a fresh statement (so a fresh READ COMMITTED snapshot that sees all of those writers),
+   recounts those rows and writes the true values.
+
+Rows that matched in step 2 are left alone: triggers keep them matching, so a recount of a healthy
+database writes and locks nothing.
+
+A check runs step 2 alone, in one statement per batch: cached values and source rows
+are read from the same snapshot, and every transaction changes both together, so any difference is
+real drift. Nothing is locked or written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+
+from counters import registry
+from counters.exceptions import CounterError, RecountInterrupted
+from counters.folding import fold_lock
+from counters.guard import unguarded
+from counters.keys import clean_key
+from counters.spec import Counter, literal, quote
+from counters.status import verify_triggers
+from counters.targets import TargetTable
+
+MAX_EXAMPLES = 5
+
+
+@dataclass
+class CounterReport:
+    """What a run found for one counter."""
+
+    label: str
+    rows_checked: int = 0
+    rows_drifted: int = 0
+    largest_drift: int | float = 0
+    examples: list[dict[str, object]] = field(default_factory=list)  # key, cached, true
+
+    def add(self, key: object, cached: object, true: object) -> None:
+        self.rows_drifted += 1
+        self.largest_drift = max(self.largest_drift, magnitude(cached, true))
+        if len(self.examples) < MAX_EXAMPLES:
+            self.examples.append({"key": key, "cached": cached, "true": true})
+
+
+def magnitude(cached: Any, true: Any) -> int | float:
+    """How far apart two values are, as a number: the difference of counts and sums, seconds
+    between timestamps or dates, 1 when one of them is NULL."""
+    if cached is None or true is None:
+        return 0 if cached is true else 1
+    difference = true - cached
+    if isinstance(difference, datetime.timedelta):
+        return abs(difference.total_seconds())
+    return abs(difference) if isinstance(difference, int) else abs(float(difference))
+
+
+@dataclass
+class Progress:
+    """Where a run is: passed to the progress callback after every committed batch."""
+
+    target: str
+    done: int
+    total: int
+    last_key: object
+
+
+@dataclass
+class Report:
+    """The result of :func:`recount` or :func:`check`."""
+
+    fixed: bool
+    counters: list[CounterReport]
+    rows_created: int = 0
+    seconds: float = 0.0
+    completed: bool = True
+    last_committed: dict[str, object] = field(default_factory=dict)  # target label -> last key
+
+    @property
+    def drifted(self) -> bool:
+        return any(report.rows_drifted for report in self.counters)
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["drifted"] = self.drifted
+        return data
+
+
+class Target(TargetTable):
+    """The counters of one target table (the class the triggers and folding use), with the SQL
+    that checks or recounts them by key range."""
+
+    @property
+    def key_field(self) -> models.Field:
+        return self.model._meta.pk
+
+    def domain_sql(self) -> str:
+        """``SELECT k``: every key that should have a target row."""
+        if self.mode == "singleton":
+            first = self.counters[0]
+            return f"SELECT {literal(first.singleton_key)}::{first.key_db_type} AS k"
+        if self.mode == "upsert":
+            pk = self.model._meta.pk
+            return (
+                f"SELECT {quote(pk.target_field.column)} AS k "
+                f"FROM {quote(pk.related_model._meta.db_table)}"
+            )
+        return f"SELECT {self.quoted_key} AS k FROM {self.quoted_table}"
+
+    @staticmethod
+    def _true_counts(counters: list[Counter], bounds: str) -> str:
+        """LEFT JOINs ``c0, c1, ...``: each counter's true value per key of the range."""
+        return " ".join(
+            f"LEFT JOIN (SELECT r.key, {counter.true_aggregate} AS n "
+            f"FROM ({counter.rows_sql(-1, '')}) AS r "
+            f"WHERE {bounds.format(col='r.key')} GROUP BY r.key) AS c{i} ON c{i}.key = d.k"
+            for i, counter in enumerate(counters)
+        )
+
+    def _pending(self) -> str:
+        """A LEFT JOIN ``p`` with each counter's pending deltas (``p.n0, p.n1, ...``) per key:
+        one grouped scan of the (usually few) pending rows, not a lookup per key."""
+        sums = ", ".join(
+            aggregate
+            for i, counter in enumerate(self.counters)
+            for aggregate in counter.pending_aggregates(i, "p")
+        )
+        ids = ", ".join(str(n) for counter in self.counters for n in counter.delta_ids)
+        return (
+            f"LEFT JOIN (SELECT p.key, {sums} FROM counters_delta AS p "
+            f"WHERE p.counter IN ({ids}) GROUP BY p.key) AS p ON p.key = d.k::text"
+        )
+
+    @property
+    def model_ids_sql(self) -> str:
+        """The delta numbers of every counter of the model, not only of those being recounted
+        (a row created with its true values owes nothing to any pending delta)."""
+        return ", ".join(
+            str(n) for counter in registry.counters_on(self.model) for n in counter.delta_ids
+        )
+
+    def values_sql(self, bounds: str, *, drifted_only: bool = True) -> str:
+        """Rows of the range with each counter's value (column plus pending deltas) and true
+        count, in that order; only the rows where some value differs unless ``drifted_only`` is
+        false."""
+        cached, true, differ = [], [], []
+        for i, counter in enumerate(self.counters):
+            column = f"coalesce(t.{quote(counter.field.column)}, {counter.empty})"
+            value = counter.merged(column, "p", i, "d.k")
+            truth = f"coalesce(c{i}.n, {counter.empty})"
+            cached.append(value)
+            true.append(truth)
+            differ.append(f"{value} IS DISTINCT FROM {truth}")
+        where = f" AND ({' OR '.join(differ)})" if drifted_only else ""
+        return (
+            f"SELECT d.k, {', '.join(cached)}, {', '.join(true)} "
+            f"FROM ({self.domain_sql()}) AS d LEFT JOIN {self.quoted_table} AS t ON t.{self.quoted_key} = d.k "
+            f"AND {bounds.format(col='t.' + self.quoted_key)} "
+            f"{self._true_counts(self.counters, bounds)} {self._pending()} "
+            f"WHERE {bounds.format(col='d.k')}{where} ORDER BY d.k"
+        )
+
+    def create_sql(self, bounds: str) -> str:
+        """Insert the range's missing target rows with the true values of every counter they hold,
+        and drop the deltas pending for them (counted already), in one statement and snapshot.
+
+        A writer whose trigger creates the same row first wins the conflict; the drift comparison
+        that follows catches what that row lacks.
+        """
+        every = registry.counters_on(self.model)
+        columns = ", ".join(quote(c.field.column) for c in every)
+        values = ", ".join(f"coalesce(c{i}.n, {c.empty})" for i, c in enumerate(every))
+        return (
+            f"WITH created AS (INSERT INTO {self.quoted_table} ({self.quoted_key}, {columns}) "
+            f"SELECT d.k, {values} "
+            f"FROM ({self.domain_sql()}) AS d {self._true_counts(every, bounds)} "
+            f"WHERE {bounds.format(col='d.k')} AND NOT EXISTS (SELECT 1 FROM {self.quoted_table} AS e "
+            f"WHERE e.{self.quoted_key} = d.k AND {bounds.format(col='e.' + self.quoted_key)}) "
+            f"ORDER BY d.k ON CONFLICT ({self.quoted_key}) DO NOTHING RETURNING {self.quoted_key} AS k), "
+            f"counted AS (DELETE FROM counters_delta AS p USING created "
+            f"WHERE p.counter IN ({self.model_ids_sql}) AND p.key = created.k::text) "
+            f"SELECT count(*) FROM created"
+        )
+
+    def fix_sql(self, bounds: str) -> str:
+        """Write the true values over the drifted rows and drop their pending deltas, in one
+        statement (one snapshot: the deltas dropped are those of the rows counted); returns the
+        same columns as values_sql."""
+        width = len(self.counters)
+        sets = ", ".join(
+            f"{quote(c.field.column)} = drift.true{i}" for i, c in enumerate(self.counters)
+        )
+        names = ["k", *(f"cached{i}" for i in range(width)), *(f"true{i}" for i in range(width))]
+        ids = ", ".join(str(n) for counter in self.counters for n in counter.delta_ids)
+        return (
+            f"WITH drift({', '.join(names)}) AS ({self.values_sql(bounds)}), "
+            f"fixed AS (UPDATE {self.quoted_table} AS t SET {sets} FROM drift "
+            f"WHERE t.{self.quoted_key} = drift.k), "
+            f"counted AS (DELETE FROM counters_delta AS p USING drift "
+            f"WHERE p.counter IN ({ids}) AND p.key = drift.k::text) "
+            f"SELECT * FROM drift ORDER BY drift.k"
+        )
+
+    def lock_sql(self, bounds: str) -> list[str]:
+        """Lock the rows of the range, in key order."""
+        return [
+            f"SELECT 1 FROM {self.quoted_table} WHERE {bounds.format(col=self.quoted_key)} "
+            f"ORDER BY {self.quoted_key} FOR NO KEY UPDATE"
+        ]
+
+    def fold_lock_sql(self) -> str:
+        """Wait for the table's folder lock (folders never hold it long, and skip a held one)."""
+        return f"SELECT {fold_lock(self, wait=True)}"
+
+
+def _targets(counters: Iterable[Counter]) -> list[Target]:
+    grouped: dict[type[models.Model], list[Counter]] = {}
+    for counter in counters:
+        grouped.setdefault(counter.target, []).append(counter)
+    return [Target(items) for _, items in sorted(grouped.items(), key=lambda i: i[0]._meta.label)]
+
+
+def key_bounds(ids: Sequence[object] | None) -> str:
+    """``(lo, hi]`` of target keys (either end may be NULL: open), and only ``ids`` if given.
+
+    Bounds are compared in SQL only, so they follow the key type's own order (the collation of
+    a text key, the byte order of a UUID), whatever Python's order would say."""
+    bounds = "(%(lo)s IS NULL OR {col} > %(lo)s) AND (%(hi)s IS NULL OR {col} <= %(hi)s)"
+    if ids is not None:
+        bounds += " AND {col} = ANY(%(ids)s)"
+    return bounds
+
+
+def run(
+    labels: Sequence[str] = (),
+    *,
+    fix: bool = True,
+    batch_size: int = 10000,
+    ids: Sequence[object] | None = None,
+    start_after: object | None = None,
+    sample: int | None = None,
+    time_limit: float | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> Report:
+    """Check (``fix=False``) or recount the counters named by ``labels`` (all when empty).
+
+    Args:
+        labels: ``app_label.Model.field`` or ``app_label.Model`` labels.
+        fix: write the true values (a recount); ``False`` only reports drift (a check).
+        batch_size: target keys per batch (and per transaction).
+        ids: only these target keys (for example one user's id).
+        start_after: resume after this target key (needs counters of a single target model).
+        sample: only this many target keys per target model, picked at random (a quick check).
+        time_limit: stop after the first batch that ends this many seconds after the start;
+            the report then says ``completed=False`` and ``last_committed`` tells where to
+            resume (with ``start_after``). For work in bounded steps, such as an admin request.
+        progress: called after every batch with a :class:`Progress`.
+        using: the database alias.
+
+    Returns:
+        A :class:`Report`. Raises :class:`RecountInterrupted` (carrying the partial report) on
+        KeyboardInterrupt, ``UnknownCounterError`` for bad labels, ``ValueError`` for bad
+        arguments, :class:`TriggersNotInstalled` when the database does not keep the counters.
+    """
+    for name, value in (("batch size", batch_size), ("sample", sample)):
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name} must be a positive integer, not {value!r}")
+    if time_limit is not None and time_limit <= 0:
+        raise ValueError(f"time limit must be positive, not {time_limit!r}")
+    counters = registry.select(labels)
+    targets = _targets(counters)
+    if start_after is not None and len(targets) > 1:
+        raise ValueError(
+            "start_after needs counters of one target model; name it, e.g. "
+            + " or ".join(target.label for target in targets)
+        )
+    for target in targets:  # bad keys fail before anything is written
+        for key in [*(ids or []), *([start_after] if start_after is not None else [])]:
+            _clean_key(target, key)
+    verify_triggers(counters, using)
+    started = time.monotonic()
+    report = Report(
+        fixed=fix, counters=[CounterReport(c.label) for t in targets for c in t.counters]
+    )
+    by_label = {r.label: r for r in report.counters}
+    deadline = started + time_limit if time_limit is not None else None
+    try:
+        for target in targets:
+            keys = _sample(target, sample, using) if sample is not None else ids
+            step = Step(fix, batch_size, keys, start_after, deadline, progress, using)
+            if not _run_target(target, step, report, by_label):
+                report.completed = False
+                break
+    except KeyboardInterrupt:
+        report.completed = False
+        report.seconds = time.monotonic() - started
+        raise RecountInterrupted(report) from None
+    report.seconds = time.monotonic() - started
+    if ids is None:  # a run over whole targets (or a sample of them): monitoring reads it back
+        from counters.monitoring import record_run
+
+        record_run(report, sampled=sample is not None, using=using)
+    return report
+
+
+def _clean_key(target: Target, value: object) -> object:
+    return clean_key(target.model, value)
+
+
+@dataclass
+class Step:
+    """How :func:`run` walks one target model."""
+
+    fix: bool
+    batch_size: int
+    ids: Sequence[object] | None
+    start_after: object | None
+    deadline: float | None
+    progress: Callable[[Progress], None] | None
+    using: str
+
+
+def _sample(target: Target, size: int, using: str) -> list[object]:
+    """``size`` target keys picked at random."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.k FROM ({target.domain_sql()}) AS d ORDER BY random() LIMIT %s", [size]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _run_target(
+    target: Target, step: Step, report: Report, by_label: dict[str, CounterReport]
+) -> bool:
+    """Walk ``target`` in batches; ``False`` when the deadline stopped it before the end."""
+    connection = connections[step.using]
+    ids = [_clean_key(target, value) for value in step.ids] if step.ids is not None else None
+    lo = _clean_key(target, step.start_after) if step.start_after is not None else None
+    bounds = key_bounds(ids)
+    domain = target.domain_sql()
+    params: dict[str, object] = {"ids": ids}
+    only = " AND d.k = ANY(%(ids)s)" if ids is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({domain}) AS d WHERE true{only}", params)
+        (total,) = cursor.fetchone()
+    done = 0
+    # the batch's last key and size (max() is not defined for every key type, uuid among them)
+    next_sql = (
+        f"SELECT batch.k, count(*) OVER () FROM (SELECT d.k FROM ({domain}) AS d "
+        f"WHERE (%(lo)s IS NULL OR d.k > %(lo)s){only} "
+        f"ORDER BY d.k LIMIT %(size)s) AS batch ORDER BY batch.k DESC LIMIT 1"
+    )
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(next_sql, {**params, "lo": lo, "size": step.batch_size})
+            found = cursor.fetchone()
+        if found is None:
+            return True
+        hi, size = found
+        batch = {**params, "lo": lo, "hi": hi}
+        outermost = not connection.in_atomic_block
+        with transaction.atomic(using=step.using), connection.cursor() as cursor:
+            if step.fix:
+                _read_committed(cursor, outermost)  # first: before any query of the batch
+            with unguarded(step.using) if step.fix else nullcontext():  # its writes are repairs
+                if step.fix:
+                    report.rows_created += _create_missing(target, cursor, batch, bounds)
+                cursor.execute(target.values_sql(bounds), batch)
+                rows = cursor.fetchall()
+                if step.fix and rows:
+                    rows = _fix(target, cursor, batch, [row[0] for row in rows])
+        width = len(target.counters)
+        for row in rows:
+            for i, counter in enumerate(target.counters):
+                cached, true = row[1 + i], row[1 + width + i]
+                if cached != true:
+                    by_label[counter.label].add(row[0], cached, true)
+        for counter in target.counters:
+            by_label[counter.label].rows_checked += size
+        done += size
+        lo = hi
+        report.last_committed[target.label] = hi
+        if step.progress is not None:
+            step.progress(Progress(target.label, done, total, hi))
+        if step.deadline is not None and time.monotonic() >= step.deadline:
+            return False
+
+
+def _read_committed(cursor, outermost: bool) -> None:  # noqa: ANN001
+    """A recount batch must see, after its locks, what committed before them: READ COMMITTED."""
+    if outermost:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        return
+    cursor.execute("SELECT current_setting('transaction_isolation')")
+    (level,) = cursor.fetchone()
+    if level != "read committed":
+        raise CounterError(f"a recount inside a {level} transaction could miss concurrent writes")
+
+
+def _create_missing(target: Target, cursor, batch: dict[str, object], bounds: str) -> int:  # noqa: ANN001
+    """Insert the range's missing target rows, counted; returns how many were created.
+
+    First takes the table's folder lock (until the batch commits): a fold must not move the
+    deltas that this batch drops as counted."""
+    cursor.execute(target.fold_lock_sql())
+    if target.mode == "update":
+        return 0
+    cursor.execute(
+        f"SELECT d.k FROM ({target.domain_sql()}) AS d WHERE {bounds.format(col='d.k')} "
+        f"AND NOT EXISTS (SELECT 1 FROM {target.quoted_table} AS e WHERE e.{target.quoted_key} = d.k "
+        f"AND {bounds.format(col='e.' + target.quoted_key)}) LIMIT 1",
+        batch,
+    )
+    if cursor.fetchone() is None:
+        return 0
+    cursor.execute(target.create_sql(bounds), batch)
+    return cursor.fetchone()[0]
+
+
+def _fix(target: Target, cursor, batch: dict[str, object], drifted: list[object]) -> list[tuple]:  # noqa: ANN001
+    """Lock the drifted rows in key order, then recount and write them (and drop their pending
+    deltas) in a fresh statement.
+
+    Rows that matched in the batch's snapshot are left alone: every writer keeps them matching.
+    A drifted row is recounted only after its lock is held, so the count's snapshot sees every
+    writer that touched it before, and every later writer waits and adds on top.
+    """
+    narrow = {**batch, "ids": drifted}
+    bounds = key_bounds(drifted)
+    for statement in target.lock_sql(bounds):
+        cursor.execute(statement, narrow)
+    cursor.execute(target.fix_sql(bounds), narrow)
+    return cursor.fetchall()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One counter of one target row: the value a read returns (column plus pending) and COUNT(*)."""
+
+    counter: Counter
+    key: object
+    cached: int
+    true: int
+
+    @property
+    def drift(self) -> object:
+        """0 when exact; else cached minus true (a number, a timedelta), None when one is NULL."""
+        return self.counter.drift(self.cached, self.true)
+
+
+def compare(
+    model: type[models.Model], keys: Sequence[object], *, using: str = DEFAULT_DB_ALIAS
+) -> dict[object, list[Comparison]]:
+    """Each trigger-kept counter of ``model`` for each of ``keys``, cached beside true, in one
+    query (for an admin page or a support script). Reads only; a key with no target row yet
+    reads as zeros beside its true counts; keys that cannot have a row are left out.
+
+    Example::
+
+        for c in counters.compare(UserStats, [user.pk])[user.pk]:
+            print(c.counter.field.name, c.cached, c.true)
+    """
+    found = registry.counters_on(model)
+    if not found:
+        raise CounterError(f"{model._meta.label} has no trigger-kept counters")
+    target = Target(found)
+    cleaned = list(dict.fromkeys(_clean_key(target, key) for key in keys))
+    if not cleaned:
+        return {}
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            target.values_sql(key_bounds(cleaned), drifted_only=False),
+            {"lo": None, "hi": None, "ids": cleaned},
+        )
+        rows = cursor.fetchall()
+    width = len(target.counters)
+    return {
+        row[0]: [
+            Comparison(counter, row[0], row[1 + i], row[1 + width + i])
+            for i, counter in enumerate(target.counters)
+        ]
+        for row in rows
+    }
+
+
+def recount(labels: Sequence[str] = (), **kwargs: Any) -> Report:
+    """Recount counters (all when ``labels`` is empty) and fix drift; see :func:`run`.
+
+    Example::
+
+        counters.recount(["counters.UserStats"], ids=[request.user.pk])
+    """
+    return run(labels, fix=True, **kwargs)
+
+
+def check(labels: Sequence[str] = (), **kwargs: Any) -> Report:
+    """Report drift without writing anything (for a health endpoint or cron); see :func:`run`.
+
+    Example::
+
+        report = counters.check()
+        status = 500 if report.drifted else 200
+    """
+    return run(labels, fix=False, **kwargs)
