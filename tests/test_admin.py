@@ -20,9 +20,9 @@ from counters.models import CounterDelta
 from counters.registry import get_counter
 from counters.social import admin as social_admin
 from counters.social.models import Follow, GlobalStats, Post, UserStats
-from tests.conftest import assert_exact, inject, random_graph, run_threads
 from tests.factories import UserFactory
 from tests.testapp.models import Article, Blog
+from tests.utils import assert_exact, inject, random_graph, run_threads
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,6 @@ from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 
 import counters
-from counters import registry
 from tests.adopters.models import (
     Article,
     Comment,
@@ -31,9 +30,9 @@ from tests.adopters.models import (
     Tag,
     Tagging,
 )
-from tests.conftest import inject
 from tests.factories import UserFactory
-from tests.utils import true_value
+from tests.utils import assert_exact as exact
+from tests.utils import inject
 
 pytestmark = pytest.mark.django_db
 Like = Article.likes.through
@@ -41,38 +40,9 @@ Membership = User.groups.through
 
 
 def assert_exact() -> None:
-    """Every adopters counter equals what the ORM counts (a missing stats row reads as 0)."""
-    for article in Article.objects.all():
-        assert (article.likes_count, article.comments_count) == (
-            article.likes.count(),
-            Comment.objects.filter(article=article).count(),
-        ), article.slug
-    given = {row.user_id: row.likes_given for row in MemberStats.objects.all()}
-    for user in User.objects.all():
-        assert given.get(user.username, 0) == Like.objects.filter(user=user).count()
-    for shop in Shop.objects.all():
-        assert shop.paid_orders_count == Order.objects.filter(shop=shop, paid=True).count()
-    for tag in Tag.objects.all():
-        assert tag.uses_count == Tagging.objects.filter(tag=tag, visible=True).count()
-    totals = SiteTotals.objects.filter(pk=1).first() or SiteTotals()
-    assert (
-        totals.users_count,
-        totals.staff_count,
-        totals.groups_count,
-        totals.memberships_count,
-    ) == (
-        User.objects.count(),
-        User.objects.filter(is_staff=True).count(),
-        Group.objects.count(),
-        Membership.objects.count(),
-    )
-    for model in (Article, Shop):  # every kind, Sum and Max too, by the ORM's own aggregates
-        for row in model.objects.all():
-            for counter in registry.counters_on(model):
-                assert getattr(row, counter.field.attname) == true_value(counter, row.pk), (
-                    counter.label,
-                    row.pk,
-                )
+    """Every adopters counter equals what the ORM's aggregates over its declaration say (a
+    missing stats row reads as 0), and the recount engine agrees."""
+    exact(Article, MemberStats, Shop, Tag, SiteTotals)
     labels = [c.label for c in counters.all_counters() if c.target._meta.app_label == "adopters"]
     assert not counters.check(labels).drifted  # the recount engine agrees, on every key type
 

@@ -18,9 +18,8 @@ from django.utils import timezone
 import counters
 from counters import registry
 from counters.exceptions import TriggerKeptCounterError
-from tests.conftest import inject, run_threads
 from tests.testapp.models import Answer, LineItem, Order, Profile, QuizSession
-from tests.utils import assert_exact, true_value
+from tests.utils import assert_exact, inject, run_threads, true_value
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +293,16 @@ def test_the_admin_shows_sums_and_extremes_beside_their_truth(admin_client):
     assert response.status_code == 200
     assert Order.objects.get(pk=order.pk).largest_amount == D("4.00")
     assert Order.objects.get(pk=order.pk).total_amount == D("6.50")
+
+
+@pytest.mark.parametrize(
+    ("column", "wrong"),
+    [("items_count", "7"), ("total_amount", "1.00"), ("largest_amount", "NULL")],
+)
+def test_the_exactness_helper_itself_catches_drift(column, wrong):
+    order = Order.objects.create()
+    LineItem.objects.create(order=order, amount=D("2.00"), added_at=at(0))
+    assert_exact(Order, folded=True)
+    inject(f"UPDATE testapp_order SET {column} = {wrong} WHERE id = %s", [order.pk])
+    with pytest.raises(AssertionError, match=f"testapp.Order.{column}"):
+        assert_exact(Order)

@@ -14,8 +14,8 @@ from django.db import connection
 from counters import registry
 from counters.models import CounterDelta
 from counters.social.models import Follow, Post, UserStats
-from tests.conftest import assert_exact
 from tests.factories import UserFactory
+from tests.utils import assert_exact
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.db import IntegrityError, connection, transaction
 
 import counters
 from counters.social.models import Follow, GlobalStats, UserStats
-from tests.conftest import run_threads
 from tests.factories import UserFactory
+from tests.utils import run_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,6 +9,7 @@ from counters import registry
 from counters.spec import Counter
 from tests.factories import UserFactory
 from tests.testapp.models import Answer, Article, Blog, Profile, QuizSession
+from tests.utils import assert_exact
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +20,7 @@ def blog_counts(blog: Blog) -> tuple[int, int]:
 
 
 def assert_blogs_exact() -> None:
-    for blog in Blog.objects.all():
-        assert blog_counts(blog) == (
-            Article.objects.filter(blog=blog, published=True).count(),
-            Article.objects.filter(blog=blog).count(),
-        )
+    assert_exact(Blog)
 
 
 def profile_counts(user) -> tuple[int, int]:
@@ -32,11 +29,7 @@ def profile_counts(user) -> tuple[int, int]:
 
 
 def assert_answers_exact() -> None:
-    for user in UserFactory._meta.model.objects.all():
-        answers = Answer.objects.filter(session__user=user)
-        assert profile_counts(user) == (answers.count(), answers.filter(correct=True).count())
-    for session in QuizSession.objects.all():
-        assert session.answers_count == session.answers.count()
+    assert_exact(Profile, QuizSession)
 
 
 def test_conditional_counter_counts_only_published_and_moves_on_publish():

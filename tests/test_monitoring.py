@@ -15,8 +15,8 @@ from prometheus_client.parser import text_string_to_metric_families
 import counters
 from counters import monitoring
 from counters.social.models import Follow
-from tests.conftest import inject
 from tests.factories import UserFactory
+from tests.utils import inject
 
 pytestmark = pytest.mark.django_db
 

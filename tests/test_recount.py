@@ -14,9 +14,9 @@ from django.db import connection
 import counters
 from counters.exceptions import RecountInterrupted, TriggersNotInstalled
 from counters.social.models import Follow, GlobalStats, Post, UserStats
-from tests.conftest import assert_exact, inject, random_graph, run_threads
 from tests.factories import UserFactory
 from tests.testapp.models import Answer, Profile, QuizSession
+from tests.utils import assert_exact, inject, random_graph, run_threads
 
 pytestmark = pytest.mark.django_db
 

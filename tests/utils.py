@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -35,52 +36,167 @@ class OtherClient:
         self.close()
 
 
-def true_value(counter: object, key: object) -> object:
-    """What ``COUNT(*)`` / ``SUM`` / ``MIN`` / ``MAX`` says for ``counter`` and target key
-    ``key``, computed by the ORM from the counter's declaration (its source, path, column and
-    condition), not by the library's SQL."""
+def _truth(counter: Any) -> tuple[str | None, Any]:
+    """The ORM lookup from a source row to its target key, and the aggregate of the counter's
+    kind, both derived from the declaration (never from the library's SQL)."""
     from django.db import models
 
-    rows = counter.source._default_manager.all()
+    lookup = None
     if counter.hops:
         key_model = counter.key_model
         key_field = next(
             f for f in key_model._meta.concrete_fields if f.column == counter.key_reference
         )
-        rows = rows.filter(**{f"{counter.path}__{key_field.name}": key})
-    if counter.condition is not None:
-        rows = rows.filter(counter.condition)
+        lookup = f"{counter.path}__{key_field.name}"
     if counter.kind == "count":
-        return rows.count()
+        return lookup, models.Count("pk")
     aggregate = {"sum": models.Sum, "min": models.Min, "max": models.Max}[counter.kind]
-    found = rows.aggregate(v=aggregate(counter.value.name))["v"]
-    return 0 if found is None and counter.kind == "sum" else found
+    return lookup, aggregate(counter.value.name)
 
 
-def assert_exact(model: type, *, folded: bool = False) -> None:
-    """Every declared counter of every ``model`` row, as its manager reads it, equals
-    :func:`true_value`; with ``folded``, after ``counters.fold()``, the stored columns alone too."""
+def _rows(counter: Any) -> Any:
+    rows = counter.source._default_manager.all()
+    return rows.filter(counter.condition) if counter.condition is not None else rows
+
+
+def _empty(counter: Any) -> Any:
+    return None if counter.extreme else 0
+
+
+def true_value(counter: Any, key: object) -> Any:
+    """What ``COUNT(*)`` / ``SUM`` / ``MIN`` / ``MAX`` says for ``counter`` and target key
+    ``key``, computed by the ORM from the counter's declaration."""
+    lookup, aggregate = _truth(counter)
+    rows = _rows(counter)
+    if lookup is not None:
+        rows = rows.filter(**{lookup: key})
+    found = rows.aggregate(v=aggregate)["v"]
+    return _empty(counter) if found is None else found
+
+
+def true_values(counter: Any) -> dict[object, Any]:
+    """:func:`true_value` for every target key at once (one grouped query)."""
+    lookup, aggregate = _truth(counter)
+    if lookup is None:
+        return {counter.singleton_key: true_value(counter, None)}
+    rows = _rows(counter).filter(**{f"{lookup}__isnull": False})
+    found = rows.values(lookup).annotate(v=aggregate).values_list(lookup, "v")
+    return {key: _empty(counter) if value is None else value for key, value in found}
+
+
+def _keys(model: Any) -> list[object]:
+    """Every key that has (or would have) a row of ``model``: its own rows, the owners of a
+    stats table, or the single row of a totals table."""
+    from counters import registry
+
+    declared = registry.counters_on(model)
+    if any(c.mode == "singleton" for c in declared):
+        return [declared[0].singleton_key]
+    pk = model._meta.pk
+    keys = set(model._base_manager.values_list("pk", flat=True))
+    if pk.is_relation:  # a stats table: every owner may be read, row or not
+        keys |= set(
+            pk.related_model._default_manager.values_list(pk.target_field.attname, flat=True)
+        )
+    return sorted(keys, key=str)
+
+
+def assert_exact(*models: Any, folded: bool = False) -> None:
+    """Every declared counter of ``models`` (every target of the project when none is named),
+    as its manager reads it (a missing stats row reads as empty plus what is pending), equals
+    what the ORM's ``COUNT``/``SUM``/``MIN``/``MAX`` over its declaration says. With
+    ``folded``, after ``counters.fold()``, the stored columns alone equal it too."""
     from django.db.models import QuerySet
 
     import counters
     from counters import registry
+    from counters.reading import pending_values
 
-    declared = registry.counters_on(model)
-    assert declared, f"{model._meta.label} declares no counters"
+    targets = models or sorted({c.target for c in registry.all_counters()}, key=str)
     if folded:
         counters.fold()
-    readings = [("read", list(model._default_manager.order_by("pk")))]
-    if folded:  # a plain queryset: the columns as stored, without pending deltas added
-        readings.append(("stored", list(QuerySet(model).order_by("pk"))))
-    for how, rows in readings:
-        assert rows, f"no {model._meta.label} rows to compare"
-        for row in rows:
+    for model in targets:
+        declared = registry.counters_on(model)
+        assert declared, f"{model._meta.label} declares no counters"
+        truth = {c: true_values(c) for c in declared}
+        read = {row.pk: row for row in model._default_manager.all()}
+        stored = {row.pk: row for row in QuerySet(model)} if folded else {}
+        for key in _keys(model):
+            row = read.get(key)
+            values = (
+                {c.field.attname: getattr(row, c.field.attname) for c in declared}
+                if row is not None
+                else pending_values(model, key)
+            )
             for counter in declared:
-                cached = getattr(row, counter.field.attname)
-                true = true_value(counter, row.pk)
-                assert cached == true, (
-                    f"{counter.label}[{row.pk}] {how}: cached {cached!r}, true {true!r}"
+                name = counter.field.attname
+                true = truth[counter].get(key, _empty(counter))
+                assert values[name] == true, (
+                    f"{counter.label}[{key}]: read {values[name]!r}, true {true!r}"
                 )
+                if key in stored:
+                    kept = getattr(stored[key], name)
+                    assert kept == true, f"{counter.label}[{key}] stored: {kept!r}, true {true!r}"
+
+
+def inject(sql: str, params: object = ()) -> None:
+    """Make drift the way a restore or a trigger-less loader would: raw SQL past the guard, on
+    columns folded first (so the value written is the whole value, with nothing pending on top)."""
+    from django.db import connection
+
+    import counters
+
+    counters.fold()
+    with counters.unguarded(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def random_graph(users: int, follows_each: int, posts: int, seed: int) -> list:
+    """``users`` users following ``follows_each`` random others each, and ``posts`` posts."""
+    import random
+
+    from counters.social.models import Follow, Post
+    from tests.factories import UserFactory
+
+    people = UserFactory.create_batch(users)
+    rng = random.Random(seed)
+    Follow.objects.bulk_create(
+        [
+            Follow(follower=a, followed=b)
+            for a in people
+            for b in rng.sample(people, follows_each)
+            if a != b
+        ]
+    )
+    Post.objects.bulk_create([Post(author=rng.choice(people), title=str(i)) for i in range(posts)])
+    return people
+
+
+def run_threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
+    """Run ``work(i)`` in ``count`` threads at once (each with its own connection); their errors."""
+    import threading
+
+    from django.db import connections
+
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def runner(index: int) -> None:
+        try:
+            barrier.wait()
+            work(index)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a writer thread hung"
+    return errors
 
 
 def database_url() -> str:
