@@ -43,7 +43,7 @@ chromium:  ## Debian's Chromium for the browser tests (installed when missing; s
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 bench: $(VENV)/.installed  ## write-overhead and recount benchmarks; figures go to docs/
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 lint: $(VENV)/.installed  ## ruff (lint and format) and the type checker (mypy, on counters/)
 	$(PY) -m ruff check counters project tests bench noxfile.py

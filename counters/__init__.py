@@ -28,7 +28,8 @@ from counters.folding import fold
 from counters.guard import unguarded
 from counters.reading import CounterManager
 from counters.recount import check, compare, recount
-from counters.registry import all_counters
+from counters.registry import CounterInfo
+from counters.registry import describe as all_counters
 from counters.status import trigger_states
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ __all__ = [
     "CounterDeclarationError",
     "CounterManager",
     "CounterError",
+    "CounterInfo",
     "Events",
     "Max",
     "Min",

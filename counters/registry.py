@@ -452,3 +452,37 @@ def problems() -> list[DeclarationProblem]:
 
 def warnings() -> list[DeclarationProblem]:
     return list(build().warnings)
+
+
+@dataclass(frozen=True)
+class CounterInfo:
+    """A declared counter, as the public API describes it (``counters.all_counters()``): what
+    it keeps, where, from what. The engine's own objects (and their SQL) stay internal."""
+
+    label: str  # "app_label.Model.field"
+    target: type[models.Model]
+    field: str
+    kind: str  # "count", "sum", "min" or "max"
+    source: type[models.Model]
+    path: str | None
+    column: str | None  # the source field a Sum, Min or Max keeps
+    condition: models.Q | None
+    public: bool
+
+
+def describe() -> list[CounterInfo]:
+    """Every trigger-kept counter, sorted by label (``counters.all_counters()``)."""
+    return [
+        CounterInfo(
+            label=c.label,
+            target=c.target,
+            field=c.field.name,
+            kind=c.kind,
+            source=c.source,
+            path=c.path,
+            column=c.value.name if c.value is not None else None,
+            condition=c.condition,
+            public=c.public,
+        )
+        for c in all_counters()
+    ]
