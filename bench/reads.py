@@ -102,11 +102,16 @@ def _read_under_writers(star: int, followers: int, per_read: Callable, quick: bo
     on that very row, folded now and then by the writers), against the same read idle."""
     import multiprocessing
 
+    from django.contrib.auth import get_user_model
     from django.db import connections
 
     from counters.social.models import UserStats
 
+    def baseline() -> object:  # a comparable one-row indexed read with no counter in it
+        return get_user_model().objects.filter(pk=star).values_list("username", flat=True).get()
+
     idle = per_read(lambda: UserStats.objects.for_user(star).followers_count, 200)
+    idle_baseline = per_read(baseline, 200)
     fans = [
         row[0]
         for row in sql(
@@ -127,6 +132,7 @@ def _read_under_writers(star: int, followers: int, per_read: Callable, quick: bo
         running = pool.map_async(hot_worker, jobs)
         time.sleep(1.5)  # the writers are at it
         busy = per_read(lambda: UserStats.objects.for_user(star).followers_count, 50)
+        busy_baseline = per_read(baseline, 50)
         written = sum(running.get())
     pending = sql(f"SELECT count(*) FROM {DELTAS}")[0][0]
     assert UserStats.objects.for_user(star).followers_count == followers + written
@@ -134,11 +140,15 @@ def _read_under_writers(star: int, followers: int, per_read: Callable, quick: bo
         "idle_ms": idle * 1000,
         "busy_ms": busy * 1000,
         "busy_vs_idle": busy / idle,
+        "baseline_idle_ms": idle_baseline * 1000,
+        "baseline_busy_ms": busy_baseline * 1000,
+        "baseline_busy_vs_idle": busy_baseline / idle_baseline,
         "follows_written": written,
         "pending_after": pending,
     }
     print(
         f"read of a celebrity, idle {idle * 1000:.3f} ms, under 8 writers {busy * 1000:.3f} ms "
-        f"({busy / idle:.2f}x); {written} follows written, {pending} deltas pending after",
+        f"({busy / idle:.2f}x); a plain one-row read {busy_baseline / idle_baseline:.2f}x; "
+        f"{written} follows written, {pending} deltas pending after",
         flush=True,
     )
