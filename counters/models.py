@@ -24,7 +24,9 @@ class CounterDelta(models.Model):
 
     class Meta:
         db_table = "counters_delta"
-        indexes = [models.Index(fields=["counter", "key"], name="counters_delta_counter_key")]
+        # key first: folds walk pending keys in order across a table's counters (a batch reads
+        # its keys, not the whole backlog); point reads give both columns
+        indexes = [models.Index(fields=["key", "counter"], name="counters_delta_key_counter")]
 
     def __str__(self) -> str:
         return f"counter {self.counter}[{self.key}] {self.delta:+d}"
