@@ -133,9 +133,10 @@ class Target(TargetTable):
             for i, counter in enumerate(counters)
         )
 
-    def _pending(self) -> str:
-        """A LEFT JOIN ``p`` with each counter's pending deltas (``p.n0, p.n1, ...``) per key:
-        one grouped scan of the (usually few) pending rows, not a lookup per key."""
+    def _pending(self, bounds: str) -> str:
+        """A LEFT JOIN ``p`` with each counter's pending deltas (``p.d0, p.m0, ...``) per key of
+        the range: the pending rows of the range's keys only (found through the ``(key,
+        counter)`` index), so a big backlog costs each batch its own keys, not the backlog."""
         sums = ", ".join(
             aggregate
             for i, counter in enumerate(self.counters)
@@ -144,7 +145,9 @@ class Target(TargetTable):
         ids = ", ".join(str(n) for counter in self.counters for n in counter.delta_ids)
         return (
             f"LEFT JOIN (SELECT p.key, {sums} FROM counters_delta AS p "
-            f"WHERE p.counter IN ({ids}) GROUP BY p.key) AS p ON p.key = d.k::text"
+            f"WHERE p.counter IN ({ids}) AND p.key IN (SELECT b.k::text "
+            f"FROM ({self.domain_sql()}) AS b WHERE {bounds.format(col='b.k')}) "
+            f"GROUP BY p.key) AS p ON p.key = d.k::text"
         )
 
     @property
@@ -172,7 +175,7 @@ class Target(TargetTable):
             f"SELECT d.k, {', '.join(cached)}, {', '.join(true)} "
             f"FROM ({self.domain_sql()}) AS d LEFT JOIN {self.quoted_table} AS t ON t.{self.quoted_key} = d.k "
             f"AND {bounds.format(col='t.' + self.quoted_key)} "
-            f"{self._true_counts(self.counters, bounds)} {self._pending()} "
+            f"{self._true_counts(self.counters, bounds)} {self._pending(bounds)} "
             f"WHERE {bounds.format(col='d.k')}{where} ORDER BY d.k"
         )
 

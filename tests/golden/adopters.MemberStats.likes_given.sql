@@ -990,6 +990,15 @@ LEFT JOIN
                                WHERE p.counter = 1307081512) AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (1307081512)
+     AND p.key IN
+       (SELECT b.k::text
+        FROM
+          (SELECT "username" AS k
+           FROM "auth_user") AS b
+        WHERE (%(lo)s IS NULL
+               OR b.k > %(lo)s)
+          AND (%(hi)s IS NULL
+               OR b.k <= %(hi)s))
    GROUP BY p.key) AS p ON p.key = d.k::text
 WHERE (%(lo)s IS NULL
        OR d.k > %(lo)s)
@@ -1031,6 +1040,15 @@ WITH drift(k, cached0, true0) AS
                                   WHERE p.counter = 1307081512) AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (1307081512)
+        AND p.key IN
+          (SELECT b.k::text
+           FROM
+             (SELECT "username" AS k
+              FROM "auth_user") AS b
+           WHERE (%(lo)s IS NULL
+                  OR b.k > %(lo)s)
+             AND (%(hi)s IS NULL
+                  OR b.k <= %(hi)s))
       GROUP BY p.key) AS p ON p.key = d.k::text
    WHERE (%(lo)s IS NULL
           OR d.k > %(lo)s)

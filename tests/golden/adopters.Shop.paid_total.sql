@@ -297,6 +297,15 @@ LEFT JOIN
                                WHERE p.counter = -561523171) AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (-561523171)
+     AND p.key IN
+       (SELECT b.k::text
+        FROM
+          (SELECT "id" AS k
+           FROM "adopters_shop") AS b
+        WHERE (%(lo)s IS NULL
+               OR b.k > %(lo)s)
+          AND (%(hi)s IS NULL
+               OR b.k <= %(hi)s))
    GROUP BY p.key) AS p ON p.key = d.k::text
 WHERE (%(lo)s IS NULL
        OR d.k > %(lo)s)
@@ -340,6 +349,15 @@ WITH drift(k, cached0, true0) AS
                                   WHERE p.counter = -561523171) AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (-561523171)
+        AND p.key IN
+          (SELECT b.k::text
+           FROM
+             (SELECT "id" AS k
+              FROM "adopters_shop") AS b
+           WHERE (%(lo)s IS NULL
+                  OR b.k > %(lo)s)
+             AND (%(hi)s IS NULL
+                  OR b.k <= %(hi)s))
       GROUP BY p.key) AS p ON p.key = d.k::text
    WHERE (%(lo)s IS NULL
           OR d.k > %(lo)s)

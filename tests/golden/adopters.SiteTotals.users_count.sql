@@ -572,6 +572,14 @@ LEFT JOIN
                                WHERE p.counter = -78417697) AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (-78417697)
+     AND p.key IN
+       (SELECT b.k::text
+        FROM
+          (SELECT 1::smallint AS k) AS b
+        WHERE (%(lo)s IS NULL
+               OR b.k > %(lo)s)
+          AND (%(hi)s IS NULL
+               OR b.k <= %(hi)s))
    GROUP BY p.key) AS p ON p.key = d.k::text
 WHERE (%(lo)s IS NULL
        OR d.k > %(lo)s)
@@ -610,6 +618,14 @@ WITH drift(k, cached0, true0) AS
                                   WHERE p.counter = -78417697) AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (-78417697)
+        AND p.key IN
+          (SELECT b.k::text
+           FROM
+             (SELECT 1::smallint AS k) AS b
+           WHERE (%(lo)s IS NULL
+                  OR b.k > %(lo)s)
+             AND (%(hi)s IS NULL
+                  OR b.k <= %(hi)s))
       GROUP BY p.key) AS p ON p.key = d.k::text
    WHERE (%(lo)s IS NULL
           OR d.k > %(lo)s)

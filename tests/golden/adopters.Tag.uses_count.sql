@@ -277,6 +277,15 @@ LEFT JOIN
                                WHERE p.counter = 1718715687) AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (1718715687)
+     AND p.key IN
+       (SELECT b.k::text
+        FROM
+          (SELECT "name" AS k
+           FROM "adopters_tag") AS b
+        WHERE (%(lo)s IS NULL
+               OR b.k > %(lo)s)
+          AND (%(hi)s IS NULL
+               OR b.k <= %(hi)s))
    GROUP BY p.key) AS p ON p.key = d.k::text
 WHERE (%(lo)s IS NULL
        OR d.k > %(lo)s)
@@ -318,6 +327,15 @@ WITH drift(k, cached0, true0) AS
                                   WHERE p.counter = 1718715687) AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (1718715687)
+        AND p.key IN
+          (SELECT b.k::text
+           FROM
+             (SELECT "name" AS k
+              FROM "adopters_tag") AS b
+           WHERE (%(lo)s IS NULL
+                  OR b.k > %(lo)s)
+             AND (%(hi)s IS NULL
+                  OR b.k <= %(hi)s))
       GROUP BY p.key) AS p ON p.key = d.k::text
    WHERE (%(lo)s IS NULL
           OR d.k > %(lo)s)

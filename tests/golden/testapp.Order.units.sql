@@ -359,6 +359,15 @@ LEFT JOIN
                                WHERE p.counter = -369942622) AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (-369942622)
+     AND p.key IN
+       (SELECT b.k::text
+        FROM
+          (SELECT "id" AS k
+           FROM "testapp_order") AS b
+        WHERE (%(lo)s IS NULL
+               OR b.k > %(lo)s)
+          AND (%(hi)s IS NULL
+               OR b.k <= %(hi)s))
    GROUP BY p.key) AS p ON p.key = d.k::text
 WHERE (%(lo)s IS NULL
        OR d.k > %(lo)s)
@@ -401,6 +410,15 @@ WITH drift(k, cached0, true0) AS
                                   WHERE p.counter = -369942622) AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (-369942622)
+        AND p.key IN
+          (SELECT b.k::text
+           FROM
+             (SELECT "id" AS k
+              FROM "testapp_order") AS b
+           WHERE (%(lo)s IS NULL
+                  OR b.k > %(lo)s)
+             AND (%(hi)s IS NULL
+                  OR b.k <= %(hi)s))
       GROUP BY p.key) AS p ON p.key = d.k::text
    WHERE (%(lo)s IS NULL
           OR d.k > %(lo)s)

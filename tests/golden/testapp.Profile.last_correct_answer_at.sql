@@ -905,6 +905,15 @@ LEFT JOIN
    FROM counters_delta AS p
    WHERE p.counter IN (-1579148123,
                        66161049)
+     AND p.key IN
+       (SELECT b.k::text
+        FROM
+          (SELECT "id" AS k
+           FROM "auth_user") AS b
+        WHERE (%(lo)s IS NULL
+               OR b.k > %(lo)s)
+          AND (%(hi)s IS NULL
+               OR b.k <= %(hi)s))
    GROUP BY p.key) AS p ON p.key = d.k::text
 WHERE (%(lo)s IS NULL
        OR d.k > %(lo)s)
@@ -977,6 +986,15 @@ WITH drift(k, cached0, true0) AS
       FROM counters_delta AS p
       WHERE p.counter IN (-1579148123,
                           66161049)
+        AND p.key IN
+          (SELECT b.k::text
+           FROM
+             (SELECT "id" AS k
+              FROM "auth_user") AS b
+           WHERE (%(lo)s IS NULL
+                  OR b.k > %(lo)s)
+             AND (%(hi)s IS NULL
+                  OR b.k <= %(hi)s))
       GROUP BY p.key) AS p ON p.key = d.k::text
    WHERE (%(lo)s IS NULL
           OR d.k > %(lo)s)
