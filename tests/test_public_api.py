@@ -27,3 +27,14 @@ def test_unknown_names_are_an_attribute_error():
 
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         counters.nope  # noqa: B018
+
+
+def test_the_old_backfill_module_still_answers():
+    import importlib
+
+    from counters import backfill, exceptions, status
+
+    recount = importlib.import_module("counters.recount")  # `counters.recount` is the function
+    assert backfill.run is recount.run and backfill.Report is recount.Report
+    assert backfill.RecountInterrupted is exceptions.RecountInterrupted
+    assert backfill.trigger_states is status.trigger_states
