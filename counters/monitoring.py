@@ -27,7 +27,7 @@ from django.utils import timezone
 from counters import registry
 from counters.exceptions import CounterError
 from counters.recount import Report
-from counters.status import TriggerState
+from counters.status import STATES, states_by_counter
 
 #: ``counters_state`` names
 FOLD_STATE = "fold"
@@ -166,7 +166,7 @@ def last_checks(using: str = DEFAULT_DB_ALIAS) -> dict[str, CheckResult]:
 
 
 #: the words a trigger's state takes in metrics and health reports
-TRIGGER_STATES = ("enabled", "disabled", "outdated", "missing")
+TRIGGER_STATES = STATES
 
 
 @dataclass(frozen=True)
@@ -179,27 +179,11 @@ class TriggerReport:
 
 def triggers(using: str = DEFAULT_DB_ALIAS) -> list[TriggerReport]:
     """Every trigger keeping a declared counter, in one of :data:`TRIGGER_STATES`."""
-    from counters.triggers import triggers_for
-
-    reports = []
-    statuses: dict[tuple[str, str], tuple[str, bool | None]] = {}  # a trigger serves many counters
-    for counter in registry.all_counters():
-        for model, trigger in triggers_for(counter):
-            key = (model._meta.label, str(trigger.name))
-            if key not in statuses:
-                statuses[key] = trigger.get_installation_status(model, database=using)
-            status, enabled = statuses[key]
-            state = TriggerState(key[1], model._meta.label, status, enabled)
-            if state.ok:
-                word = "enabled"
-            elif state.status == "INSTALLED":
-                word = "disabled"
-            elif state.status == "OUTDATED":
-                word = "outdated"
-            else:
-                word = "missing"
-            reports.append(TriggerReport(counter.label, state.name, state.model, word))
-    return reports
+    return [
+        TriggerReport(counter.label, state.name, state.model, state.state)
+        for counter, states in states_by_counter(registry.all_counters(), using).items()
+        for state in states
+    ]
 
 
 @dataclass(frozen=True)

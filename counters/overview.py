@@ -22,7 +22,7 @@ from counters.jobs import merge, new_job, recount_message
 from counters.models import CounterOverview
 from counters.recount import Progress, Report, compare, run
 from counters.spec import Counter
-from counters.status import trigger_states
+from counters.status import states_by_counter
 
 
 @admin.register(CounterOverview)
@@ -68,8 +68,7 @@ class CounterOverviewAdmin(admin.ModelAdmin):
         ]
         pending = pending_rows()
         rows = []
-        for counter in counters:
-            states = trigger_states(counter)
+        for counter, states in states_by_counter(counters).items():
             rows.append(
                 {
                     "counter": counter,

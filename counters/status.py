@@ -10,6 +10,9 @@ from django.db import DEFAULT_DB_ALIAS
 from counters.exceptions import TriggersNotInstalled
 from counters.spec import Counter
 
+#: the state a trigger keeping a counter is in, in one word (metrics and health use these)
+STATES = ("enabled", "disabled", "outdated", "missing")
+
 
 @dataclass(frozen=True)
 class TriggerState:
@@ -25,36 +28,60 @@ class TriggerState:
         return self.status == "INSTALLED" and bool(self.enabled)
 
     @property
+    def state(self) -> str:
+        """One of :data:`STATES` (a status pgtrigger reports that is none of them: missing)."""
+        if self.ok:
+            return "enabled"
+        if self.status == "INSTALLED":
+            return "disabled"
+        if self.status == "OUTDATED":
+            return "outdated"
+        return "missing"
+
+    @property
     def words(self) -> str:
         """How the admin and errors describe it: installed and enabled, disabled, missing, ..."""
         if self.ok:
             return "installed and enabled"
-        if self.status == "INSTALLED":
-            return "disabled"
-        if self.status == "UNINSTALLED":
-            return "missing"
         if self.status == "OUTDATED":
             return "outdated (the database has an older version)"
+        if self.status in ("INSTALLED", "UNINSTALLED"):
+            return self.state
         return self.status.lower()
 
 
-def trigger_states(counter: Counter, using: str = DEFAULT_DB_ALIAS) -> list[TriggerState]:
-    """The state of every trigger that keeps ``counter``, from pgtrigger's own status check."""
+def states_by_counter(
+    counters: Iterable[Counter], using: str = DEFAULT_DB_ALIAS
+) -> dict[Counter, list[TriggerState]]:
+    """The state of every trigger that keeps each of ``counters``, from pgtrigger's own status
+    check, asking the database once per trigger (one trigger keeps many counters)."""
     from counters.triggers import triggers_for
 
-    states = []
-    for model, trigger in triggers_for(counter):
-        status, enabled = trigger.get_installation_status(model, database=using)
-        states.append(TriggerState(str(trigger.name), model._meta.label, status, enabled))
-    return sorted(states, key=lambda state: (state.model, state.name))
+    found: dict[tuple[str, str], TriggerState] = {}
+    result = {}
+    for counter in counters:
+        states = []
+        for model, trigger in triggers_for(counter):
+            key = (model._meta.label, str(trigger.name))
+            if key not in found:
+                status, enabled = trigger.get_installation_status(model, database=using)
+                found[key] = TriggerState(key[1], key[0], status, enabled)
+            states.append(found[key])
+        result[counter] = sorted(states, key=lambda state: (state.model, state.name))
+    return result
+
+
+def trigger_states(counter: Counter, using: str = DEFAULT_DB_ALIAS) -> list[TriggerState]:
+    """The state of every trigger that keeps ``counter``."""
+    return states_by_counter([counter], using)[counter]
 
 
 def verify_triggers(counters: Iterable[Counter], using: str = DEFAULT_DB_ALIAS) -> None:
     """Raise TriggersNotInstalled unless every trigger keeping ``counters`` is installed and on."""
     missing = {
         f"{state.name} on {state.model} ({state.words})"
-        for counter in counters
-        for state in trigger_states(counter, using)
+        for states in states_by_counter(counters, using).values()
+        for state in states
         if not state.ok
     }
     if missing:
