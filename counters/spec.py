@@ -196,25 +196,29 @@ class Counter:
         pending = self.decode(f"{aggregates}.d{i}")
         if not self.extreme:
             return self.typed(f"{column} + coalesce({pending}, 0)")
-        best = "greatest" if self.kind == "max" else "least"
-        return self.typed(
-            f"CASE WHEN {aggregates}.m{i} THEN {self.recompute_sql(key)} "
-            f"ELSE {best}({column}, {pending}) END"
-        )
+        return self._extreme(column, pending, f"{aggregates}.m{i}", key)
 
     def read_sql(self, column: str, key: str) -> str:
         """What a read of one row returns: ``column`` (NULL for a missing row) plus what is
         pending for ``key``, in the same snapshot."""
         if not self.extreme:
             return self.typed(f"coalesce({column}, 0) + {self.pending_sql(key)}")
-        best = "greatest" if self.kind == "max" else "least"
         candidates = self.decode(
             f"(SELECT {self.kind}(p.delta) FROM counters_delta AS p "
             f"WHERE p.counter = {self.id} AND p.key = ({key})::text)"
         )
+        left = (
+            f"EXISTS (SELECT 1 FROM counters_delta AS p WHERE p.counter = {self.marker_id} "
+            f"AND p.key = ({key})::text)"
+        )
+        return self._extreme(column, candidates, left, key)
+
+    def _extreme(self, column: str, candidates: str, left: str, key: str) -> str:
+        """A Min's or Max's value: recomputed for ``key`` when ``left`` (a row has left, SQL),
+        else the extreme of ``column`` and the pending ``candidates``."""
+        best = "greatest" if self.kind == "max" else "least"
         return self.typed(
-            f"CASE WHEN EXISTS (SELECT 1 FROM counters_delta AS p WHERE p.counter = "
-            f"{self.marker_id} AND p.key = ({key})::text) THEN {self.recompute_sql(key)} "
+            f"CASE WHEN {left} THEN {self.recompute_sql(key)} "
             f"ELSE {best}({column}, {candidates}) END"
         )
 
