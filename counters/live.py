@@ -194,17 +194,10 @@ def read_sql(model: type[models.Model], fields: list[str]) -> str:
 class Subscription:
     """One open stream: its topics, and the values waiting to be sent (newest wins)."""
 
-    topics: list[Topic]
+    topics: frozenset[Topic]
     pending: dict[str, int] = field(default_factory=dict)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
-
-    @property
-    def wanted(self) -> frozenset[Topic]:
-        return self._wanted
-
-    def __post_init__(self) -> None:
-        self._wanted = frozenset(self.topics)
 
     def push(self, values: dict[str, int]) -> None:
         self.pending.update(values)
@@ -269,7 +262,7 @@ class Hub:
                 else f"this process serves {len(self.subscriptions)} streams already "
                 "(COUNTERS_STREAM_MAX_STREAMS)"
             )
-        subscription = Subscription(list(dict.fromkeys(topics)))
+        subscription = Subscription(frozenset(topics))
         self.subscriptions.add(subscription)
         for topic in subscription.topics:
             self.by_key[(topic.model._meta.label, topic.key)].add(subscription)
@@ -360,7 +353,7 @@ class Hub:
         per_subscription: dict[Subscription, dict[str, int]] = defaultdict(dict)
         for topic in changed:
             for watcher in self.by_key.get((topic.model._meta.label, topic.key), ()):
-                if topic in watcher.wanted:
+                if topic in watcher.topics:
                     per_subscription[watcher][topic.name] = self.values[topic]
         for watcher, values in per_subscription.items():
             watcher.push(values)
@@ -458,11 +451,11 @@ def _chain_shutdown_signals() -> None:
 
 def sse(values: dict[str, int]) -> str:
     """One Server-Sent Event carrying ``values``."""
-    data = json.dumps(values, separators=(",", ":"), default=_json_value)
+    data = json.dumps(values, separators=(",", ":"), default=json_default)
     return f"event: counters\ndata: {data}\n\n"
 
 
-def _json_value(value: object) -> object:
+def json_default(value: object) -> object:
     """Sums of decimals travel as strings (exact), timestamps and dates in ISO 8601."""
     if isinstance(value, datetime.date):
         return value.isoformat()

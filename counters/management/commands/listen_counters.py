@@ -12,8 +12,8 @@ from counters.exceptions import CounterError
 from counters.live import (
     Hub,
     TopicError,
-    _json_value,
     counters_changed,
+    json_default,
     parse_topics,
     require_psycopg,
 )
@@ -101,4 +101,4 @@ class Command(BaseCommand):
             if values is None:  # the hub was shut down
                 return
             if values:
-                self.stdout.write(json.dumps({"values": values}, default=_json_value))
+                self.stdout.write(json.dumps({"values": values}, default=json_default))
