@@ -53,22 +53,22 @@ class CounterReport:
     largest_drift: int | float = 0
     examples: list[dict[str, object]] = field(default_factory=list)  # key, cached, true
 
-    def add(self, key: object, cached: object, true: object) -> None:
+    def add(self, key: object, cached: object, true: object, drift: Any) -> None:
+        """A drifted row; ``drift`` is :meth:`counters.spec.Counter.drift` of its values."""
         self.rows_drifted += 1
-        self.largest_drift = max(self.largest_drift, magnitude(cached, true))
+        self.largest_drift = max(self.largest_drift, magnitude(drift))
         if len(self.examples) < MAX_EXAMPLES:
             self.examples.append({"key": key, "cached": cached, "true": true})
 
 
-def magnitude(cached: Any, true: Any) -> int | float:
-    """How far apart two values are, as a number: the difference of counts and sums, seconds
-    between timestamps or dates, 1 when one of them is NULL."""
-    if cached is None or true is None:
-        return 0 if cached is true else 1
-    difference = true - cached
-    if isinstance(difference, datetime.timedelta):
-        return abs(difference.total_seconds())
-    return abs(difference) if isinstance(difference, int) else abs(float(difference))
+def magnitude(drift: Any) -> int | float:
+    """A drift as a number: the difference of counts and sums, seconds between timestamps or
+    dates, 1 when one of the values is NULL (``drift`` is ``None``)."""
+    if drift is None:
+        return 1
+    if isinstance(drift, datetime.timedelta):
+        return abs(drift.total_seconds())
+    return abs(drift) if isinstance(drift, int) else abs(float(drift))
 
 
 @dataclass
@@ -393,8 +393,9 @@ def _run_target(
         for row in rows:
             for i, counter in enumerate(target.counters):
                 cached, true = row[1 + i], row[1 + width + i]
-                if cached != true:
-                    by_label[counter.label].add(row[0], cached, true)
+                drift = counter.drift(cached, true)
+                if drift != 0:
+                    by_label[counter.label].add(row[0], cached, true, drift)
         for counter in target.counters:
             by_label[counter.label].rows_checked += size
         done += size
