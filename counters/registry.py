@@ -44,13 +44,18 @@ _registry = Registry()
 INTEGER_FIELDS = (models.IntegerField, models.BigIntegerField, models.SmallIntegerField)
 
 
-def _field(model: type[models.Model], name: str, what: str) -> models.Field:
+def _declared_field(model: type[models.Model], name: str, what: str) -> models.Field:
+    """The target field a declaration names (``counters.E003`` when there is none)."""
     try:
-        found = model._meta.get_field(name)
+        return model._meta.get_field(name)
     except FieldDoesNotExist:
         raise CounterDeclarationError(
             "counters.E003", f"{what} names field {model._meta.label}.{name}, which does not exist"
         ) from None
+
+
+def _field(model: type[models.Model], name: str, what: str) -> models.Field:
+    found = _declared_field(model, name, what)
     if not isinstance(found, INTEGER_FIELDS) or isinstance(found, models.AutoField):
         raise CounterDeclarationError(
             "counters.E004",
@@ -159,13 +164,7 @@ def _aggregate_fields(
 ) -> tuple[models.Field, models.Field]:
     """The target field and the source value field of a Sum, Min or Max, checked together."""
     kind = declaration.kind
-    try:
-        field_ = target._meta.get_field(declaration.field)
-    except FieldDoesNotExist:
-        raise CounterDeclarationError(
-            "counters.E003",
-            f"{what} names field {target._meta.label}.{declaration.field}, which does not exist",
-        ) from None
+    field_ = _declared_field(target, declaration.field, what)
     try:
         value = source._meta.get_field(declaration.column)
     except FieldDoesNotExist:
