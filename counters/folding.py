@@ -244,11 +244,11 @@ def _fold_table(target: TargetTable, batch_size: int, using: str, report: FoldRe
 
 
 def pending_rows(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
-    """Pending delta rows per counter label (for the admin and monitoring)."""
-    by_id = {counter.id: counter.label for counter in registry.all_counters()}
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT counter, count(*) FROM counters_delta GROUP BY counter")
-        return {by_id[row[0]]: row[1] for row in cursor.fetchall() if row[0] in by_id}
+    """Pending delta rows per counter label (for the admin; see
+    :func:`counters.monitoring.backlog`)."""
+    from counters.monitoring import backlog
+
+    return {label: pending.rows for label, pending in backlog(using).items()}
 
 
 def announce_folder(using: str = DEFAULT_DB_ALIAS) -> bool:

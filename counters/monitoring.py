@@ -66,19 +66,22 @@ class Backlog:
 
 def backlog(using: str = DEFAULT_DB_ALIAS) -> dict[str, Backlog]:
     """Pending delta rows and the age of the oldest, per counter label (counters with nothing
-    pending are absent). One grouped scan of ``counters_delta``, which folding keeps short."""
-    by_id = {counter.id: counter.label for counter in registry.all_counters()}
+    pending are absent; a Min's or Max's recompute markers count with its candidates). One
+    grouped scan of ``counters_delta``, which folding keeps short."""
+    by_id = {n: c.label for c in registry.all_counters() for n in c.delta_ids}
     with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT counter, count(*), "
             "greatest(extract(epoch FROM clock_timestamp() - min(created)), 0)::float8 "
             "FROM counters_delta GROUP BY counter"
         )
-        return {
-            by_id[counter]: Backlog(rows, oldest)
-            for counter, rows, oldest in cursor.fetchall()
-            if counter in by_id
-        }
+        found: dict[str, Backlog] = {}
+        for counter, rows, oldest in cursor.fetchall():
+            label = by_id.get(counter)
+            if label is not None:
+                before = found.get(label, Backlog(0, 0.0))
+                found[label] = Backlog(before.rows + rows, max(before.oldest_seconds, oldest))
+        return found
 
 
 def save_state(name: str, data: dict[str, object], using: str = DEFAULT_DB_ALIAS) -> None:

@@ -218,3 +218,15 @@ def test_a_bounded_sampled_check_from_the_command_is_recorded():
     )
     result = monitoring.last_checks()[FOLLOWERS]
     assert result.kind == "sampled" and result.rows_checked <= 2 and result.completed
+
+
+def test_a_max_counts_its_recompute_markers_in_the_backlog(writers_do_not_fold):
+    from counters.folding import pending_rows
+    from counters.social.models import Post
+
+    counters.fold()
+    post = Post.objects.create(title="x")  # a candidate for the site's last_post_at
+    post.delete()  # and a recompute marker: the latest post left
+    latest = "counters_social.GlobalStats.last_post_at"
+    assert monitoring.backlog()[latest].rows == 2
+    assert pending_rows()[latest] == 2
