@@ -206,13 +206,9 @@ class folder_process:  # noqa: N801 - a context manager, used as `with folder_pr
         import subprocess
 
         from counters.folding import FOLDER_PRESENT
+        from tests.utils import database_url
 
-        params = psycopg_params()
-        url = (
-            f"postgres://{params.get('user', '')}@/{params['dbname']}?host={params.get('host', '')}"
-        )
-        if params.get("port"):
-            url += f"&port={params['port']}"
+        url = database_url()
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "fold_counters", "--forever", "--interval", "0.5"],
             cwd=ROOT,

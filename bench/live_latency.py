@@ -25,11 +25,10 @@ def _latency(clients: int, commits: int) -> None:
     import psycopg
 
     from tests.live import Server, Stream, _free_port
+    from tests.utils import database_url
 
     params = psycopg_params()
-    url = f"postgres://{params.get('user', '')}@/{params['dbname']}?host={params.get('host', '')}"
-    if params.get("port"):
-        url += f"&port={params['port']}"
+    url = database_url()
     port = _free_port()
     server = subprocess.Popen(
         [
