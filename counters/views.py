@@ -46,10 +46,6 @@ async def live_stream(request: HttpRequest) -> HttpResponse:
             {"error": f"not public: {', '.join(refused)} (see COUNTERS_STREAM_AUTHORIZE)"},
             status=403,
         )
-    missing = await sync_to_async(missing_rows)(topics)
-    if missing:
-        names = ", ".join(sorted({f"{t.model._meta.label}:{t.key}" for t in missing}))
-        return JsonResponse({"error": f"no such row: {names}"}, status=404)
     try:
         require_psycopg()
     except CounterError as exc:
@@ -69,6 +65,11 @@ async def live_stream(request: HttpRequest) -> HttpResponse:
         )
         busy["Retry-After"] = str(RETRY_MS * 5 // 1000)
         return busy
+    # the one query of the request, once every check that needs none has passed
+    missing = await sync_to_async(missing_rows)(topics)
+    if missing:
+        names = ", ".join(sorted({f"{t.model._meta.label}:{t.key}" for t in missing}))
+        return JsonResponse({"error": f"no such row: {names}"}, status=404)
     response = StreamingHttpResponse(stream(topics, hub), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
