@@ -63,15 +63,18 @@ folded AS (
     FROM summed WHERE t.{key} = summed.key::{key_type}
     RETURNING 1
 ),
+rowless AS (  -- pending keys without their row: not created yet, or gone
+    SELECT pending.key FROM pending
+    WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = pending.key::{key_type})
+),
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN ({ids}) AND p.key IN (SELECT pending.key FROM pending)
-      AND NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = p.key::{key_type}){owned}
+    WHERE p.counter IN ({ids}) AND p.key IN (SELECT rowless.key FROM rowless){owned}
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated{into}"""
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless{into}"""
 
 
 CREATE = """\
@@ -122,7 +125,7 @@ def render_fold(
 ) -> str:
     """One fold step over ``target``: up to ``batch`` pending keys after ``after`` (SQL
     expressions). Returns rows moved, orphans dropped, keys looked at, the last key, rows updated
-    (``INTO`` the PL/pgSQL variable ``into``, in a function). ``keys`` (a PL/pgSQL text array)
+    and pending keys without their row (``INTO`` the PL/pgSQL variable ``into``, in a function). ``keys`` (a PL/pgSQL text array)
     folds those keys instead: a writer folds the keys its own statement touched."""
     sums = ", ".join(
         aggregate
@@ -232,7 +235,7 @@ def _fold_table(target: TargetTable, batch_size: int, using: str, report: FoldRe
             if create:
                 cursor.execute(create, {"batch": batch_size, "after": after})
             cursor.execute(sql, {"batch": batch_size, "after": after})
-            moved, dropped, seen, last, _ = cursor.fetchone()
+            moved, dropped, seen, last, _, _ = cursor.fetchone()
         folded, orphans, after = folded + moved, orphans + dropped, last
         if seen < batch_size:
             break

@@ -16,7 +16,8 @@ class CounterDelta(models.Model):
     """
 
     counter = models.IntegerField(help_text="the counter's id (a hash of its label)")
-    key = models.TextField(help_text="the target row's primary key, as text")
+    # byte order ("C"): keys are compared, sorted and indexed without the locale's rules
+    key = models.TextField(db_collation="C", help_text="the target row's primary key, as text")
     delta = models.BigIntegerField()
     created = models.DateTimeField(
         db_default=Now(), help_text="when the writing statement ran (how old the backlog is)"

@@ -156,16 +156,18 @@ class Counter:
         return self._codec[1].format(d=delta)
 
     def arm(self, sign: str) -> tuple[int, str]:
-        """The ``counters_delta`` (counter, delta) of a row of a transition table (``r``) on
-        the ``sign`` side (``"1"`` new rows, ``"-1"`` old rows)."""
+        """The ``counters_delta`` (counter, delta) of the rows of a transition table (``r``) on
+        the ``sign`` side (``"1"`` new rows, ``"-1"`` old rows), grouped by target key: the delta
+        is an aggregate over one key's rows (an arm aggregates on the key's own type, before it
+        becomes text)."""
         if self.kind == "count":
-            return self.id, sign
+            return self.id, "count(*)" if sign == "1" else "-count(*)"
         if self.kind == "sum":
             amount = self.encode("r.value")
-            return self.id, amount if sign == "1" else f"-{amount}"
+            return self.id, f"sum({amount})::bigint" if sign == "1" else f"-sum({amount})::bigint"
         if sign == "1":
-            return self.id, self.encode("r.value")  # a candidate for the extreme
-        return self.marker_id, "1"  # a row left: recompute
+            return self.id, f"{self.kind}({self.encode('r.value')})"  # the best candidate
+        return self.marker_id, "1"  # rows left: recompute
 
     @property
     def true_aggregate(self) -> str:

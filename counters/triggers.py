@@ -67,17 +67,17 @@ FROM delta;{creates}"""
 ARM = """\
         SELECT {id}, r.key::text, {delta} FROM (
             {rows}
-        ) AS r  -- {label}"""
+        ) AS r GROUP BY r.key  -- {label}"""
 
 MISSING = """\
-array_agg(DISTINCT delta.key::{key_type}) FILTER (  -- {table}: keys counted for the first time
+array_agg(delta.key::{key_type}) FILTER (  -- {table}: keys counted for the first time
            WHERE {counted}
              AND NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = delta.key::{key_type}))"""
 
 CREATE = """
 IF _new{index} IS NOT NULL THEN  -- {table}: their row, with zeros, for the fold to add into,
     INSERT INTO {table} ({key})  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new{index}) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new{index}) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new{index}) > {bulk} OR pg_try_advisory_xact_lock({lock}, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;"""
@@ -124,7 +124,7 @@ def render_append(feeds: list[Feed], operation: str) -> str:
     ]
     targets = TargetTable.group(counter for counter, _ in feeds)
     touched = [
-        f"(array_agg(DISTINCT delta.key) FILTER (  -- {t.quoted_table}: keys this statement touched\n"
+        f"(array_agg(delta.key) FILTER (  -- {t.quoted_table}: keys this statement touched\n"
         f"           WHERE delta.counter IN ({t.ids_sql})))[1:{FOLD_BATCH}]"
         for t in targets
     ]
@@ -189,8 +189,8 @@ def render_fold_now_and_then(target: TargetTable, keys: str) -> str:
 
     fold = render_fold(target, batch=FOLD_BATCH, into="_folded", keys=keys)
     create = render_create(target, batch=FOLD_BATCH)
-    if create:
-        fold = f"{create};\n{fold}"
+    if create:  # only when the fold met keys without their row (rare: a statement creates them)
+        fold += f";\nIF _folded.rowless > 0 THEN\n{textwrap.indent(create, '    ')};\nEND IF"
     return FOLD_NOW_AND_THEN.format(
         chance=FOLD_CHANCE,
         no_folder=NO_FOLDER,

@@ -70,9 +70,10 @@ def test_each_kind_says_how_its_rows_combine():
     assert (count.kind, total.kind, largest.kind) == ("count", "sum", "max")
     assert count.delta_ids == (count.id,) and largest.delta_ids == (largest.id, largest.marker_id)
     assert (count.empty, total.empty, largest.empty) == ("0", "0", "NULL")
-    assert count.arm("-1") == (count.id, "-1")
-    assert total.arm("-1") == (total.id, "-(r.value * 100)::bigint")
-    assert largest.arm("-1") == (largest.marker_id, "1")  # a row leaves: recompute
+    assert count.arm("1") == (count.id, "count(*)") and count.arm("-1") == (count.id, "-count(*)")
+    assert total.arm("-1") == (total.id, "-sum((r.value * 100)::bigint)::bigint")
+    assert largest.arm("1")[1].startswith("max(")  # the largest arriving value is the candidate
+    assert largest.arm("-1") == (largest.marker_id, "1")  # rows leave: recompute
     with pytest.raises(CounterDeclarationError, match="is a count"):
         count.value_field  # noqa: B018
     assert count.drift(3, 3) == 0 and count.drift(5, 3) == 2

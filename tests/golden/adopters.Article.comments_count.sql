@@ -7,13 +7,13 @@ WITH delta AS MATERIALIZED (
         WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
-        SELECT -617392757, r.key::text, -1 FROM (
+        SELECT -617392757, r.key::text, -count(*) FROM (
             SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
-        ) AS r  -- adopters.Article.comments_count
+        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
         UNION ALL
         SELECT -1528015454, r.key::text, 1 FROM (
             SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
-        ) AS r  -- adopters.Article.last_comment_at
+        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
@@ -22,7 +22,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
            WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
 INTO _keys0
 FROM delta;
@@ -56,15 +56,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -76,13 +79,13 @@ WITH delta AS MATERIALIZED (
         WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
-        SELECT -617392757, r.key::text, 1 FROM (
+        SELECT -617392757, r.key::text, count(*) FROM (
             SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
-        ) AS r  -- adopters.Article.comments_count
+        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
         UNION ALL
-        SELECT 971165650, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+        SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
-        ) AS r  -- adopters.Article.last_comment_at
+        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
@@ -91,7 +94,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
            WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
 INTO _keys0
 FROM delta;
@@ -125,15 +128,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -167,21 +173,21 @@ WITH delta AS MATERIALIZED (
         WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
-        SELECT -617392757, r.key::text, 1 FROM (
+        SELECT -617392757, r.key::text, count(*) FROM (
             SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-        ) AS r  -- adopters.Article.comments_count
+        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
         UNION ALL
-        SELECT -617392757, r.key::text, -1 FROM (
+        SELECT -617392757, r.key::text, -count(*) FROM (
             SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-        ) AS r  -- adopters.Article.comments_count
+        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
         UNION ALL
-        SELECT 971165650, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+        SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-        ) AS r  -- adopters.Article.last_comment_at
+        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
         UNION ALL
         SELECT -1528015454, r.key::text, 1 FROM (
             SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-        ) AS r  -- adopters.Article.last_comment_at
+        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
@@ -190,7 +196,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
            WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
 INTO _keys0
 FROM delta;
@@ -224,15 +230,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -244,13 +253,13 @@ WITH delta AS MATERIALIZED (
         WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
-        SELECT -617392757, r.key::text, -1 FROM (
+        SELECT -617392757, r.key::text, -count(*) FROM (
             SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- adopters.Article.comments_count
+        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
         UNION ALL
         SELECT -1528015454, r.key::text, 1 FROM (
             SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- adopters.Article.last_comment_at
+        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
@@ -259,7 +268,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
            WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
 INTO _keys0
 FROM delta;
@@ -293,15 +302,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -313,13 +325,13 @@ WITH delta AS MATERIALIZED (
         WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
-        SELECT -617392757, r.key::text, 1 FROM (
+        SELECT -617392757, r.key::text, count(*) FROM (
             SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- adopters.Article.comments_count
+        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
         UNION ALL
-        SELECT 971165650, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+        SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- adopters.Article.last_comment_at
+        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
@@ -328,7 +340,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
            WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
 INTO _keys0
 FROM delta;
@@ -362,15 +374,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -390,21 +405,21 @@ WITH delta AS MATERIALIZED (
         WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
-        SELECT -617392757, r.key::text, 1 FROM (
+        SELECT -617392757, r.key::text, count(*) FROM (
             SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- adopters.Article.comments_count
+        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
         UNION ALL
-        SELECT -617392757, r.key::text, -1 FROM (
+        SELECT -617392757, r.key::text, -count(*) FROM (
             SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- adopters.Article.comments_count
+        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
         UNION ALL
-        SELECT 971165650, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+        SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- adopters.Article.last_comment_at
+        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
         UNION ALL
         SELECT -1528015454, r.key::text, 1 FROM (
             SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- adopters.Article.last_comment_at
+        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
@@ -413,7 +428,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_article": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
            WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
 INTO _keys0
 FROM delta;
@@ -447,15 +462,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -485,15 +503,18 @@ folded AS (
     FROM summed WHERE t."id" = summed.key::bigint
     RETURNING 1
 ),
+rowless AS (  -- pending keys without their row: not created yet, or gone
+    SELECT pending.key FROM pending
+    WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
+),
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND p.key IN (SELECT pending.key FROM pending)
-      AND NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = p.key::bigint)
+    WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND p.key IN (SELECT rowless.key FROM rowless)
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,

@@ -5,13 +5,13 @@ DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
-        SELECT -1624360583, r.key::text, -1 FROM (
+        SELECT -1624360583, r.key::text, -count(*) FROM (
             SELECT s0."shop_id" AS key FROM counters_old AS s0 WHERE s0."shop_id" IS NOT NULL AND (s0."paid")
-        ) AS r  -- adopters.Shop.paid_orders_count
+        ) AS r GROUP BY r.key  -- adopters.Shop.paid_orders_count
         UNION ALL
-        SELECT -561523171, r.key::text, -(r.value * 100)::bigint FROM (
+        SELECT -561523171, r.key::text, -sum((r.value * 100)::bigint)::bigint FROM (
             SELECT s0."shop_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."shop_id" IS NOT NULL AND s0."amount" IS NOT NULL AND (s0."paid")
-        ) AS r  -- adopters.Shop.paid_total
+        ) AS r GROUP BY r.key  -- adopters.Shop.paid_total
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -20,7 +20,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_shop": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "adopters_shop": keys this statement touched
            WHERE delta.counter IN (-1624360583, -561523171)))[1:256]
 INTO _keys0
 FROM delta;
@@ -54,15 +54,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::uuid
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_shop" AS t WHERE t."id" = pending.key::uuid)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_shop" AS t WHERE t."id" = p.key::uuid)
+            WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -72,13 +75,13 @@ DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
-        SELECT -1624360583, r.key::text, 1 FROM (
+        SELECT -1624360583, r.key::text, count(*) FROM (
             SELECT s0."shop_id" AS key FROM counters_new AS s0 WHERE s0."shop_id" IS NOT NULL AND (s0."paid")
-        ) AS r  -- adopters.Shop.paid_orders_count
+        ) AS r GROUP BY r.key  -- adopters.Shop.paid_orders_count
         UNION ALL
-        SELECT -561523171, r.key::text, (r.value * 100)::bigint FROM (
+        SELECT -561523171, r.key::text, sum((r.value * 100)::bigint)::bigint FROM (
             SELECT s0."shop_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."shop_id" IS NOT NULL AND s0."amount" IS NOT NULL AND (s0."paid")
-        ) AS r  -- adopters.Shop.paid_total
+        ) AS r GROUP BY r.key  -- adopters.Shop.paid_total
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -87,7 +90,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_shop": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "adopters_shop": keys this statement touched
            WHERE delta.counter IN (-1624360583, -561523171)))[1:256]
 INTO _keys0
 FROM delta;
@@ -121,15 +124,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::uuid
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_shop" AS t WHERE t."id" = pending.key::uuid)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_shop" AS t WHERE t."id" = p.key::uuid)
+            WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -147,21 +153,21 @@ DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
-        SELECT -1624360583, r.key::text, 1 FROM (
+        SELECT -1624360583, r.key::text, count(*) FROM (
             SELECT s0."shop_id" AS key FROM counters_new AS s0 WHERE s0."shop_id" IS NOT NULL AND (s0."paid")
-        ) AS r  -- adopters.Shop.paid_orders_count
+        ) AS r GROUP BY r.key  -- adopters.Shop.paid_orders_count
         UNION ALL
-        SELECT -1624360583, r.key::text, -1 FROM (
+        SELECT -1624360583, r.key::text, -count(*) FROM (
             SELECT s0."shop_id" AS key FROM counters_old AS s0 WHERE s0."shop_id" IS NOT NULL AND (s0."paid")
-        ) AS r  -- adopters.Shop.paid_orders_count
+        ) AS r GROUP BY r.key  -- adopters.Shop.paid_orders_count
         UNION ALL
-        SELECT -561523171, r.key::text, (r.value * 100)::bigint FROM (
+        SELECT -561523171, r.key::text, sum((r.value * 100)::bigint)::bigint FROM (
             SELECT s0."shop_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."shop_id" IS NOT NULL AND s0."amount" IS NOT NULL AND (s0."paid")
-        ) AS r  -- adopters.Shop.paid_total
+        ) AS r GROUP BY r.key  -- adopters.Shop.paid_total
         UNION ALL
-        SELECT -561523171, r.key::text, -(r.value * 100)::bigint FROM (
+        SELECT -561523171, r.key::text, -sum((r.value * 100)::bigint)::bigint FROM (
             SELECT s0."shop_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."shop_id" IS NOT NULL AND s0."amount" IS NOT NULL AND (s0."paid")
-        ) AS r  -- adopters.Shop.paid_total
+        ) AS r GROUP BY r.key  -- adopters.Shop.paid_total
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -170,7 +176,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_shop": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "adopters_shop": keys this statement touched
            WHERE delta.counter IN (-1624360583, -561523171)))[1:256]
 INTO _keys0
 FROM delta;
@@ -204,15 +210,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::uuid
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_shop" AS t WHERE t."id" = pending.key::uuid)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_shop" AS t WHERE t."id" = p.key::uuid)
+            WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -254,15 +263,18 @@ folded AS (
     FROM summed WHERE t."id" = summed.key::uuid
     RETURNING 1
 ),
+rowless AS (  -- pending keys without their row: not created yet, or gone
+    SELECT pending.key FROM pending
+    WHERE NOT EXISTS (SELECT 1 FROM "adopters_shop" AS t WHERE t."id" = pending.key::uuid)
+),
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT pending.key FROM pending)
-      AND NOT EXISTS (SELECT 1 FROM "adopters_shop" AS t WHERE t."id" = p.key::uuid)
+    WHERE p.counter IN (-1624360583, -561523171) AND p.key IN (SELECT rowless.key FROM rowless)
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,

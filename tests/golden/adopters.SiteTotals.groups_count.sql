@@ -5,9 +5,9 @@ DECLARE _new0 smallint[]; _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
-        SELECT -290199469, r.key::text, -1 FROM (
+        SELECT -290199469, r.key::text, -count(*) FROM (
             SELECT 1::smallint AS key FROM counters_old AS s0
-        ) AS r  -- adopters.SiteTotals.groups_count
+        ) AS r GROUP BY r.key  -- adopters.SiteTotals.groups_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -16,31 +16,21 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+SELECT array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (-290199469) AND delta.delta > 0
              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
-       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
            WHERE delta.counter IN (-290199469)))[1:256]
 INTO _new0, _keys0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
-        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
-        SELECT pending.key::smallint  -- creating them while another writer was at it
-        FROM (
-            SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-290199469)
-            ORDER BY p.key LIMIT 256
-        ) AS pending
-        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-        ORDER BY 1
-        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -69,15 +59,30 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::smallint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-290199469) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = p.key::smallint)
+            WHERE p.counter IN (-290199469) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+        IF _folded.rowless > 0 THEN
+            INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+            SELECT pending.key::smallint  -- creating them while another writer was at it
+            FROM (
+                SELECT DISTINCT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-290199469)
+                ORDER BY p.key LIMIT 256
+            ) AS pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+            ORDER BY 1
+            ON CONFLICT DO NOTHING;
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -87,9 +92,9 @@ DECLARE _new0 smallint[]; _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
-        SELECT -290199469, r.key::text, 1 FROM (
+        SELECT -290199469, r.key::text, count(*) FROM (
             SELECT 1::smallint AS key FROM counters_new AS s0
-        ) AS r  -- adopters.SiteTotals.groups_count
+        ) AS r GROUP BY r.key  -- adopters.SiteTotals.groups_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -98,31 +103,21 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+SELECT array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (-290199469) AND delta.delta > 0
              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
-       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
            WHERE delta.counter IN (-290199469)))[1:256]
 INTO _new0, _keys0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
-        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
-        SELECT pending.key::smallint  -- creating them while another writer was at it
-        FROM (
-            SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-290199469)
-            ORDER BY p.key LIMIT 256
-        ) AS pending
-        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-        ORDER BY 1
-        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -151,15 +146,30 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::smallint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-290199469) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = p.key::smallint)
+            WHERE p.counter IN (-290199469) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+        IF _folded.rowless > 0 THEN
+            INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+            SELECT pending.key::smallint  -- creating them while another writer was at it
+            FROM (
+                SELECT DISTINCT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-290199469)
+                ORDER BY p.key LIMIT 256
+            ) AS pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+            ORDER BY 1
+            ON CONFLICT DO NOTHING;
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -177,13 +187,13 @@ DECLARE _new0 smallint[]; _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
-        SELECT -290199469, r.key::text, 1 FROM (
+        SELECT -290199469, r.key::text, count(*) FROM (
             SELECT 1::smallint AS key FROM counters_new AS s0
-        ) AS r  -- adopters.SiteTotals.groups_count
+        ) AS r GROUP BY r.key  -- adopters.SiteTotals.groups_count
         UNION ALL
-        SELECT -290199469, r.key::text, -1 FROM (
+        SELECT -290199469, r.key::text, -count(*) FROM (
             SELECT 1::smallint AS key FROM counters_old AS s0
-        ) AS r  -- adopters.SiteTotals.groups_count
+        ) AS r GROUP BY r.key  -- adopters.SiteTotals.groups_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -192,31 +202,21 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+SELECT array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (-290199469) AND delta.delta > 0
              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
-       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
            WHERE delta.counter IN (-290199469)))[1:256]
 INTO _new0, _keys0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
-        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
-        SELECT pending.key::smallint  -- creating them while another writer was at it
-        FROM (
-            SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-290199469)
-            ORDER BY p.key LIMIT 256
-        ) AS pending
-        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-        ORDER BY 1
-        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -245,15 +245,30 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::smallint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-290199469) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = p.key::smallint)
+            WHERE p.counter IN (-290199469) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+        IF _folded.rowless > 0 THEN
+            INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+            SELECT pending.key::smallint  -- creating them while another writer was at it
+            FROM (
+                SELECT DISTINCT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-290199469)
+                ORDER BY p.key LIMIT 256
+            ) AS pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+            ORDER BY 1
+            ON CONFLICT DO NOTHING;
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -299,15 +314,18 @@ folded AS (
     FROM summed WHERE t."id" = summed.key::smallint
     RETURNING 1
 ),
+rowless AS (  -- pending keys without their row: not created yet, or gone
+    SELECT pending.key FROM pending
+    WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+),
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (-290199469, -1044422635, 1640070225, -78417697) AND p.key IN (SELECT pending.key FROM pending)
-      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = p.key::smallint)
+    WHERE p.counter IN (-290199469, -1044422635, 1640070225, -78417697) AND p.key IN (SELECT rowless.key FROM rowless)
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,

@@ -5,17 +5,17 @@ DECLARE _new0 varchar(150)[]; _new1 smallint[]; _keys0 text[]; _keys1 text[]; _f
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
-        SELECT 1307081512, r.key::text, -1 FROM (
+        SELECT 1307081512, r.key::text, -count(*) FROM (
             SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL
-        ) AS r  -- adopters.MemberStats.likes_given
+        ) AS r GROUP BY r.key  -- adopters.MemberStats.likes_given
         UNION ALL
-        SELECT 1640070225, r.key::text, -1 FROM (
+        SELECT 1640070225, r.key::text, -count(*) FROM (
             SELECT 1::smallint AS key FROM counters_old AS s0 WHERE (s0."is_staff")
-        ) AS r  -- adopters.SiteTotals.staff_count
+        ) AS r GROUP BY r.key  -- adopters.SiteTotals.staff_count
         UNION ALL
-        SELECT -78417697, r.key::text, -1 FROM (
+        SELECT -78417697, r.key::text, -count(*) FROM (
             SELECT 1::smallint AS key FROM counters_old AS s0
-        ) AS r  -- adopters.SiteTotals.users_count
+        ) AS r GROUP BY r.key  -- adopters.SiteTotals.users_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -24,45 +24,32 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+SELECT array_agg(delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
-       array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+       array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
-       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
            WHERE delta.counter IN (1307081512)))[1:256],
-       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
            WHERE delta.counter IN (1640070225, -78417697)))[1:256]
 INTO _new0, _new1, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new1) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new1) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new1) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
-        INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-        SELECT pending.key::varchar(150)  -- creating them while another writer was at it
-        FROM (
-            SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1307081512)
-            ORDER BY p.key LIMIT 256
-        ) AS pending
-        WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-          AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
-              SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
-              FOR KEY SHARE SKIP LOCKED)
-        ORDER BY 1
-        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -91,30 +78,38 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."user_id" = summed.key::varchar(150)
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+            WHERE p.counter IN (1307081512) AND p.key IN (SELECT rowless.key FROM rowless)
               AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+        IF _folded.rowless > 0 THEN
+            INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+            SELECT pending.key::varchar(150)  -- creating them while another writer was at it
+            FROM (
+                SELECT DISTINCT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1307081512)
+                ORDER BY p.key LIMIT 256
+            ) AS pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+              AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
+                  SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
+                  FOR KEY SHARE SKIP LOCKED)
+            ORDER BY 1
+            ON CONFLICT DO NOTHING;
+        END IF;
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
-        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
-        SELECT pending.key::smallint  -- creating them while another writer was at it
-        FROM (
-            SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697)
-            ORDER BY p.key LIMIT 256
-        ) AS pending
-        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-        ORDER BY 1
-        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -143,15 +138,30 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::smallint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = p.key::smallint)
+            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+        IF _folded.rowless > 0 THEN
+            INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+            SELECT pending.key::smallint  -- creating them while another writer was at it
+            FROM (
+                SELECT DISTINCT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1640070225, -78417697)
+                ORDER BY p.key LIMIT 256
+            ) AS pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+            ORDER BY 1
+            ON CONFLICT DO NOTHING;
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -161,17 +171,17 @@ DECLARE _new0 varchar(150)[]; _new1 smallint[]; _keys0 text[]; _keys1 text[]; _f
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
-        SELECT 1307081512, r.key::text, 1 FROM (
+        SELECT 1307081512, r.key::text, count(*) FROM (
             SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL
-        ) AS r  -- adopters.MemberStats.likes_given
+        ) AS r GROUP BY r.key  -- adopters.MemberStats.likes_given
         UNION ALL
-        SELECT 1640070225, r.key::text, 1 FROM (
+        SELECT 1640070225, r.key::text, count(*) FROM (
             SELECT 1::smallint AS key FROM counters_new AS s0 WHERE (s0."is_staff")
-        ) AS r  -- adopters.SiteTotals.staff_count
+        ) AS r GROUP BY r.key  -- adopters.SiteTotals.staff_count
         UNION ALL
-        SELECT -78417697, r.key::text, 1 FROM (
+        SELECT -78417697, r.key::text, count(*) FROM (
             SELECT 1::smallint AS key FROM counters_new AS s0
-        ) AS r  -- adopters.SiteTotals.users_count
+        ) AS r GROUP BY r.key  -- adopters.SiteTotals.users_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -180,45 +190,32 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+SELECT array_agg(delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
-       array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+       array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
-       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
            WHERE delta.counter IN (1307081512)))[1:256],
-       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
            WHERE delta.counter IN (1640070225, -78417697)))[1:256]
 INTO _new0, _new1, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new1) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new1) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new1) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
-        INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-        SELECT pending.key::varchar(150)  -- creating them while another writer was at it
-        FROM (
-            SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1307081512)
-            ORDER BY p.key LIMIT 256
-        ) AS pending
-        WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-          AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
-              SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
-              FOR KEY SHARE SKIP LOCKED)
-        ORDER BY 1
-        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -247,30 +244,38 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."user_id" = summed.key::varchar(150)
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+            WHERE p.counter IN (1307081512) AND p.key IN (SELECT rowless.key FROM rowless)
               AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+        IF _folded.rowless > 0 THEN
+            INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+            SELECT pending.key::varchar(150)  -- creating them while another writer was at it
+            FROM (
+                SELECT DISTINCT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1307081512)
+                ORDER BY p.key LIMIT 256
+            ) AS pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+              AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
+                  SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
+                  FOR KEY SHARE SKIP LOCKED)
+            ORDER BY 1
+            ON CONFLICT DO NOTHING;
+        END IF;
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
-        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
-        SELECT pending.key::smallint  -- creating them while another writer was at it
-        FROM (
-            SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697)
-            ORDER BY p.key LIMIT 256
-        ) AS pending
-        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-        ORDER BY 1
-        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -299,15 +304,30 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::smallint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = p.key::smallint)
+            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+        IF _folded.rowless > 0 THEN
+            INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+            SELECT pending.key::smallint  -- creating them while another writer was at it
+            FROM (
+                SELECT DISTINCT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1640070225, -78417697)
+                ORDER BY p.key LIMIT 256
+            ) AS pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+            ORDER BY 1
+            ON CONFLICT DO NOTHING;
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -330,29 +350,29 @@ DECLARE _new0 varchar(150)[]; _new1 smallint[]; _keys0 text[]; _keys1 text[]; _f
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
-        SELECT 1307081512, r.key::text, 1 FROM (
+        SELECT 1307081512, r.key::text, count(*) FROM (
             SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."username" IS NOT DISTINCT FROM s1."username")
-        ) AS r  -- adopters.MemberStats.likes_given
+        ) AS r GROUP BY r.key  -- adopters.MemberStats.likes_given
         UNION ALL
-        SELECT 1307081512, r.key::text, -1 FROM (
+        SELECT 1307081512, r.key::text, -count(*) FROM (
             SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."username" IS NOT DISTINCT FROM s1."username")
-        ) AS r  -- adopters.MemberStats.likes_given
+        ) AS r GROUP BY r.key  -- adopters.MemberStats.likes_given
         UNION ALL
-        SELECT 1640070225, r.key::text, 1 FROM (
+        SELECT 1640070225, r.key::text, count(*) FROM (
             SELECT 1::smallint AS key FROM counters_new AS s0 WHERE (s0."is_staff")
-        ) AS r  -- adopters.SiteTotals.staff_count
+        ) AS r GROUP BY r.key  -- adopters.SiteTotals.staff_count
         UNION ALL
-        SELECT 1640070225, r.key::text, -1 FROM (
+        SELECT 1640070225, r.key::text, -count(*) FROM (
             SELECT 1::smallint AS key FROM counters_old AS s0 WHERE (s0."is_staff")
-        ) AS r  -- adopters.SiteTotals.staff_count
+        ) AS r GROUP BY r.key  -- adopters.SiteTotals.staff_count
         UNION ALL
-        SELECT -78417697, r.key::text, 1 FROM (
+        SELECT -78417697, r.key::text, count(*) FROM (
             SELECT 1::smallint AS key FROM counters_new AS s0
-        ) AS r  -- adopters.SiteTotals.users_count
+        ) AS r GROUP BY r.key  -- adopters.SiteTotals.users_count
         UNION ALL
-        SELECT -78417697, r.key::text, -1 FROM (
+        SELECT -78417697, r.key::text, -count(*) FROM (
             SELECT 1::smallint AS key FROM counters_old AS s0
-        ) AS r  -- adopters.SiteTotals.users_count
+        ) AS r GROUP BY r.key  -- adopters.SiteTotals.users_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -361,45 +381,32 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT array_agg(DISTINCT delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+SELECT array_agg(delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
-       array_agg(DISTINCT delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+       array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
-       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
            WHERE delta.counter IN (1307081512)))[1:256],
-       (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
            WHERE delta.counter IN (1640070225, -78417697)))[1:256]
 INTO _new0, _new1, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new1) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new1) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new1) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
-        INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-        SELECT pending.key::varchar(150)  -- creating them while another writer was at it
-        FROM (
-            SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1307081512)
-            ORDER BY p.key LIMIT 256
-        ) AS pending
-        WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-          AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
-              SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
-              FOR KEY SHARE SKIP LOCKED)
-        ORDER BY 1
-        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -428,30 +435,38 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."user_id" = summed.key::varchar(150)
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = p.key::varchar(150))
+            WHERE p.counter IN (1307081512) AND p.key IN (SELECT rowless.key FROM rowless)
               AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+        IF _folded.rowless > 0 THEN
+            INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+            SELECT pending.key::varchar(150)  -- creating them while another writer was at it
+            FROM (
+                SELECT DISTINCT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1307081512)
+                ORDER BY p.key LIMIT 256
+            ) AS pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
+              AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
+                  SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
+                  FOR KEY SHARE SKIP LOCKED)
+            ORDER BY 1
+            ON CONFLICT DO NOTHING;
+        END IF;
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
-        INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
-        SELECT pending.key::smallint  -- creating them while another writer was at it
-        FROM (
-            SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697)
-            ORDER BY p.key LIMIT 256
-        ) AS pending
-        WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-        ORDER BY 1
-        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -480,15 +495,30 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::smallint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = p.key::smallint)
+            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+        IF _folded.rowless > 0 THEN
+            INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
+            SELECT pending.key::smallint  -- creating them while another writer was at it
+            FROM (
+                SELECT DISTINCT p.key FROM counters_delta AS p
+                WHERE p.counter IN (1640070225, -78417697)
+                ORDER BY p.key LIMIT 256
+            ) AS pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+            ORDER BY 1
+            ON CONFLICT DO NOTHING;
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -534,15 +564,18 @@ folded AS (
     FROM summed WHERE t."id" = summed.key::smallint
     RETURNING 1
 ),
+rowless AS (  -- pending keys without their row: not created yet, or gone
+    SELECT pending.key FROM pending
+    WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+),
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (-290199469, -1044422635, 1640070225, -78417697) AND p.key IN (SELECT pending.key FROM pending)
-      AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = p.key::smallint)
+    WHERE p.counter IN (-290199469, -1044422635, 1640070225, -78417697) AND p.key IN (SELECT rowless.key FROM rowless)
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,

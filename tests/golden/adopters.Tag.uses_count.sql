@@ -15,9 +15,9 @@ DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
-        SELECT 1718715687, r.key::text, -1 FROM (
+        SELECT 1718715687, r.key::text, -count(*) FROM (
             SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-        ) AS r  -- adopters.Tag.uses_count
+        ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -26,7 +26,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_tag": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "adopters_tag": keys this statement touched
            WHERE delta.counter IN (1718715687)))[1:256]
 INTO _keys0
 FROM delta;
@@ -60,15 +60,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."name" = summed.key::varchar(50)
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = pending.key::varchar(50))
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1718715687) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = p.key::varchar(50))
+            WHERE p.counter IN (1718715687) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -78,9 +81,9 @@ DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
-        SELECT 1718715687, r.key::text, 1 FROM (
+        SELECT 1718715687, r.key::text, count(*) FROM (
             SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-        ) AS r  -- adopters.Tag.uses_count
+        ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -89,7 +92,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_tag": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "adopters_tag": keys this statement touched
            WHERE delta.counter IN (1718715687)))[1:256]
 INTO _keys0
 FROM delta;
@@ -123,15 +126,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."name" = summed.key::varchar(50)
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = pending.key::varchar(50))
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1718715687) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = p.key::varchar(50))
+            WHERE p.counter IN (1718715687) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -149,13 +155,13 @@ DECLARE _keys0 text[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
-        SELECT 1718715687, r.key::text, 1 FROM (
+        SELECT 1718715687, r.key::text, count(*) FROM (
             SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-        ) AS r  -- adopters.Tag.uses_count
+        ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
         UNION ALL
-        SELECT 1718715687, r.key::text, -1 FROM (
+        SELECT 1718715687, r.key::text, -count(*) FROM (
             SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-        ) AS r  -- adopters.Tag.uses_count
+        ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
@@ -164,7 +170,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "adopters_tag": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "adopters_tag": keys this statement touched
            WHERE delta.counter IN (1718715687)))[1:256]
 INTO _keys0
 FROM delta;
@@ -198,15 +204,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."name" = summed.key::varchar(50)
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = pending.key::varchar(50))
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1718715687) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = p.key::varchar(50))
+            WHERE p.counter IN (1718715687) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -236,15 +245,18 @@ folded AS (
     FROM summed WHERE t."name" = summed.key::varchar(50)
     RETURNING 1
 ),
+rowless AS (  -- pending keys without their row: not created yet, or gone
+    SELECT pending.key FROM pending
+    WHERE NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = pending.key::varchar(50))
+),
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (1718715687) AND p.key IN (SELECT pending.key FROM pending)
-      AND NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = p.key::varchar(50))
+    WHERE p.counter IN (1718715687) AND p.key IN (SELECT rowless.key FROM rowless)
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,

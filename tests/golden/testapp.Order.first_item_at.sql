@@ -10,23 +10,23 @@ WITH delta AS MATERIALIZED (
     FROM (
         SELECT -1614079849, r.key::text, 1 FROM (
             SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL
-        ) AS r  -- testapp.Order.first_item_at
+        ) AS r GROUP BY r.key  -- testapp.Order.first_item_at
         UNION ALL
-        SELECT -68104297, r.key::text, -1 FROM (
+        SELECT -68104297, r.key::text, -count(*) FROM (
             SELECT s0."order_id" AS key FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL
-        ) AS r  -- testapp.Order.items_count
+        ) AS r GROUP BY r.key  -- testapp.Order.items_count
         UNION ALL
         SELECT -976768461, r.key::text, 1 FROM (
             SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
-        ) AS r  -- testapp.Order.largest_amount
+        ) AS r GROUP BY r.key  -- testapp.Order.largest_amount
         UNION ALL
-        SELECT 1462487682, r.key::text, -(r.value * 100)::bigint FROM (
+        SELECT 1462487682, r.key::text, -sum((r.value * 100)::bigint)::bigint FROM (
             SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
-        ) AS r  -- testapp.Order.total_amount
+        ) AS r GROUP BY r.key  -- testapp.Order.total_amount
         UNION ALL
-        SELECT -369942622, r.key::text, -r.value FROM (
+        SELECT -369942622, r.key::text, -sum(r.value)::bigint FROM (
             SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
-        ) AS r  -- testapp.Order.units
+        ) AS r GROUP BY r.key  -- testapp.Order.units
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (1001147830, -1614079849, -136460322, -976768461) OR sum(part.delta) <> 0
@@ -35,7 +35,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_order": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "testapp_order": keys this statement touched
            WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)))[1:256]
 INTO _keys0
 FROM delta;
@@ -69,15 +69,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "testapp_order" AS t WHERE t."id" = pending.key::bigint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "testapp_order" AS t WHERE t."id" = p.key::bigint)
+            WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -90,25 +93,25 @@ WITH delta AS MATERIALIZED (
         WHEN part.counter IN (-136460322, -976768461) THEN max(part.delta)  -- testapp.Order.largest_amount: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
-        SELECT 1001147830, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+        SELECT 1001147830, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL
-        ) AS r  -- testapp.Order.first_item_at
+        ) AS r GROUP BY r.key  -- testapp.Order.first_item_at
         UNION ALL
-        SELECT -68104297, r.key::text, 1 FROM (
+        SELECT -68104297, r.key::text, count(*) FROM (
             SELECT s0."order_id" AS key FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL
-        ) AS r  -- testapp.Order.items_count
+        ) AS r GROUP BY r.key  -- testapp.Order.items_count
         UNION ALL
-        SELECT -136460322, r.key::text, (r.value * 100)::bigint FROM (
+        SELECT -136460322, r.key::text, max((r.value * 100)::bigint) FROM (
             SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
-        ) AS r  -- testapp.Order.largest_amount
+        ) AS r GROUP BY r.key  -- testapp.Order.largest_amount
         UNION ALL
-        SELECT 1462487682, r.key::text, (r.value * 100)::bigint FROM (
+        SELECT 1462487682, r.key::text, sum((r.value * 100)::bigint)::bigint FROM (
             SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
-        ) AS r  -- testapp.Order.total_amount
+        ) AS r GROUP BY r.key  -- testapp.Order.total_amount
         UNION ALL
-        SELECT -369942622, r.key::text, r.value FROM (
+        SELECT -369942622, r.key::text, sum(r.value)::bigint FROM (
             SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
-        ) AS r  -- testapp.Order.units
+        ) AS r GROUP BY r.key  -- testapp.Order.units
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (1001147830, -1614079849, -136460322, -976768461) OR sum(part.delta) <> 0
@@ -117,7 +120,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_order": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "testapp_order": keys this statement touched
            WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)))[1:256]
 INTO _keys0
 FROM delta;
@@ -151,15 +154,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "testapp_order" AS t WHERE t."id" = pending.key::bigint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "testapp_order" AS t WHERE t."id" = p.key::bigint)
+            WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -180,45 +186,45 @@ WITH delta AS MATERIALIZED (
         WHEN part.counter IN (-136460322, -976768461) THEN max(part.delta)  -- testapp.Order.largest_amount: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
-        SELECT 1001147830, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+        SELECT 1001147830, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."added_at" IS NOT DISTINCT FROM s0."added_at")
-        ) AS r  -- testapp.Order.first_item_at
+        ) AS r GROUP BY r.key  -- testapp.Order.first_item_at
         UNION ALL
         SELECT -1614079849, r.key::text, 1 FROM (
             SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."added_at" IS NOT DISTINCT FROM s0."added_at")
-        ) AS r  -- testapp.Order.first_item_at
+        ) AS r GROUP BY r.key  -- testapp.Order.first_item_at
         UNION ALL
-        SELECT -68104297, r.key::text, 1 FROM (
+        SELECT -68104297, r.key::text, count(*) FROM (
             SELECT s0."order_id" AS key FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL
-        ) AS r  -- testapp.Order.items_count
+        ) AS r GROUP BY r.key  -- testapp.Order.items_count
         UNION ALL
-        SELECT -68104297, r.key::text, -1 FROM (
+        SELECT -68104297, r.key::text, -count(*) FROM (
             SELECT s0."order_id" AS key FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL
-        ) AS r  -- testapp.Order.items_count
+        ) AS r GROUP BY r.key  -- testapp.Order.items_count
         UNION ALL
-        SELECT -136460322, r.key::text, (r.value * 100)::bigint FROM (
+        SELECT -136460322, r.key::text, max((r.value * 100)::bigint) FROM (
             SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."amount" IS NOT DISTINCT FROM s0."amount")
-        ) AS r  -- testapp.Order.largest_amount
+        ) AS r GROUP BY r.key  -- testapp.Order.largest_amount
         UNION ALL
         SELECT -976768461, r.key::text, 1 FROM (
             SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."amount" IS NOT DISTINCT FROM s0."amount")
-        ) AS r  -- testapp.Order.largest_amount
+        ) AS r GROUP BY r.key  -- testapp.Order.largest_amount
         UNION ALL
-        SELECT 1462487682, r.key::text, (r.value * 100)::bigint FROM (
+        SELECT 1462487682, r.key::text, sum((r.value * 100)::bigint)::bigint FROM (
             SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
-        ) AS r  -- testapp.Order.total_amount
+        ) AS r GROUP BY r.key  -- testapp.Order.total_amount
         UNION ALL
-        SELECT 1462487682, r.key::text, -(r.value * 100)::bigint FROM (
+        SELECT 1462487682, r.key::text, -sum((r.value * 100)::bigint)::bigint FROM (
             SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
-        ) AS r  -- testapp.Order.total_amount
+        ) AS r GROUP BY r.key  -- testapp.Order.total_amount
         UNION ALL
-        SELECT -369942622, r.key::text, r.value FROM (
+        SELECT -369942622, r.key::text, sum(r.value)::bigint FROM (
             SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
-        ) AS r  -- testapp.Order.units
+        ) AS r GROUP BY r.key  -- testapp.Order.units
         UNION ALL
-        SELECT -369942622, r.key::text, -r.value FROM (
+        SELECT -369942622, r.key::text, -sum(r.value)::bigint FROM (
             SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
-        ) AS r  -- testapp.Order.units
+        ) AS r GROUP BY r.key  -- testapp.Order.units
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (1001147830, -1614079849, -136460322, -976768461) OR sum(part.delta) <> 0
@@ -227,7 +233,7 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_order": keys this statement touched
+SELECT (array_agg(delta.key) FILTER (  -- "testapp_order": keys this statement touched
            WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)))[1:256]
 INTO _keys0
 FROM delta;
@@ -261,15 +267,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "testapp_order" AS t WHERE t."id" = pending.key::bigint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "testapp_order" AS t WHERE t."id" = p.key::bigint)
+            WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -317,15 +326,18 @@ folded AS (
     FROM summed WHERE t."id" = summed.key::bigint
     RETURNING 1
 ),
+rowless AS (  -- pending keys without their row: not created yet, or gone
+    SELECT pending.key FROM pending
+    WHERE NOT EXISTS (SELECT 1 FROM "testapp_order" AS t WHERE t."id" = pending.key::bigint)
+),
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT pending.key FROM pending)
-      AND NOT EXISTS (SELECT 1 FROM "testapp_order" AS t WHERE t."id" = p.key::bigint)
+    WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key IN (SELECT rowless.key FROM rowless)
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,

@@ -8,25 +8,25 @@ WITH delta AS MATERIALIZED (
         WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
-        SELECT -1471082091, r.key::text, -1 FROM (
+        SELECT -1471082091, r.key::text, -count(*) FROM (
             SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.answers_count
+        ) AS r GROUP BY r.key  -- testapp.Profile.answers_count
         UNION ALL
-        SELECT -353915663, r.key::text, -1 FROM (
+        SELECT -353915663, r.key::text, -count(*) FROM (
             SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.correct_answers_count
+        ) AS r GROUP BY r.key  -- testapp.Profile.correct_answers_count
         UNION ALL
         SELECT 410617596, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.first_answer_at
+        ) AS r GROUP BY r.key  -- testapp.Profile.first_answer_at
         UNION ALL
         SELECT 66161049, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.last_correct_answer_at
+        ) AS r GROUP BY r.key  -- testapp.Profile.last_correct_answer_at
         UNION ALL
-        SELECT 38350669, r.key::text, -1 FROM (
+        SELECT 38350669, r.key::text, -count(*) FROM (
             SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
-        ) AS r  -- testapp.QuizSession.answers_count
+        ) AS r GROUP BY r.key  -- testapp.QuizSession.answers_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
@@ -35,36 +35,23 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
+SELECT array_agg(delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
            WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
-       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "testapp_profile": keys this statement touched
            WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)))[1:256],
-       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
            WHERE delta.counter IN (38350669)))[1:256]
 INTO _new0, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
     INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
-        INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-        SELECT pending.key::integer  -- creating them while another writer was at it
-        FROM (
-            SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-            ORDER BY p.key LIMIT 256
-        ) AS pending
-        WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-          AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
-              SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
-              FOR KEY SHARE SKIP LOCKED)
-        ORDER BY 1
-        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -93,16 +80,34 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."user_id" = summed.key::integer
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT rowless.key FROM rowless)
               AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+        IF _folded.rowless > 0 THEN
+            INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+            SELECT pending.key::integer  -- creating them while another writer was at it
+            FROM (
+                SELECT DISTINCT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+                ORDER BY p.key LIMIT 256
+            ) AS pending
+            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
+              AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
+                  SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
+                  FOR KEY SHARE SKIP LOCKED)
+            ORDER BY 1
+            ON CONFLICT DO NOTHING;
+        END IF;
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -135,15 +140,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = pending.key::bigint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (38350669) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = p.key::bigint)
+            WHERE p.counter IN (38350669) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -156,25 +164,25 @@ WITH delta AS MATERIALIZED (
         WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
-        SELECT -1471082091, r.key::text, 1 FROM (
+        SELECT -1471082091, r.key::text, count(*) FROM (
             SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.answers_count
+        ) AS r GROUP BY r.key  -- testapp.Profile.answers_count
         UNION ALL
-        SELECT -353915663, r.key::text, 1 FROM (
+        SELECT -353915663, r.key::text, count(*) FROM (
             SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.correct_answers_count
+        ) AS r GROUP BY r.key  -- testapp.Profile.correct_answers_count
         UNION ALL
-        SELECT 1953213443, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+        SELECT 1953213443, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.first_answer_at
+        ) AS r GROUP BY r.key  -- testapp.Profile.first_answer_at
         UNION ALL
-        SELECT -1579148123, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+        SELECT -1579148123, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.last_correct_answer_at
+        ) AS r GROUP BY r.key  -- testapp.Profile.last_correct_answer_at
         UNION ALL
-        SELECT 38350669, r.key::text, 1 FROM (
+        SELECT 38350669, r.key::text, count(*) FROM (
             SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
-        ) AS r  -- testapp.QuizSession.answers_count
+        ) AS r GROUP BY r.key  -- testapp.QuizSession.answers_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
@@ -183,36 +191,23 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
+SELECT array_agg(delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
            WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
-       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "testapp_profile": keys this statement touched
            WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)))[1:256],
-       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
            WHERE delta.counter IN (38350669)))[1:256]
 INTO _new0, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
     INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
-        INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-        SELECT pending.key::integer  -- creating them while another writer was at it
-        FROM (
-            SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-            ORDER BY p.key LIMIT 256
-        ) AS pending
-        WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-          AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
-              SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
-              FOR KEY SHARE SKIP LOCKED)
-        ORDER BY 1
-        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -241,16 +236,34 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."user_id" = summed.key::integer
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT rowless.key FROM rowless)
               AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+        IF _folded.rowless > 0 THEN
+            INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+            SELECT pending.key::integer  -- creating them while another writer was at it
+            FROM (
+                SELECT DISTINCT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+                ORDER BY p.key LIMIT 256
+            ) AS pending
+            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
+              AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
+                  SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
+                  FOR KEY SHARE SKIP LOCKED)
+            ORDER BY 1
+            ON CONFLICT DO NOTHING;
+        END IF;
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -283,15 +296,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = pending.key::bigint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (38350669) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = p.key::bigint)
+            WHERE p.counter IN (38350669) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -317,45 +333,45 @@ WITH delta AS MATERIALIZED (
         WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
-        SELECT -1471082091, r.key::text, 1 FROM (
+        SELECT -1471082091, r.key::text, count(*) FROM (
             SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.answers_count
+        ) AS r GROUP BY r.key  -- testapp.Profile.answers_count
         UNION ALL
-        SELECT -1471082091, r.key::text, -1 FROM (
+        SELECT -1471082091, r.key::text, -count(*) FROM (
             SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.answers_count
+        ) AS r GROUP BY r.key  -- testapp.Profile.answers_count
         UNION ALL
-        SELECT -353915663, r.key::text, 1 FROM (
+        SELECT -353915663, r.key::text, count(*) FROM (
             SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.correct_answers_count
+        ) AS r GROUP BY r.key  -- testapp.Profile.correct_answers_count
         UNION ALL
-        SELECT -353915663, r.key::text, -1 FROM (
+        SELECT -353915663, r.key::text, -count(*) FROM (
             SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.correct_answers_count
+        ) AS r GROUP BY r.key  -- testapp.Profile.correct_answers_count
         UNION ALL
-        SELECT 1953213443, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+        SELECT 1953213443, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.first_answer_at
+        ) AS r GROUP BY r.key  -- testapp.Profile.first_answer_at
         UNION ALL
         SELECT 410617596, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.first_answer_at
+        ) AS r GROUP BY r.key  -- testapp.Profile.first_answer_at
         UNION ALL
-        SELECT -1579148123, r.key::text, (extract(epoch FROM r.value) * 1000000)::bigint FROM (
+        SELECT -1579148123, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.last_correct_answer_at
+        ) AS r GROUP BY r.key  -- testapp.Profile.last_correct_answer_at
         UNION ALL
         SELECT 66161049, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r  -- testapp.Profile.last_correct_answer_at
+        ) AS r GROUP BY r.key  -- testapp.Profile.last_correct_answer_at
         UNION ALL
-        SELECT 38350669, r.key::text, 1 FROM (
+        SELECT 38350669, r.key::text, count(*) FROM (
             SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
-        ) AS r  -- testapp.QuizSession.answers_count
+        ) AS r GROUP BY r.key  -- testapp.QuizSession.answers_count
         UNION ALL
-        SELECT 38350669, r.key::text, -1 FROM (
+        SELECT 38350669, r.key::text, -count(*) FROM (
             SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
-        ) AS r  -- testapp.QuizSession.answers_count
+        ) AS r GROUP BY r.key  -- testapp.QuizSession.answers_count
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
@@ -364,36 +380,23 @@ appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
 )
-SELECT array_agg(DISTINCT delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
+SELECT array_agg(delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
            WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
-       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_profile": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "testapp_profile": keys this statement touched
            WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)))[1:256],
-       (array_agg(DISTINCT delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
+       (array_agg(delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
            WHERE delta.counter IN (38350669)))[1:256]
 INTO _new0, _keys0, _keys1
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
     INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
+    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
     WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
     ORDER BY 1 ON CONFLICT DO NOTHING;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
-        INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-        SELECT pending.key::integer  -- creating them while another writer was at it
-        FROM (
-            SELECT DISTINCT p.key FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-            ORDER BY p.key LIMIT 256
-        ) AS pending
-        WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-          AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
-              SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
-              FOR KEY SHARE SKIP LOCKED)
-        ORDER BY 1
-        ON CONFLICT DO NOTHING;
         WITH pending AS (
             SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
             UNION
@@ -422,16 +425,34 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."user_id" = summed.key::integer
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = p.key::integer)
+            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT rowless.key FROM rowless)
               AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+        IF _folded.rowless > 0 THEN
+            INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
+            SELECT pending.key::integer  -- creating them while another writer was at it
+            FROM (
+                SELECT DISTINCT p.key FROM counters_delta AS p
+                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+                ORDER BY p.key LIMIT 256
+            ) AS pending
+            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
+              AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
+                  SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
+                  FOR KEY SHARE SKIP LOCKED)
+            ORDER BY 1
+            ON CONFLICT DO NOTHING;
+        END IF;
     END IF;
 END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
@@ -464,15 +485,18 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
             FROM summed WHERE t."id" = summed.key::bigint
             RETURNING 1
         ),
+        rowless AS (  -- pending keys without their row: not created yet, or gone
+            SELECT pending.key FROM pending
+            WHERE NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = pending.key::bigint)
+        ),
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (38350669) AND p.key IN (SELECT pending.key FROM pending)
-              AND NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = p.key::bigint)
+            WHERE p.counter IN (38350669) AND p.key IN (SELECT rowless.key FROM rowless)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
                (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated INTO _folded;
+               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
     END IF;
 END IF;
 RETURN NULL;
@@ -512,15 +536,18 @@ folded AS (
     FROM summed WHERE t."id" = summed.key::bigint
     RETURNING 1
 ),
+rowless AS (  -- pending keys without their row: not created yet, or gone
+    SELECT pending.key FROM pending
+    WHERE NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = pending.key::bigint)
+),
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
-    WHERE p.counter IN (38350669) AND p.key IN (SELECT pending.key FROM pending)
-      AND NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = p.key::bigint)
+    WHERE p.counter IN (38350669) AND p.key IN (SELECT rowless.key FROM rowless)
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,
