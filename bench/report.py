@@ -184,6 +184,22 @@ def figures_markdown() -> str:
             f"{r['baseline_busy_ms']:.3f} ms | {r['baseline_busy_vs_idle']:.2f}x |"
         )
 
+    if "breakdown" in RESULTS:
+        b = RESULTS["breakdown"]
+        insert = b["insert_without_counters_us"]
+        lines += [
+            "",
+            f"| one Follow insert, one connection ({b['rounds']} rounds of {b['inserts']}) | "
+            "server time per statement | share of an insert without counters |",
+            "|---|---|---|",
+            f"| the insert without counters (client round trip and commit, wall time) | "
+            f"{insert:.0f} µs | 100% |",
+            *(
+                f"| {label} | {part['median_us']:.1f} µs ({part['min_us']:.1f}-"
+                f"{part['max_us']:.1f}) | {part['median_us'] / insert:.0%} |"
+                for label, part in b["parts"].items()
+            ),
+        ]
     lines += markdown_table(
         ["read under writers", "idle", "8 writers following that user", "ratio"],
         "busy_vs_idle",

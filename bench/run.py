@@ -10,6 +10,8 @@ Runs in its own database (``counters_bench``) on the embedded server or on DATAB
 - Concurrency: 8 and 16 writer processes (ORM and raw SQL) on different users, one celebrity and
   the site totals, vs triggers off and a row-level trigger; the backlog of pending deltas; two
   follows per transaction (deadlocks); a dedicated folder's lag.
+- Breakdown: where a single-row write's time goes, per trigger function (server time per
+  statement), against the insert without counters and the row-level trigger.
 - Live: commit-to-event time at 200 stream clients.
 - Reads: the documented read vs ``COUNT(*)`` at 1k/100k/1M followers.
 - Recount: ``backfill_counters`` over all counters vs the bare ``GROUP BY`` scans it needs, at two
@@ -17,7 +19,7 @@ Runs in its own database (``counters_bench``) on the embedded server or on DATAB
 
 Prints a table, writes ``bench/results/latest.json`` and rewrites the figures in
 ``docs/benchmarks.md``. Usage: ``make bench`` or ``python -m bench.run [--quick] [--only SECTION]``. One module per
-section (``bench/writes.py``, ``aggregates``, ``hot``, ``live_latency``, ``reads``, ``recount``),
+section (``bench/writes.py``, ``breakdown``, ``aggregates``, ``hot``, ``live_latency``, ``reads``, ``recount``),
 what they share in ``bench/common.py``, the report writer in ``bench/report.py``.
 """
 
@@ -37,6 +39,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from bench.aggregates import aggregates  # noqa: E402
+from bench.breakdown import breakdown  # noqa: E402
 from bench.common import RESULTS, ROW_TRIGGERS, make_users, sql, triggers  # noqa: E402
 from bench.hot import concurrency, deadlocks, folder_lag  # noqa: E402
 from bench.live_latency import live  # noqa: E402
@@ -60,13 +63,16 @@ def main() -> None:
     parser.add_argument("--skip-live", action="store_true", help="no live-counter figures")
     parser.add_argument("--skip-aggregates", action="store_true", help="no Sum/Min/Max figures")
     parser.add_argument(
+        "--skip-breakdown", action="store_true", help="no per-statement trigger cost breakdown"
+    )
+    parser.add_argument(
         "--only",
-        choices=["writes", "aggregates", "hot", "reads", "live", "recount"],
+        choices=["writes", "breakdown", "aggregates", "hot", "reads", "live", "recount"],
         help="run one section (the others keep their last figures)",
     )
     args = parser.parse_args()
     if args.only:
-        for section in ("writes", "aggregates", "hot", "reads", "live", "recount"):
+        for section in ("writes", "breakdown", "aggregates", "hot", "reads", "live", "recount"):
             setattr(args, f"skip_{section}", section != args.only)
 
     settings.DATABASES["default"]["TEST"]["NAME"] = "counters_bench"
@@ -93,6 +99,9 @@ def main() -> None:
         make_users(2000)
         if not args.skip_writes:
             write_overhead(args.quick)
+            save(args.quick)
+        if not args.skip_breakdown:
+            breakdown(args.quick)
             save(args.quick)
         if not args.skip_aggregates:
             aggregates(args.quick)

@@ -86,6 +86,7 @@ FROM (
     ORDER BY p.key LIMIT {batch}
 ) AS pending
 WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = pending.key::{key_type}){owner}
+  AND pg_try_advisory_xact_lock({lock}, hashtext(pending.key))  -- nobody else creating it now
 ORDER BY 1
 ON CONFLICT DO NOTHING"""
 
@@ -112,6 +113,7 @@ def render_create(target: TargetTable, *, batch: int | str, after: str = "NULL")
         after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
         batch=batch,
         owner=owner,
+        lock=stable_id(target.table),  # the writers' lock for creating a row of this table
     )
 
 
@@ -125,8 +127,10 @@ def render_fold(
 ) -> str:
     """One fold step over ``target``: up to ``batch`` pending keys after ``after`` (SQL
     expressions). Returns rows moved, orphans dropped, keys looked at, the last key, rows updated
-    and pending keys without their row (``INTO`` the PL/pgSQL variable ``into``, in a function). ``keys`` (a PL/pgSQL text array)
-    folds those keys instead: a writer folds the keys its own statement touched."""
+    and pending keys without their row (``INTO`` the PL/pgSQL variable ``into``, in a function).
+    ``keys`` (a query of text keys) folds those keys too: a writer folds the keys its own statement
+    touched, read from its transition tables (a query, not a PL/pgSQL variable: a statement with
+    no parameters is planned once per session, not at every fold)."""
     sums = ", ".join(
         aggregate
         for i, counter in enumerate(target.counters)
@@ -154,8 +158,9 @@ def render_fold(
         first = textwrap.indent(sql[start:end].strip(), "    ")
         sql = (
             sql[:start]
-            + f"    SELECT unnest({keys}) AS key  -- the keys this statement touched (the hot ones)\n"
-            + f"    UNION\n    (\n    {first}\n    )\n"
+            + "    (  -- the keys this statement touched (the hot ones)\n"
+            + textwrap.indent(keys, "        ")
+            + f"\n    )\n    UNION\n    (\n    {first}\n    )\n"
             + sql[end:]
         )
     return sql
@@ -163,7 +168,11 @@ def render_fold(
 
 def _owner_gone(target: TargetTable) -> str:
     """For a stats table, a delta is an orphan only once its owner row is gone too (a row still
-    missing while its owner exists waits for the next fold's create step)."""
+    missing while its owner exists waits for the next fold's create step). A single-row total's
+    deltas are never orphans: a missing totals row is one another writer is creating right now
+    (its deltas may be visible before its row is), or one the next create step makes."""
+    if target.mode == "singleton":
+        return "\n      AND false  -- a total's row is created, never gone: its deltas wait for it"
     if target.owner is None:
         return ""
     table, column = target.owner

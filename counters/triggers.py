@@ -64,6 +64,26 @@ appended AS (
 SELECT {missing}
 FROM delta;{creates}"""
 
+APPEND_PLAIN = """\
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, {combine} AS delta
+FROM (
+{arms}
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING {keep};"""  # no target rows to create: the append alone
+
+TOUCHED = """\
+SELECT touched.key FROM (
+{arms}
+) AS touched (key)
+LIMIT {batch}"""
+
+TOUCHED_ARM = """\
+    SELECT r.key::text FROM (
+        {rows}
+    ) AS r  -- {label}"""
+
 ARM = """\
         SELECT {id}, r.key::text, {delta} FROM (
             {rows}
@@ -122,17 +142,7 @@ def render_append(feeds: list[Feed], operation: str) -> str:
         )
         for target in created
     ]
-    targets = TargetTable.group(counter for counter, _ in feeds)
-    touched = [
-        f"(array_agg(delta.key) FILTER (  -- {t.quoted_table}: keys this statement touched\n"
-        f"           WHERE delta.counter IN ({t.ids_sql})))[1:{FOLD_BATCH}]"
-        for t in targets
-    ]
-    missing += touched
-    into = ", ".join(
-        [f"_new{index}" for index in range(len(created))]
-        + [f"_keys{index}" for index in range(len(targets))]
-    )
+    into = ", ".join(f"_new{index}" for index in range(len(created)))
     creates = "".join(
         CREATE.format(
             index=index,
@@ -154,6 +164,12 @@ def render_append(feeds: list[Feed], operation: str) -> str:
         combine = f"CASE{cases}\n        ELSE sum(part.delta)::bigint END"
         numbers = ", ".join(str(n) for c in extremes for n in c.delta_ids)
         keep = f"part.counter IN ({numbers}) OR sum(part.delta) <> 0"
+    if not created:
+        return APPEND_PLAIN.format(
+            combine=combine,
+            keep=keep,
+            arms=textwrap.indent(textwrap.dedent("\n        UNION ALL\n".join(arms)), "    "),
+        )
     return APPEND.format(
         combine=combine,
         keep=keep,
@@ -161,6 +177,25 @@ def render_append(feeds: list[Feed], operation: str) -> str:
         missing=",\n       ".join(missing) + f"\nINTO {into}",
         creates=creates,
     )
+
+
+def render_touched(feeds: list[Feed], operation: str, target: TargetTable) -> str:
+    """The keys of ``target`` this statement touched, read again from its transition tables (the
+    first ``FOLD_BATCH`` of them): what a writer's occasional fold takes besides the oldest."""
+    arms = [
+        TOUCHED_ARM.format(
+            rows=counter.rows_sql(
+                position,
+                rows,
+                unchanged_in=(NEW if rows == OLD else OLD) if operation == "update" else None,
+            ),
+            label=counter.label,
+        )
+        for counter, position in sorted(feeds, key=lambda feed: (feed[0].label, feed[1]))
+        if counter in target.counters
+        for rows, _ in SIDES[operation]
+    ]
+    return TOUCHED.format(arms="\n    UNION\n".join(arms), batch=FOLD_BATCH)
 
 
 def _counted_for_the_first_time(target: TargetTable) -> str:
@@ -235,9 +270,7 @@ class CounterTrigger(pgtrigger.Trigger):
             return []
         created = created_targets(self.feeds)
         new = [(f"_new{i}", f"{target.key_type}[]") for i, target in enumerate(created)]
-        targets = TargetTable.group(counter for counter, _ in self.feeds)
-        keys = [(f"_keys{i}", "text[]") for i in range(len(targets))]
-        return [*new, *keys, ("_folded", "record")]
+        return [*new, ("_folded", "record")]
 
     def get_func(self, model: type[models.Model]) -> str:
         targets = TargetTable.group(counter for counter, _ in self.feeds)
@@ -246,7 +279,10 @@ class CounterTrigger(pgtrigger.Trigger):
         else:
             body = "\n".join(
                 [render_append(self.feeds, self.operation_name)]
-                + [render_fold_now_and_then(t, f"_keys{i}") for i, t in enumerate(targets)]
+                + [
+                    render_fold_now_and_then(t, render_touched(self.feeds, self.operation_name, t))
+                    for t in targets
+                ]
             )
         return f"{body}\nRETURN NULL;"
 

@@ -307,3 +307,32 @@ def test_writers_create_the_rows_a_skipped_creation_left_missing_when_they_fold(
             break
     assert UserStats.objects.filter(pk=lost.pk).exists()
     assert_exact()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fold_keeps_the_deltas_of_a_row_another_writer_is_creating_and_never_waits_for_it():
+    from tests.utils import OtherClient
+
+    a, b, c = UserFactory.create_batch(3)  # no follows yet: no totals row, no stats rows
+    with OtherClient(autocommit=False) as other:
+        # another writer's first follow creates the totals row and a's and b's stats rows: not
+        # committed yet
+        other.execute(
+            f"INSERT INTO {Follow._meta.db_table} (follower_id, followed_id, created_at) "
+            "VALUES (%s, %s, now())",
+            [a.pk, b.pk],
+        )
+        # this writer leaves those rows to it (no waiting) and commits its deltas
+        Follow.objects.create(follower=b, followed=c)
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = '5s'")  # waiting for the other writer fails
+        try:
+            counters.fold()  # sees deltas whose row is not visible yet: keeps them
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout")
+        other.wrapper.commit()
+    assert GlobalStats.current().total_follows == 2
+    counters.fold()
+    assert GlobalStats.objects.get().total_follows == 2  # the column alone, once folded
+    assert_exact(UserStats, GlobalStats, folded=True)

@@ -1,35 +1,37 @@
 -- counter adopters.Article.last_comment_at (id 971165650 in counters_delta): adopters.Comment rows by article
 
 -- trigger counters_delete on adopters_article (adopters.Article): AFTER DELETE FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, CASE
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, CASE
         WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
-    FROM (
-        SELECT -617392757, r.key::text, -count(*) FROM (
-            SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-        UNION ALL
-        SELECT -1528015454, r.key::text, 1 FROM (
-            SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
-        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
-INTO _keys0
-FROM delta;
+FROM (
+    SELECT -617392757, r.key::text, -count(*) FROM (
+        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
+    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
+    UNION ALL
+    SELECT -1528015454, r.key::text, 1 FROM (
+        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
+    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
+                    ) AS r  -- adopters.Article.comments_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
+                    ) AS r  -- adopters.Article.last_comment_at
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -73,35 +75,37 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_insert on adopters_article (adopters.Article): AFTER INSERT FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, CASE
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, CASE
         WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
-    FROM (
-        SELECT -617392757, r.key::text, count(*) FROM (
-            SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-        UNION ALL
-        SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-            SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
-        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
-INTO _keys0
-FROM delta;
+FROM (
+    SELECT -617392757, r.key::text, count(*) FROM (
+        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
+    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
+    UNION ALL
+    SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
+    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
+                    ) AS r  -- adopters.Article.comments_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
+                    ) AS r  -- adopters.Article.last_comment_at
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -167,43 +171,53 @@ DELETE FROM counters_delta WHERE counter IN (-617392757, 971165650, -1528015454)
 RETURN NULL;
 
 -- trigger counters_update on adopters_article (adopters.Article): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, CASE
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, CASE
         WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
-    FROM (
-        SELECT -617392757, r.key::text, count(*) FROM (
-            SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-        UNION ALL
-        SELECT -617392757, r.key::text, -count(*) FROM (
-            SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-        UNION ALL
-        SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-            SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-        UNION ALL
-        SELECT -1528015454, r.key::text, 1 FROM (
-            SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
-INTO _keys0
-FROM delta;
+FROM (
+    SELECT -617392757, r.key::text, count(*) FROM (
+        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
+    UNION ALL
+    SELECT -617392757, r.key::text, -count(*) FROM (
+        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
+    UNION ALL
+    SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
+    UNION ALL
+    SELECT -1528015454, r.key::text, 1 FROM (
+        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+                    ) AS r  -- adopters.Article.comments_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+                    ) AS r  -- adopters.Article.comments_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+                    ) AS r  -- adopters.Article.last_comment_at
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+                    ) AS r  -- adopters.Article.last_comment_at
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -247,35 +261,37 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_delete on adopters_comment (adopters.Comment): AFTER DELETE FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, CASE
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, CASE
         WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
-    FROM (
-        SELECT -617392757, r.key::text, -count(*) FROM (
-            SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-        UNION ALL
-        SELECT -1528015454, r.key::text, 1 FROM (
-            SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
-INTO _keys0
-FROM delta;
+FROM (
+    SELECT -617392757, r.key::text, -count(*) FROM (
+        SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
+    UNION ALL
+    SELECT -1528015454, r.key::text, 1 FROM (
+        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- adopters.Article.comments_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- adopters.Article.last_comment_at
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -319,35 +335,37 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_insert on adopters_comment (adopters.Comment): AFTER INSERT FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, CASE
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, CASE
         WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
-    FROM (
-        SELECT -617392757, r.key::text, count(*) FROM (
-            SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-        UNION ALL
-        SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-            SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
-INTO _keys0
-FROM delta;
+FROM (
+    SELECT -617392757, r.key::text, count(*) FROM (
+        SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
+    UNION ALL
+    SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- adopters.Article.comments_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- adopters.Article.last_comment_at
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -399,43 +417,53 @@ DELETE FROM counters_delta WHERE counter IN (-617392757, 971165650, -1528015454)
 RETURN NULL;
 
 -- trigger counters_update on adopters_comment (adopters.Comment): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, CASE
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, CASE
         WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
-    FROM (
-        SELECT -617392757, r.key::text, count(*) FROM (
-            SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-        UNION ALL
-        SELECT -617392757, r.key::text, -count(*) FROM (
-            SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-        UNION ALL
-        SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-            SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-        UNION ALL
-        SELECT -1528015454, r.key::text, 1 FROM (
-            SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-617392757, 971165650, -1528015454)))[1:256]
-INTO _keys0
-FROM delta;
+FROM (
+    SELECT -617392757, r.key::text, count(*) FROM (
+        SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
+    UNION ALL
+    SELECT -617392757, r.key::text, -count(*) FROM (
+        SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
+    UNION ALL
+    SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
+    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
+    UNION ALL
+    SELECT -1528015454, r.key::text, 1 FROM (
+        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
+    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- adopters.Article.comments_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- adopters.Article.comments_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- adopters.Article.last_comment_at
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- adopters.Article.last_comment_at
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p

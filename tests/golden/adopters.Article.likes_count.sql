@@ -1,7 +1,7 @@
 -- counter adopters.Article.likes_count (id -1745088253 in counters_delta): adopters.Article_likes rows by article
 
 -- trigger counters_adopters_delete on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _keys0 text[]; _keys1 text[]; _folded record;
+DECLARE _new0 varchar(150)[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -22,12 +22,8 @@ appended AS (
 )
 SELECT array_agg(delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
-       (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-1745088253)))[1:256],
-       (array_agg(delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
-           WHERE delta.counter IN (1307081512)))[1:256]
-INTO _new0, _keys0, _keys1
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150)))
+INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -38,7 +34,14 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."article_id" AS key FROM counters_old AS s0 WHERE s0."article_id" IS NOT NULL
+                    ) AS r  -- adopters.Article.likes_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -82,7 +85,14 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s1."username" AS key FROM counters_old AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- adopters.MemberStats.likes_given
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -134,6 +144,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
               AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
                   SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
                   FOR KEY SHARE SKIP LOCKED)
+              AND pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key))  -- nobody else creating it now
             ORDER BY 1
             ON CONFLICT DO NOTHING;
         END IF;
@@ -142,7 +153,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _keys0 text[]; _keys1 text[]; _folded record;
+DECLARE _new0 varchar(150)[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -163,12 +174,8 @@ appended AS (
 )
 SELECT array_agg(delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
-       (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-1745088253)))[1:256],
-       (array_agg(delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
-           WHERE delta.counter IN (1307081512)))[1:256]
-INTO _new0, _keys0, _keys1
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150)))
+INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -179,7 +186,14 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."article_id" AS key FROM counters_new AS s0 WHERE s0."article_id" IS NOT NULL
+                    ) AS r  -- adopters.Article.likes_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -223,7 +237,14 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s1."username" AS key FROM counters_new AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- adopters.MemberStats.likes_given
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -275,6 +296,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
               AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
                   SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
                   FOR KEY SHARE SKIP LOCKED)
+              AND pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key))  -- nobody else creating it now
             ORDER BY 1
             ON CONFLICT DO NOTHING;
         END IF;
@@ -296,7 +318,7 @@ DELETE FROM counters_delta WHERE counter IN (1307081512);
 RETURN NULL;
 
 -- trigger counters_adopters_update on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _keys0 text[]; _keys1 text[]; _folded record;
+DECLARE _new0 varchar(150)[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -325,12 +347,8 @@ appended AS (
 )
 SELECT array_agg(delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
-       (array_agg(delta.key) FILTER (  -- "adopters_article": keys this statement touched
-           WHERE delta.counter IN (-1745088253)))[1:256],
-       (array_agg(delta.key) FILTER (  -- "adopters_memberstats": keys this statement touched
-           WHERE delta.counter IN (1307081512)))[1:256]
-INTO _new0, _keys0, _keys1
+             AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150)))
+INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -341,7 +359,18 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."article_id" AS key FROM counters_new AS s0 WHERE s0."article_id" IS NOT NULL
+                    ) AS r  -- adopters.Article.likes_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."article_id" AS key FROM counters_old AS s0 WHERE s0."article_id" IS NOT NULL
+                    ) AS r  -- adopters.Article.likes_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -385,7 +414,18 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s1."username" AS key FROM counters_new AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- adopters.MemberStats.likes_given
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."username" AS key FROM counters_old AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- adopters.MemberStats.likes_given
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -437,6 +477,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
               AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
                   SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
                   FOR KEY SHARE SKIP LOCKED)
+              AND pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key))  -- nobody else creating it now
             ORDER BY 1
             ON CONFLICT DO NOTHING;
         END IF;

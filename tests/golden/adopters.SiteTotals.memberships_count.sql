@@ -1,7 +1,7 @@
 -- counter adopters.SiteTotals.memberships_count (id -1044422635 in counters_delta): auth.User_groups rows
 
 -- trigger counters_adopters_delete on auth_user_groups (adopters.AuthUser_groupsCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 smallint[]; _keys0 text[]; _folded record;
+DECLARE _new0 smallint[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -18,10 +18,8 @@ appended AS (
 )
 SELECT array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (-1044422635) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
-       (array_agg(delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
-           WHERE delta.counter IN (-1044422635)))[1:256]
-INTO _new0, _keys0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
+INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
@@ -32,7 +30,14 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT 1::smallint AS key FROM counters_old AS s0
+                    ) AS r  -- adopters.SiteTotals.memberships_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -66,6 +71,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (-1044422635) AND p.key IN (SELECT rowless.key FROM rowless)
+              AND false  -- a total's row is created, never gone: its deltas wait for it
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -80,6 +86,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
                 ORDER BY p.key LIMIT 256
             ) AS pending
             WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+              AND pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key))  -- nobody else creating it now
             ORDER BY 1
             ON CONFLICT DO NOTHING;
         END IF;
@@ -88,7 +95,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on auth_user_groups (adopters.AuthUser_groupsCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 smallint[]; _keys0 text[]; _folded record;
+DECLARE _new0 smallint[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -105,10 +112,8 @@ appended AS (
 )
 SELECT array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (-1044422635) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
-       (array_agg(delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
-           WHERE delta.counter IN (-1044422635)))[1:256]
-INTO _new0, _keys0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
+INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
@@ -119,7 +124,14 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT 1::smallint AS key FROM counters_new AS s0
+                    ) AS r  -- adopters.SiteTotals.memberships_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -153,6 +165,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (-1044422635) AND p.key IN (SELECT rowless.key FROM rowless)
+              AND false  -- a total's row is created, never gone: its deltas wait for it
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -167,6 +180,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
                 ORDER BY p.key LIMIT 256
             ) AS pending
             WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+              AND pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key))  -- nobody else creating it now
             ORDER BY 1
             ON CONFLICT DO NOTHING;
         END IF;
@@ -183,7 +197,7 @@ DELETE FROM counters_delta WHERE counter IN (-1044422635);
 RETURN NULL;
 
 -- trigger counters_adopters_update on auth_user_groups (adopters.AuthUser_groupsCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 smallint[]; _keys0 text[]; _folded record;
+DECLARE _new0 smallint[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
@@ -204,10 +218,8 @@ appended AS (
 )
 SELECT array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
            WHERE delta.counter IN (-1044422635) AND delta.delta > 0
-             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint)),
-       (array_agg(delta.key) FILTER (  -- "adopters_sitetotals": keys this statement touched
-           WHERE delta.counter IN (-1044422635)))[1:256]
-INTO _new0, _keys0
+             AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
+INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
     INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
@@ -218,7 +230,18 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT 1::smallint AS key FROM counters_new AS s0
+                    ) AS r  -- adopters.SiteTotals.memberships_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT 1::smallint AS key FROM counters_old AS s0
+                    ) AS r  -- adopters.SiteTotals.memberships_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -252,6 +275,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
         orphans AS (  -- deltas of rows that are gone (their owner was deleted)
             DELETE FROM counters_delta AS p
             WHERE p.counter IN (-1044422635) AND p.key IN (SELECT rowless.key FROM rowless)
+              AND false  -- a total's row is created, never gone: its deltas wait for it
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
@@ -266,6 +290,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
                 ORDER BY p.key LIMIT 256
             ) AS pending
             WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
+              AND pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key))  -- nobody else creating it now
             ORDER BY 1
             ON CONFLICT DO NOTHING;
         END IF;
@@ -321,6 +346,7 @@ rowless AS (  -- pending keys without their row: not created yet, or gone
 orphans AS (  -- deltas of rows that are gone (their owner was deleted)
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (-290199469, -1044422635, 1640070225, -78417697) AND p.key IN (SELECT rowless.key FROM rowless)
+      AND false  -- a total's row is created, never gone: its deltas wait for it
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,

@@ -11,29 +11,27 @@ NEW."uses_count" := OLD."uses_count";
 RETURN NEW;
 
 -- trigger counters_delete on public"."Adopters_Taggings (adopters.Tagging): AFTER DELETE FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
-    FROM (
-        SELECT 1718715687, r.key::text, -count(*) FROM (
-            SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-        ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "adopters_tag": keys this statement touched
-           WHERE delta.counter IN (1718715687)))[1:256]
-INTO _keys0
-FROM delta;
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+FROM (
+    SELECT 1718715687, r.key::text, -count(*) FROM (
+        SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+    ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 516563970) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+                    ) AS r  -- adopters.Tag.uses_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -77,29 +75,27 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_insert on public"."Adopters_Taggings (adopters.Tagging): AFTER INSERT FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
-    FROM (
-        SELECT 1718715687, r.key::text, count(*) FROM (
-            SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-        ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "adopters_tag": keys this statement touched
-           WHERE delta.counter IN (1718715687)))[1:256]
-INTO _keys0
-FROM delta;
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+FROM (
+    SELECT 1718715687, r.key::text, count(*) FROM (
+        SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+    ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 516563970) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+                    ) AS r  -- adopters.Tag.uses_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -151,33 +147,35 @@ DELETE FROM counters_delta WHERE counter IN (1718715687);
 RETURN NULL;
 
 -- trigger counters_update on public"."Adopters_Taggings (adopters.Tagging): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
-    FROM (
-        SELECT 1718715687, r.key::text, count(*) FROM (
-            SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-        ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
-        UNION ALL
-        SELECT 1718715687, r.key::text, -count(*) FROM (
-            SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-        ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "adopters_tag": keys this statement touched
-           WHERE delta.counter IN (1718715687)))[1:256]
-INTO _keys0
-FROM delta;
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+FROM (
+    SELECT 1718715687, r.key::text, count(*) FROM (
+        SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+    ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
+    UNION ALL
+    SELECT 1718715687, r.key::text, -count(*) FROM (
+        SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+    ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 516563970) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+                    ) AS r  -- adopters.Tag.uses_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+                    ) AS r  -- adopters.Tag.uses_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p

@@ -1,33 +1,35 @@
 -- counter testapp.Blog.published_count (id -1096259831 in counters_delta): testapp.Article rows by blog
 
 -- trigger counters_delete on testapp_article (testapp.Article): AFTER DELETE FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
-    FROM (
-        SELECT -1547094542, r.key::text, -count(*) FROM (
-            SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Blog.articles_count
-        UNION ALL
-        SELECT -1096259831, r.key::text, -count(*) FROM (
-            SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
-        ) AS r GROUP BY r.key  -- testapp.Blog.published_count
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "testapp_blog": keys this statement touched
-           WHERE delta.counter IN (-1547094542, -1096259831)))[1:256]
-INTO _keys0
-FROM delta;
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+FROM (
+    SELECT -1547094542, r.key::text, -count(*) FROM (
+        SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Blog.articles_count
+    UNION ALL
+    SELECT -1096259831, r.key::text, -count(*) FROM (
+        SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
+    ) AS r GROUP BY r.key  -- testapp.Blog.published_count
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL
+                    ) AS r  -- testapp.Blog.articles_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
+                    ) AS r  -- testapp.Blog.published_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -71,33 +73,35 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_insert on testapp_article (testapp.Article): AFTER INSERT FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
-    FROM (
-        SELECT -1547094542, r.key::text, count(*) FROM (
-            SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Blog.articles_count
-        UNION ALL
-        SELECT -1096259831, r.key::text, count(*) FROM (
-            SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
-        ) AS r GROUP BY r.key  -- testapp.Blog.published_count
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "testapp_blog": keys this statement touched
-           WHERE delta.counter IN (-1547094542, -1096259831)))[1:256]
-INTO _keys0
-FROM delta;
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+FROM (
+    SELECT -1547094542, r.key::text, count(*) FROM (
+        SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Blog.articles_count
+    UNION ALL
+    SELECT -1096259831, r.key::text, count(*) FROM (
+        SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
+    ) AS r GROUP BY r.key  -- testapp.Blog.published_count
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL
+                    ) AS r  -- testapp.Blog.articles_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
+                    ) AS r  -- testapp.Blog.published_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -149,41 +153,51 @@ DELETE FROM counters_delta WHERE counter IN (-1547094542, -1096259831);
 RETURN NULL;
 
 -- trigger counters_update on testapp_article (testapp.Article): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
-    FROM (
-        SELECT -1547094542, r.key::text, count(*) FROM (
-            SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Blog.articles_count
-        UNION ALL
-        SELECT -1547094542, r.key::text, -count(*) FROM (
-            SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Blog.articles_count
-        UNION ALL
-        SELECT -1096259831, r.key::text, count(*) FROM (
-            SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
-        ) AS r GROUP BY r.key  -- testapp.Blog.published_count
-        UNION ALL
-        SELECT -1096259831, r.key::text, -count(*) FROM (
-            SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
-        ) AS r GROUP BY r.key  -- testapp.Blog.published_count
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "testapp_blog": keys this statement touched
-           WHERE delta.counter IN (-1547094542, -1096259831)))[1:256]
-INTO _keys0
-FROM delta;
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+FROM (
+    SELECT -1547094542, r.key::text, count(*) FROM (
+        SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Blog.articles_count
+    UNION ALL
+    SELECT -1547094542, r.key::text, -count(*) FROM (
+        SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Blog.articles_count
+    UNION ALL
+    SELECT -1096259831, r.key::text, count(*) FROM (
+        SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
+    ) AS r GROUP BY r.key  -- testapp.Blog.published_count
+    UNION ALL
+    SELECT -1096259831, r.key::text, -count(*) FROM (
+        SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
+    ) AS r GROUP BY r.key  -- testapp.Blog.published_count
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -315473578) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL
+                    ) AS r  -- testapp.Blog.articles_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL
+                    ) AS r  -- testapp.Blog.articles_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."blog_id" AS key FROM counters_new AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
+                    ) AS r  -- testapp.Blog.published_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."blog_id" AS key FROM counters_old AS s0 WHERE s0."blog_id" IS NOT NULL AND (s0."published")
+                    ) AS r  -- testapp.Blog.published_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p

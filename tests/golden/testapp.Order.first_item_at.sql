@@ -1,48 +1,62 @@
 -- counter testapp.Order.first_item_at (id 1001147830 in counters_delta): testapp.LineItem rows by order
 
 -- trigger counters_delete on testapp_lineitem (testapp.LineItem): AFTER DELETE FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, CASE
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, CASE
         WHEN part.counter IN (1001147830, -1614079849) THEN min(part.delta)  -- testapp.Order.first_item_at: its extreme; markers: one row
         WHEN part.counter IN (-136460322, -976768461) THEN max(part.delta)  -- testapp.Order.largest_amount: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
-    FROM (
-        SELECT -1614079849, r.key::text, 1 FROM (
-            SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.first_item_at
-        UNION ALL
-        SELECT -68104297, r.key::text, -count(*) FROM (
-            SELECT s0."order_id" AS key FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.items_count
-        UNION ALL
-        SELECT -976768461, r.key::text, 1 FROM (
-            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.largest_amount
-        UNION ALL
-        SELECT 1462487682, r.key::text, -sum((r.value * 100)::bigint)::bigint FROM (
-            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.total_amount
-        UNION ALL
-        SELECT -369942622, r.key::text, -sum(r.value)::bigint FROM (
-            SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.units
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING part.counter IN (1001147830, -1614079849, -136460322, -976768461) OR sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "testapp_order": keys this statement touched
-           WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)))[1:256]
-INTO _keys0
-FROM delta;
+FROM (
+    SELECT -1614079849, r.key::text, 1 FROM (
+        SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.first_item_at
+    UNION ALL
+    SELECT -68104297, r.key::text, -count(*) FROM (
+        SELECT s0."order_id" AS key FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.items_count
+    UNION ALL
+    SELECT -976768461, r.key::text, 1 FROM (
+        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.largest_amount
+    UNION ALL
+    SELECT 1462487682, r.key::text, -sum((r.value * 100)::bigint)::bigint FROM (
+        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.total_amount
+    UNION ALL
+    SELECT -369942622, r.key::text, -sum(r.value)::bigint FROM (
+        SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.units
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING part.counter IN (1001147830, -1614079849, -136460322, -976768461) OR sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 408506467) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL
+                    ) AS r  -- testapp.Order.first_item_at
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL
+                    ) AS r  -- testapp.Order.items_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+                    ) AS r  -- testapp.Order.largest_amount
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+                    ) AS r  -- testapp.Order.total_amount
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
+                    ) AS r  -- testapp.Order.units
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -86,48 +100,62 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_insert on testapp_lineitem (testapp.LineItem): AFTER INSERT FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, CASE
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, CASE
         WHEN part.counter IN (1001147830, -1614079849) THEN min(part.delta)  -- testapp.Order.first_item_at: its extreme; markers: one row
         WHEN part.counter IN (-136460322, -976768461) THEN max(part.delta)  -- testapp.Order.largest_amount: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
-    FROM (
-        SELECT 1001147830, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-            SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.first_item_at
-        UNION ALL
-        SELECT -68104297, r.key::text, count(*) FROM (
-            SELECT s0."order_id" AS key FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.items_count
-        UNION ALL
-        SELECT -136460322, r.key::text, max((r.value * 100)::bigint) FROM (
-            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.largest_amount
-        UNION ALL
-        SELECT 1462487682, r.key::text, sum((r.value * 100)::bigint)::bigint FROM (
-            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.total_amount
-        UNION ALL
-        SELECT -369942622, r.key::text, sum(r.value)::bigint FROM (
-            SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.units
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING part.counter IN (1001147830, -1614079849, -136460322, -976768461) OR sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "testapp_order": keys this statement touched
-           WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)))[1:256]
-INTO _keys0
-FROM delta;
+FROM (
+    SELECT 1001147830, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+        SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.first_item_at
+    UNION ALL
+    SELECT -68104297, r.key::text, count(*) FROM (
+        SELECT s0."order_id" AS key FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.items_count
+    UNION ALL
+    SELECT -136460322, r.key::text, max((r.value * 100)::bigint) FROM (
+        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.largest_amount
+    UNION ALL
+    SELECT 1462487682, r.key::text, sum((r.value * 100)::bigint)::bigint FROM (
+        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.total_amount
+    UNION ALL
+    SELECT -369942622, r.key::text, sum(r.value)::bigint FROM (
+        SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.units
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING part.counter IN (1001147830, -1614079849, -136460322, -976768461) OR sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 408506467) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL
+                    ) AS r  -- testapp.Order.first_item_at
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL
+                    ) AS r  -- testapp.Order.items_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+                    ) AS r  -- testapp.Order.largest_amount
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+                    ) AS r  -- testapp.Order.total_amount
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
+                    ) AS r  -- testapp.Order.units
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -179,68 +207,102 @@ DELETE FROM counters_delta WHERE counter IN (1001147830, -1614079849, -68104297,
 RETURN NULL;
 
 -- trigger counters_update on testapp_lineitem (testapp.LineItem): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _keys0 text[]; _folded record;
-WITH delta AS MATERIALIZED (
-    SELECT part.counter, part.key, CASE
+DECLARE _folded record;
+INSERT INTO counters_delta (counter, key, delta)
+SELECT part.counter, part.key, CASE
         WHEN part.counter IN (1001147830, -1614079849) THEN min(part.delta)  -- testapp.Order.first_item_at: its extreme; markers: one row
         WHEN part.counter IN (-136460322, -976768461) THEN max(part.delta)  -- testapp.Order.largest_amount: its extreme; markers: one row
         ELSE sum(part.delta)::bigint END AS delta
-    FROM (
-        SELECT 1001147830, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-            SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."added_at" IS NOT DISTINCT FROM s0."added_at")
-        ) AS r GROUP BY r.key  -- testapp.Order.first_item_at
-        UNION ALL
-        SELECT -1614079849, r.key::text, 1 FROM (
-            SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."added_at" IS NOT DISTINCT FROM s0."added_at")
-        ) AS r GROUP BY r.key  -- testapp.Order.first_item_at
-        UNION ALL
-        SELECT -68104297, r.key::text, count(*) FROM (
-            SELECT s0."order_id" AS key FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.items_count
-        UNION ALL
-        SELECT -68104297, r.key::text, -count(*) FROM (
-            SELECT s0."order_id" AS key FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.items_count
-        UNION ALL
-        SELECT -136460322, r.key::text, max((r.value * 100)::bigint) FROM (
-            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."amount" IS NOT DISTINCT FROM s0."amount")
-        ) AS r GROUP BY r.key  -- testapp.Order.largest_amount
-        UNION ALL
-        SELECT -976768461, r.key::text, 1 FROM (
-            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."amount" IS NOT DISTINCT FROM s0."amount")
-        ) AS r GROUP BY r.key  -- testapp.Order.largest_amount
-        UNION ALL
-        SELECT 1462487682, r.key::text, sum((r.value * 100)::bigint)::bigint FROM (
-            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.total_amount
-        UNION ALL
-        SELECT 1462487682, r.key::text, -sum((r.value * 100)::bigint)::bigint FROM (
-            SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.total_amount
-        UNION ALL
-        SELECT -369942622, r.key::text, sum(r.value)::bigint FROM (
-            SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.units
-        UNION ALL
-        SELECT -369942622, r.key::text, -sum(r.value)::bigint FROM (
-            SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Order.units
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING part.counter IN (1001147830, -1614079849, -136460322, -976768461) OR sum(part.delta) <> 0
-),
-appended AS (
-    INSERT INTO counters_delta (counter, key, delta)
-    SELECT delta.counter, delta.key, delta.delta FROM delta
-)
-SELECT (array_agg(delta.key) FILTER (  -- "testapp_order": keys this statement touched
-           WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)))[1:256]
-INTO _keys0
-FROM delta;
+FROM (
+    SELECT 1001147830, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+        SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."added_at" IS NOT DISTINCT FROM s0."added_at")
+    ) AS r GROUP BY r.key  -- testapp.Order.first_item_at
+    UNION ALL
+    SELECT -1614079849, r.key::text, 1 FROM (
+        SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."added_at" IS NOT DISTINCT FROM s0."added_at")
+    ) AS r GROUP BY r.key  -- testapp.Order.first_item_at
+    UNION ALL
+    SELECT -68104297, r.key::text, count(*) FROM (
+        SELECT s0."order_id" AS key FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.items_count
+    UNION ALL
+    SELECT -68104297, r.key::text, -count(*) FROM (
+        SELECT s0."order_id" AS key FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.items_count
+    UNION ALL
+    SELECT -136460322, r.key::text, max((r.value * 100)::bigint) FROM (
+        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."amount" IS NOT DISTINCT FROM s0."amount")
+    ) AS r GROUP BY r.key  -- testapp.Order.largest_amount
+    UNION ALL
+    SELECT -976768461, r.key::text, 1 FROM (
+        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."amount" IS NOT DISTINCT FROM s0."amount")
+    ) AS r GROUP BY r.key  -- testapp.Order.largest_amount
+    UNION ALL
+    SELECT 1462487682, r.key::text, sum((r.value * 100)::bigint)::bigint FROM (
+        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.total_amount
+    UNION ALL
+    SELECT 1462487682, r.key::text, -sum((r.value * 100)::bigint)::bigint FROM (
+        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.total_amount
+    UNION ALL
+    SELECT -369942622, r.key::text, sum(r.value)::bigint FROM (
+        SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.units
+    UNION ALL
+    SELECT -369942622, r.key::text, -sum(r.value)::bigint FROM (
+        SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
+    ) AS r GROUP BY r.key  -- testapp.Order.units
+) AS part (counter, key, delta)
+GROUP BY part.counter, part.key
+HAVING part.counter IN (1001147830, -1614079849, -136460322, -976768461) OR sum(part.delta) <> 0;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 408506467) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."added_at" IS NOT DISTINCT FROM s0."added_at")
+                    ) AS r  -- testapp.Order.first_item_at
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."added_at" IS NOT DISTINCT FROM s0."added_at")
+                    ) AS r  -- testapp.Order.first_item_at
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL
+                    ) AS r  -- testapp.Order.items_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL
+                    ) AS r  -- testapp.Order.items_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."amount" IS NOT DISTINCT FROM s0."amount")
+                    ) AS r  -- testapp.Order.largest_amount
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."amount" IS NOT DISTINCT FROM s0."amount")
+                    ) AS r  -- testapp.Order.largest_amount
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+                    ) AS r  -- testapp.Order.total_amount
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
+                    ) AS r  -- testapp.Order.total_amount
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
+                    ) AS r  -- testapp.Order.units
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."order_id" AS key, s0."quantity" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."quantity" IS NOT NULL
+                    ) AS r  -- testapp.Order.units
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p

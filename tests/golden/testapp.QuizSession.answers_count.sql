@@ -1,7 +1,7 @@
 -- counter testapp.QuizSession.answers_count (id 38350669 in counters_delta): testapp.Answer rows by session
 
 -- trigger counters_delete on testapp_answer (testapp.Answer): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 integer[]; _keys0 text[]; _keys1 text[]; _folded record;
+DECLARE _new0 integer[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, CASE
         WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
@@ -37,12 +37,8 @@ appended AS (
 )
 SELECT array_agg(delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
            WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
-       (array_agg(delta.key) FILTER (  -- "testapp_profile": keys this statement touched
-           WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)))[1:256],
-       (array_agg(delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
-           WHERE delta.counter IN (38350669)))[1:256]
-INTO _new0, _keys0, _keys1
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
+INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
     INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -53,7 +49,26 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.answers_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.correct_answers_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.first_answer_at
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.last_correct_answer_at
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -105,6 +120,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
               AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
                   SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
                   FOR KEY SHARE SKIP LOCKED)
+              AND pg_try_advisory_xact_lock(-193827837, hashtext(pending.key))  -- nobody else creating it now
             ORDER BY 1
             ON CONFLICT DO NOTHING;
         END IF;
@@ -113,7 +129,14 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
+                    ) AS r  -- testapp.QuizSession.answers_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -157,7 +180,7 @@ END IF;
 RETURN NULL;
 
 -- trigger counters_insert on testapp_answer (testapp.Answer): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 integer[]; _keys0 text[]; _keys1 text[]; _folded record;
+DECLARE _new0 integer[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, CASE
         WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
@@ -193,12 +216,8 @@ appended AS (
 )
 SELECT array_agg(delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
            WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
-       (array_agg(delta.key) FILTER (  -- "testapp_profile": keys this statement touched
-           WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)))[1:256],
-       (array_agg(delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
-           WHERE delta.counter IN (38350669)))[1:256]
-INTO _new0, _keys0, _keys1
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
+INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
     INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -209,7 +228,26 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.answers_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.correct_answers_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.first_answer_at
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.last_correct_answer_at
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -261,6 +299,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
               AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
                   SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
                   FOR KEY SHARE SKIP LOCKED)
+              AND pg_try_advisory_xact_lock(-193827837, hashtext(pending.key))  -- nobody else creating it now
             ORDER BY 1
             ON CONFLICT DO NOTHING;
         END IF;
@@ -269,7 +308,14 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
+                    ) AS r  -- testapp.QuizSession.answers_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -326,7 +372,7 @@ DELETE FROM counters_delta WHERE counter IN (38350669);
 RETURN NULL;
 
 -- trigger counters_update on testapp_answer (testapp.Answer): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 integer[]; _keys0 text[]; _keys1 text[]; _folded record;
+DECLARE _new0 integer[]; _folded record;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, CASE
         WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
@@ -382,12 +428,8 @@ appended AS (
 )
 SELECT array_agg(delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
            WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
-       (array_agg(delta.key) FILTER (  -- "testapp_profile": keys this statement touched
-           WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)))[1:256],
-       (array_agg(delta.key) FILTER (  -- "testapp_quizsession": keys this statement touched
-           WHERE delta.counter IN (38350669)))[1:256]
-INTO _new0, _keys0, _keys1
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
+INTO _new0
 FROM delta;
 IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
     INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
@@ -398,7 +440,42 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys0) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.answers_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.answers_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.correct_answers_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.correct_answers_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.first_answer_at
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.first_answer_at
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.last_correct_answer_at
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR SHARE OF s1
+                    ) AS r  -- testapp.Profile.last_correct_answer_at
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
@@ -450,6 +527,7 @@ IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no fol
               AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
                   SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
                   FOR KEY SHARE SKIP LOCKED)
+              AND pg_try_advisory_xact_lock(-193827837, hashtext(pending.key))  -- nobody else creating it now
             ORDER BY 1
             ON CONFLICT DO NOTHING;
         END IF;
@@ -458,7 +536,18 @@ END IF;
 IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
     IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
         WITH pending AS (
-            SELECT unnest(_keys1) AS key  -- the keys this statement touched (the hot ones)
+            (  -- the keys this statement touched (the hot ones)
+                SELECT touched.key FROM (
+                    SELECT r.key::text FROM (
+                        SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
+                    ) AS r  -- testapp.QuizSession.answers_count
+                    UNION
+                    SELECT r.key::text FROM (
+                        SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
+                    ) AS r  -- testapp.QuizSession.answers_count
+                ) AS touched (key)
+                LIMIT 256
+            )
             UNION
             (
                 SELECT p.key FROM counters_delta AS p
