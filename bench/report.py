@@ -199,6 +199,11 @@ def figures_markdown() -> str:
                 f"{part['max_us']:.1f}) | {part['median_us'] / insert:.0%} |"
                 for label, part in b["parts"].items()
             ),
+            *(
+                f"| the first insert on a new connection: {label} (compiled, planned) | "
+                f"{us:,.0f} µs | {us / insert:.0%} |"
+                for label, us in b.get("first_statement_us", {}).items()
+            ),
         ]
     lines += markdown_table(
         ["read under writers", "idle", "8 writers following that user", "ratio"],
