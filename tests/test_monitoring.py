@@ -16,7 +16,7 @@ import counters
 from counters import monitoring
 from counters.social.models import Follow
 from tests.factories import UserFactory
-from tests.utils import inject
+from tests.utils import command, inject
 
 pytestmark = pytest.mark.django_db
 
@@ -134,13 +134,7 @@ def test_checks_are_recorded_and_exposed(staff, metrics_url):
 
 
 def health(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("counters_health", *args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
+    return command("counters_health", *args)
 
 
 def test_health_exit_codes_for_each_condition(writers_do_not_fold):
@@ -177,9 +171,9 @@ def test_health_exit_codes_for_each_condition(writers_do_not_fold):
 
 
 def test_health_json_is_for_machines():
-    out = io.StringIO()
-    call_command("counters_health", "--json", stdout=out)
-    data = json.loads(out.getvalue())
+    code, out, _ = health("--json")
+    assert code == 0
+    data = json.loads(out)
     assert data["healthy"] is True and data["exit_code"] == 0 and data["problems"] == []
     assert set(data) >= {"pending_rows", "oldest_pending_seconds", "last_fold", "checked_counters"}
 

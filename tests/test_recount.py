@@ -16,22 +16,13 @@ from counters.exceptions import RecountInterrupted, TriggersNotInstalled
 from counters.social.models import Follow, GlobalStats, Post, UserStats
 from tests.factories import UserFactory
 from tests.testapp.models import Answer, Profile, QuizSession
-from tests.utils import assert_exact, inject, random_graph, run_threads
+from tests.utils import assert_exact, command, inject, random_graph, run_threads
 
 pytestmark = pytest.mark.django_db
 
 
 def backfill(*args: str) -> tuple[int, str, str]:
-    """Run the command; (exit status, stdout, stderr)."""
-    import io
-
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("backfill_counters", *args, stdout=out, stderr=err)
-        status = 0
-    except SystemExit as exc:
-        status = exc.code
-    return status, out.getvalue(), err.getvalue()
+    return command("backfill_counters", *args)
 
 
 @pytest.fixture

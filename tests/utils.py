@@ -172,6 +172,21 @@ def random_graph(users: int, follows_each: int, posts: int, seed: int) -> list:
     return people
 
 
+def command(name: str, *args: str) -> tuple[int, str, str]:
+    """Run a management command as ``manage.py`` would: (exit status, stdout, stderr)."""
+    import io
+
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(name, *args, stdout=out, stderr=err)
+        status = 0
+    except SystemExit as exc:
+        status = exc.code
+    return status, out.getvalue(), err.getvalue()
+
+
 def run_threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
     """Run ``work(i)`` in ``count`` threads at once (each with its own connection); their errors."""
     import threading
