@@ -142,10 +142,9 @@ class Target(TargetTable):
             for i, counter in enumerate(self.counters)
             for aggregate in counter.pending_aggregates(i, "p")
         )
-        ids = ", ".join(str(n) for counter in self.counters for n in counter.delta_ids)
         return (
             f"LEFT JOIN (SELECT p.key, {sums} FROM counters_delta AS p "
-            f"WHERE p.counter IN ({ids}) AND p.key IN (SELECT b.k::text "
+            f"WHERE p.counter IN ({self.ids_sql}) AND p.key IN (SELECT b.k::text "
             f"FROM ({self.domain_sql()}) AS b WHERE {bounds.format(col='b.k')}) "
             f"GROUP BY p.key) AS p ON p.key = d.k::text"
         )
@@ -210,13 +209,12 @@ class Target(TargetTable):
             f"{quote(c.field.column)} = drift.true{i}" for i, c in enumerate(self.counters)
         )
         names = ["k", *(f"cached{i}" for i in range(width)), *(f"true{i}" for i in range(width))]
-        ids = ", ".join(str(n) for counter in self.counters for n in counter.delta_ids)
         return (
             f"WITH drift({', '.join(names)}) AS ({self.values_sql(bounds)}), "
             f"fixed AS (UPDATE {self.quoted_table} AS t SET {sets} FROM drift "
             f"WHERE t.{self.quoted_key} = drift.k), "
             f"counted AS (DELETE FROM counters_delta AS p USING drift "
-            f"WHERE p.counter IN ({ids}) AND p.key = drift.k::text) "
+            f"WHERE p.counter IN ({self.ids_sql}) AND p.key = drift.k::text) "
             f"SELECT * FROM drift ORDER BY drift.k"
         )
 
