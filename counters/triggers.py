@@ -27,6 +27,7 @@ from __future__ import annotations
 import textwrap
 import zlib
 from collections import defaultdict
+from collections.abc import Iterator
 
 import pgtrigger
 from django.apps import apps
@@ -122,16 +123,23 @@ UPDATE {table} SET {empty} WHERE {nonempty};
 DELETE FROM counters_delta WHERE counter IN ({ids});"""
 
 
+def _sides(feeds: list[Feed], operation: str) -> Iterator[tuple[Counter, str, str]]:
+    """(counter, the rows it counts on one side of the statement as SQL, that side's sign), in
+    label order: an INSERT has new rows, a DELETE old ones, an UPDATE both (rows of a model
+    further along the path whose deciding columns did not change are left out)."""
+    for counter, position in sorted(feeds, key=lambda feed: (feed[0].label, feed[1])):
+        for rows, sign in SIDES[operation]:
+            unchanged_in = (NEW if rows == OLD else OLD) if operation == "update" else None
+            yield counter, counter.rows_sql(position, rows, unchanged_in=unchanged_in), sign
+
+
 def render_append(feeds: list[Feed], operation: str) -> str:
     """The one statement a counter trigger runs: append this statement's deltas (and create
     the missing stats rows they need)."""
     arms = []
-    for counter, position in sorted(feeds, key=lambda feed: (feed[0].label, feed[1])):
-        for rows, sign in SIDES[operation]:
-            unchanged_in = (NEW if rows == OLD else OLD) if operation == "update" else None
-            sql = counter.rows_sql(position, rows, unchanged_in=unchanged_in)
-            number, delta = counter.arm(sign)
-            arms.append(ARM.format(id=number, delta=delta, rows=sql, label=counter.label))
+    for counter, sql, sign in _sides(feeds, operation):
+        number, delta = counter.arm(sign)
+        arms.append(ARM.format(id=number, delta=delta, rows=sql, label=counter.label))
     created = created_targets(feeds)
     missing = [
         MISSING.format(
@@ -183,17 +191,9 @@ def render_touched(feeds: list[Feed], operation: str, target: TargetTable) -> st
     """The keys of ``target`` this statement touched, read again from its transition tables (the
     first ``FOLD_BATCH`` of them): what a writer's occasional fold takes besides the oldest."""
     arms = [
-        TOUCHED_ARM.format(
-            rows=counter.rows_sql(
-                position,
-                rows,
-                unchanged_in=(NEW if rows == OLD else OLD) if operation == "update" else None,
-            ),
-            label=counter.label,
-        )
-        for counter, position in sorted(feeds, key=lambda feed: (feed[0].label, feed[1]))
+        TOUCHED_ARM.format(rows=sql, label=counter.label)
+        for counter, sql, _ in _sides(feeds, operation)
         if counter in target.counters
-        for rows, _ in SIDES[operation]
     ]
     return TOUCHED.format(arms="\n    UNION\n".join(arms), batch=FOLD_BATCH)
 
