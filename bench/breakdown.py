@@ -46,18 +46,24 @@ def _variants(definition: str) -> dict[str, str]:
     return {label: f"{head}$function${text}$function${tail}" for label, text in parts.items()}
 
 
-def _per_statement(function: str, pairs: list[tuple[int, int]]) -> tuple[float, float]:
-    """Server time of ``function`` per statement and wall time per insert, in microseconds."""
+def _inserts(pairs: list[tuple[int, int]], function: str | None = None) -> float:
+    """Insert ``pairs`` one statement each on a new connection, after a reset: the server time of
+    ``function`` per statement, in microseconds (no function: the wall time per insert)."""
     reset()
     with psycopg.connect(**psycopg_params(), autocommit=True) as conn:
-        conn.execute("SET track_functions = 'pl'")
-        conn.execute("SELECT pg_stat_reset_single_function_counters(%s::regproc::oid)", [function])
+        if function:
+            conn.execute("SET track_functions = 'pl'")
+            conn.execute(
+                "SELECT pg_stat_reset_single_function_counters(%s::regproc::oid)", [function]
+            )
         started = time.perf_counter()
         for a, b in pairs:
             conn.execute(
                 f"INSERT INTO {FOLLOWS} (follower_id, followed_id) VALUES (%s, %s)", [a, b]
             )
         wall = (time.perf_counter() - started) / len(pairs) * 1e6
+        if not function:
+            return wall
         conn.execute("SELECT pg_stat_force_next_flush()")
     time.sleep(0.2)
     row = sql(
@@ -66,7 +72,7 @@ def _per_statement(function: str, pairs: list[tuple[int, int]]) -> tuple[float, 
     )
     calls, total_ms = row[0] if row else (0, 0.0)
     assert calls == len(pairs), f"{function}: {calls} calls for {len(pairs)} inserts"
-    return total_ms * 1000 / calls, wall
+    return total_ms * 1000 / calls
 
 
 def breakdown(quick: bool) -> None:
@@ -81,28 +87,21 @@ def breakdown(quick: bool) -> None:
     try:
         for _ in range(rounds):
             sql(f"ALTER TABLE {FOLLOWS} DISABLE TRIGGER USER")  # no counters: the insert's own time
-            reset()
-            with psycopg.connect(**psycopg_params(), autocommit=True) as conn:
-                started = time.perf_counter()
-                for a, b in pairs:
-                    conn.execute(
-                        f"INSERT INTO {FOLLOWS} (follower_id, followed_id) VALUES (%s, %s)", [a, b]
-                    )
-                wall.append((time.perf_counter() - started) / len(pairs) * 1e6)
+            wall.append(_inserts(pairs))
             sql(f"ALTER TABLE {FOLLOWS} ENABLE TRIGGER {row_function}")
             server.setdefault("the hand-written row-level trigger (three UPDATEs)", []).append(
-                _per_statement(row_function, pairs)[0]
+                _inserts(pairs, row_function)
             )
             first.setdefault("the hand-written row-level trigger", []).append(
-                _per_statement(row_function, pairs[:1])[0]
+                _inserts(pairs[:1], row_function)
             )
             sql(f"ALTER TABLE {FOLLOWS} ENABLE TRIGGER USER")
             sql(f"ALTER TABLE {FOLLOWS} DISABLE TRIGGER {row_function}")
             for label, definition in _variants(installed).items():
                 sql(definition)
-                server.setdefault(label, []).append(_per_statement(name, pairs)[0])
+                server.setdefault(label, []).append(_inserts(pairs, name))
             # the first write of a new connection: the function is compiled, its statements planned
-            first.setdefault("the counter trigger", []).append(_per_statement(name, pairs[:1])[0])
+            first.setdefault("the counter trigger", []).append(_inserts(pairs[:1], name))
     finally:
         sql(installed)
         sql(f"ALTER TABLE {FOLLOWS} ENABLE TRIGGER USER")
