@@ -38,11 +38,23 @@ NO_FOLDER = (
     f"THEN pg_advisory_unlock_shared({FOLDER_PRESENT}) ELSE false END)"
 )
 
+OLDEST = """\
+SELECT p.key FROM counters_delta AS p
+WHERE p.counter IN ({ids}){after}
+GROUP BY p.key ORDER BY p.key LIMIT {batch}"""
+
+WITH_TOUCHED = """\
+(  -- the keys this statement touched (the hot ones)
+{touched}
+)
+UNION
+(
+{oldest}
+)"""
+
 FOLD = """\
 WITH pending AS (
-    SELECT p.key FROM counters_delta AS p
-    WHERE p.counter IN ({ids}){after}
-    GROUP BY p.key ORDER BY p.key LIMIT {batch}
+{pending}
 ),
 taken AS (  -- the target rows nobody holds right now
     SELECT t.{key} FROM {table} AS t
@@ -140,10 +152,18 @@ def render_fold(
         f"{col} = {counter.merged(f't.{col}', 'summed', i, f't.{target.quoted_key}')}"
         for i, (col, counter) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
     )
-    sql = FOLD.format(
+    pending = OLDEST.format(
         ids=target.ids_sql,
         after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
         batch=batch,
+    )
+    if keys is not None:  # the keys given too, besides the first pending ones
+        pending = WITH_TOUCHED.format(
+            touched=textwrap.indent(keys, "    "), oldest=textwrap.indent(pending, "    ")
+        )
+    return FOLD.format(
+        pending=textwrap.indent(pending, "    "),
+        ids=target.ids_sql,
         key=target.quoted_key,
         table=target.quoted_table,
         key_type=target.key_type,
@@ -152,18 +172,6 @@ def render_fold(
         into=f" INTO {into}" if into else "",
         owned=_owner_gone(target),
     )
-    if keys is not None:  # the keys given too, besides the first pending ones
-        start = sql.index("    SELECT p.key FROM counters_delta AS p")
-        end = sql.index("),\ntaken AS")
-        first = textwrap.indent(sql[start:end].strip(), "    ")
-        sql = (
-            sql[:start]
-            + "    (  -- the keys this statement touched (the hot ones)\n"
-            + textwrap.indent(keys, "        ")
-            + f"\n    )\n    UNION\n    (\n    {first}\n    )\n"
-            + sql[end:]
-        )
-    return sql
 
 
 def _owner_gone(target: TargetTable) -> str:
