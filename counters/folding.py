@@ -125,7 +125,7 @@ def render_create(target: TargetTable, *, batch: int | str, after: str = "NULL")
         after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
         batch=batch,
         owner=owner,
-        lock=stable_id(target.table),  # the writers' lock for creating a row of this table
+        lock=target.create_lock,
     )
 
 

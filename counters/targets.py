@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cached_property
 
-from counters.spec import Counter, quote
+from counters.spec import Counter, quote, stable_id
 
 
 class TargetTable:
@@ -63,6 +63,13 @@ class TargetTable:
     @property
     def ids_sql(self) -> str:
         return ", ".join(str(i) for i in self.ids)
+
+    @property
+    def create_lock(self) -> int:
+        """First key of the transaction advisory locks ``(create_lock, hashtext(key))`` that whoever
+        creates a row of this table tries first (writers and folds alike): nobody waits for
+        another's insert of the same row."""
+        return stable_id(self.table)
 
     @staticmethod
     def group(counters: Iterable[Counter]) -> list[TargetTable]:

@@ -33,7 +33,7 @@ import pgtrigger
 from django.apps import apps
 from django.db import models
 
-from counters.spec import Counter, quote, stable_id
+from counters.spec import Counter, quote
 from counters.targets import TargetTable
 
 NEW, OLD = "counters_new", "counters_old"
@@ -156,7 +156,7 @@ def render_append(feeds: list[Feed], operation: str) -> str:
             index=index,
             table=target.quoted_table,
             key=target.quoted_key,
-            lock=stable_id(target.table),
+            lock=target.create_lock,
             bulk=CREATE_BULK,
         )
         for index, target in enumerate(created)
