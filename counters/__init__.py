@@ -25,7 +25,7 @@ from counters.exceptions import (
     UnknownCounterError,
 )
 from counters.folding import fold
-from counters.guard import unguarded
+from counters.guard import deferred, unguarded
 from counters.reading import CounterManager
 from counters.recount import check, compare, recount
 from counters.registry import CounterInfo
@@ -76,4 +76,5 @@ __all__ = [
     "register",
     "trigger_states",
     "unguarded",
+    "deferred",
 ]

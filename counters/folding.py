@@ -43,22 +43,13 @@ SELECT p.key FROM counters_delta AS p
 WHERE p.counter IN ({ids}){after}
 GROUP BY p.key ORDER BY p.key LIMIT {batch}"""
 
-WITH_TOUCHED = """\
-(  -- the keys this statement touched (the hot ones)
-{touched}
-)
-UNION
-(
-{oldest}
-)"""
-
 FOLD = """\
 WITH pending AS (
 {pending}
 ),
 taken AS (  -- the target rows nobody holds right now
     SELECT t.{key} FROM {table} AS t
-    WHERE t.{key} IN (SELECT pending.key::{key_type} FROM pending)
+    WHERE t.{key} IN (SELECT pending.key::{key_type} FROM pending) AND {hold}
     ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED
 ),
 moved AS (
@@ -73,7 +64,7 @@ summed AS (
 folded AS (
     UPDATE {table} AS t SET {sets}
     FROM summed WHERE t.{key} = summed.key::{key_type}
-    RETURNING 1
+    RETURNING t.{key} AS key, {left} AS recompute
 ),
 rowless AS (  -- pending keys without their row: not created yet, or gone
     SELECT pending.key FROM pending
@@ -86,7 +77,42 @@ orphans AS (  -- deltas of rows that are gone (their owner was deleted)
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless{into}"""
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless,
+       (SELECT array_agg(folded.key) FROM folded WHERE folded.recompute) AS recompute{into}"""
+
+RECOMPUTE = """\
+UPDATE {table} AS t SET {sets}
+WHERE t.{key} = ANY({keys})"""
+
+WINDOW = """\
+WITH slice AS MATERIALIZED (
+    SELECT w.id, w.key FROM (
+        SELECT p.id, p.counter, p.key FROM counters_delta AS p
+        WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+        ORDER BY p.key LIMIT {window}
+    ) AS w
+    WHERE w.counter IN ({ids})
+),
+taken AS (
+    SELECT t.{key} FROM {table} AS t
+    WHERE t.{key} IN (SELECT slice.key::{key_type} FROM slice) AND {hold}
+    ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED
+),
+moved AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken.{key}::text FROM taken))
+    RETURNING p.counter, p.key, p.delta
+),
+summed AS (
+    SELECT moved.key, {sums}
+    FROM moved GROUP BY moved.key
+),
+folded AS (
+    UPDATE {table} AS t SET {sets}
+    FROM summed WHERE t.{key} = summed.key::{key_type}
+    RETURNING t.{key} AS key, {left} AS recompute
+)
+SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO {into} FROM folded"""
 
 
 CREATE = """\
@@ -98,7 +124,7 @@ FROM (
     ORDER BY p.key LIMIT {batch}
 ) AS pending
 WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = pending.key::{key_type}){owner}
-  AND pg_try_advisory_xact_lock({lock}, hashtext(pending.key))  -- nobody else creating it now
+  AND {lock}  -- nobody else creating it now
 ORDER BY 1
 ON CONFLICT DO NOTHING"""
 
@@ -125,7 +151,7 @@ def render_create(target: TargetTable, *, batch: int | str, after: str = "NULL")
         after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
         batch=batch,
         owner=owner,
-        lock=target.create_lock,
+        lock=target.try_create_lock("pending.key"),
     )
 
 
@@ -135,32 +161,17 @@ def render_fold(
     batch: int | str,
     after: str = "NULL",
     into: str = "",
-    keys: str | None = None,
 ) -> str:
     """One fold step over ``target``: up to ``batch`` pending keys after ``after`` (SQL
     expressions). Returns rows moved, orphans dropped, keys looked at, the last key, rows updated
-    and pending keys without their row (``INTO`` the PL/pgSQL variable ``into``, in a function).
-    ``keys`` (a query of text keys) folds those keys too: a writer folds the keys its own statement
-    touched, read from its transition tables (a query, not a PL/pgSQL variable: a statement with
-    no parameters is planned once per session, not at every fold)."""
-    sums = ", ".join(
-        aggregate
-        for i, counter in enumerate(target.counters)
-        for aggregate in counter.pending_aggregates(i, "moved")
-    )
-    sets = ", ".join(
-        f"{col} = {counter.merged(f't.{col}', 'summed', i, f't.{target.quoted_key}')}"
-        for i, (col, counter) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
-    )
+    and pending keys without their row, and the keys whose Min or Max :func:`render_recompute`
+    must recompute next (``INTO`` the PL/pgSQL variable ``into``, in a function)."""
+    sums, sets, left = fold_parts(target)
     pending = OLDEST.format(
         ids=target.ids_sql,
         after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
         batch=batch,
     )
-    if keys is not None:  # the keys given too, besides the first pending ones
-        pending = WITH_TOUCHED.format(
-            touched=textwrap.indent(keys, "    "), oldest=textwrap.indent(pending, "    ")
-        )
     return FOLD.format(
         pending=textwrap.indent(pending, "    "),
         ids=target.ids_sql,
@@ -171,6 +182,70 @@ def render_fold(
         sets=sets,
         into=f" INTO {into}" if into else "",
         owned=_owner_gone(target),
+        left=left,
+        hold=target.try_hold(f"t.{target.quoted_key}::text"),
+    )
+
+
+def fold_parts(target: TargetTable, rows: str = "moved") -> tuple[str, str, str]:
+    """What a fold of ``target`` adds: the pending aggregates over delta rows ``rows`` grouped
+    by key, the ``SET`` list merging them into the columns (``summed``), and SQL true for a row
+    whose Min or Max must be recomputed (a row left it): the recompute runs in a statement of its
+    own (:func:`render_recompute`), once the row is held, so its snapshot includes every in-place
+    update made before."""
+    sums = ", ".join(
+        aggregate
+        for i, counter in enumerate(target.counters)
+        for aggregate in counter.pending_aggregates(i, rows)
+    )
+    sets = ", ".join(
+        f"{col} = "
+        + counter.merged(f"t.{col}", "summed", i, f"t.{target.quoted_key}", recompute=False)
+        for i, (col, counter) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
+    )
+    flags = [f"summed.m{i}" for i, c in enumerate(target.counters) if c.extreme]
+    left = " OR ".join(f"coalesce({flag}, false)" for flag in flags) or "false"
+    return sums, sets, left
+
+
+def render_recompute(target: TargetTable, keys: str) -> str:
+    """Recompute every Min and Max of ``target``'s rows whose keys are in the array ``keys``
+    (SQL of the key's type) from the source rows; ``""`` for a table without one."""
+    extremes = [
+        (col, counter)
+        for col, counter in zip(target.quoted_columns, target.counters, strict=True)
+        if counter.extreme
+    ]
+    if not extremes:
+        return ""
+    sets = ", ".join(
+        f"{col} = {counter.typed(counter.recompute_sql(f't.{target.quoted_key}'))}"
+        for col, counter in extremes
+    )
+    return RECOMPUTE.format(table=target.quoted_table, key=target.quoted_key, sets=sets, keys=keys)
+
+
+WINDOW_ROWS = 1024  # a writer's occasional fold looks at no more pending rows than this
+
+
+def render_window_fold(target: TargetTable, into: str) -> str:
+    """A writer's occasional fold of ``target``: the pending rows of its counters among at most
+    ``WINDOW_ROWS`` rows of ``counters_delta`` (from a random point of the key order), into the
+    target rows nobody holds. Bounded work whatever the backlog; creates no row and drops no
+    orphan (that is a dedicated fold's work, outside the application's transactions). The keys
+    whose Min or Max must be recomputed go ``INTO`` the PL/pgSQL array ``into``."""
+    sums, sets, left = fold_parts(target)
+    return WINDOW.format(
+        window=WINDOW_ROWS,
+        ids=target.ids_sql,
+        table=target.quoted_table,
+        key=target.quoted_key,
+        key_type=target.key_type,
+        sums=sums,
+        sets=sets,
+        left=left,
+        into=into,
+        hold=target.try_hold(f"t.{target.quoted_key}::text"),
     )
 
 
@@ -242,6 +317,7 @@ def _fold_table(target: TargetTable, batch_size: int, using: str, report: FoldRe
     connection = connections[using]
     sql = render_fold(target, batch="%(batch)s", after="%(after)s")
     create = render_create(target, batch="%(batch)s", after="%(after)s")
+    recompute = render_recompute(target, f"%(keys)s::{target.key_type}[]")
     after, folded, orphans = None, 0, 0
     while True:
         with unguarded(using), connection.cursor() as cursor:  # its writes are not hand writes
@@ -252,7 +328,9 @@ def _fold_table(target: TargetTable, batch_size: int, using: str, report: FoldRe
             if create:
                 cursor.execute(create, {"batch": batch_size, "after": after})
             cursor.execute(sql, {"batch": batch_size, "after": after})
-            moved, dropped, seen, last, _, _ = cursor.fetchone()
+            moved, dropped, seen, last, _, _, keys = cursor.fetchone()
+            if keys and recompute:
+                cursor.execute(recompute, {"keys": keys})
         folded, orphans, after = folded + moved, orphans + dropped, last
         if seen < batch_size:
             break

@@ -162,11 +162,14 @@ def render_exact_view(target: TargetTable) -> str:
 
 def render_fold_function(targets: list[TargetTable], batch: int = 1000) -> str:
     """``counters_fold()``: folds every target table (see :mod:`counters.folding`)."""
-    from counters.folding import fold_lock, render_create, render_fold
+    from counters.folding import fold_lock, render_create, render_fold, render_recompute
 
     def step(target: TargetTable) -> str:
         sql = render_fold(target, batch=batch, after="_after", into="_folded")
         create = render_create(target, batch=batch, after="_after")
+        recompute = render_recompute(target, "_folded.recompute")
+        if recompute:
+            sql += f";\nIF _folded.recompute IS NOT NULL THEN\n{textwrap.indent(recompute, '    ')};\nEND IF"
         return textwrap.indent(f"{create};\n{sql}" if create else sql, " " * 12)
 
     tables = "\n".join(

@@ -191,13 +191,22 @@ class Counter:
             f"bool_or({rows}.counter = {self.marker_id}) AS m{i}",
         ]
 
-    def merged(self, column: str, aggregates: str, i: int, key: str) -> str:
+    def merged(
+        self, column: str, aggregates: str, i: int, key: str, *, recompute: bool = True
+    ) -> str:
         """``column`` with the pending aggregates ``aggregates.d{i}`` (see
         :meth:`pending_aggregates`) applied: added, or for a Min or Max the extreme of both,
-        recomputed for ``key`` when a row has left."""
+        recomputed for ``key`` when a row has left. Without ``recompute`` a row that has left
+        keeps the column as it is: the caller recomputes in a later statement (see
+        :func:`counters.folding.render_recompute`)."""
         pending = self.decode(f"{aggregates}.d{i}")
         if not self.extreme:
             return self.typed(f"{column} + coalesce({pending}, 0)")
+        if not recompute:
+            best = "greatest" if self.kind == "max" else "least"
+            return self.typed(
+                f"CASE WHEN {aggregates}.m{i} THEN {column} ELSE {best}({column}, {pending}) END"
+            )
         return self._extreme(column, pending, f"{aggregates}.m{i}", key)
 
     def read_sql(self, column: str, key: str) -> str:
@@ -342,8 +351,11 @@ class Counter:
 
         ``unchanged_in`` names the other transition table of an UPDATE: rows of a model further
         along the path whose deciding columns did not change are left out (their deltas cancel).
-        Rows of the models after ``position`` are locked FOR SHARE, in key order, so a
-        concurrent update of one of them waits for us (or we for it) instead of both missing it.
+        Rows of the models after ``position`` are locked FOR KEY SHARE, in key order (the lock a
+        foreign key check takes: an ordinary update of those rows never waits for it); the update
+        trigger of a model on the path locks the rows whose path columns it changed FOR UPDATE
+        first (see :func:`counters.triggers.render_move_lock`), so a move and a counted write on
+        the same row serialize instead of both missing each other.
         """
         parts = []
         for j, model in enumerate(self.path_models):
@@ -379,7 +391,7 @@ class Counter:
         locked = range(position + 1, len(self.path_models)) if position >= 0 else range(0)
         if locked:
             order = ", ".join(f"s{j}.{quote(self.path_models[j]._meta.pk.column)}" for j in locked)
-            sql += f" ORDER BY {order} FOR SHARE OF " + ", ".join(f"s{j}" for j in locked)
+            sql += f" ORDER BY {order} FOR KEY SHARE OF " + ", ".join(f"s{j}" for j in locked)
         return sql
 
     def pending_sql(self, key: str) -> str:

@@ -33,6 +33,13 @@ import pgtrigger
 from django.apps import apps
 from django.db import models
 
+from counters.folding import (
+    NO_FOLDER,
+    fold_parts,
+    fold_lock,
+    render_recompute,
+    render_window_fold,
+)
 from counters.spec import Counter, quote
 from counters.targets import TargetTable
 
@@ -49,7 +56,12 @@ SIDES = {"insert": ((NEW, "1"),), "update": ((NEW, "1"), (OLD, "-1")), "delete":
 
 Feed = tuple[Counter, int]  # a counter and the position of the trigger's model on its path
 
-APPEND = """\
+ARM = """\
+        SELECT {id}, r.key::text, {delta} FROM (
+            {rows}
+        ) AS r GROUP BY r.key"""
+
+DELTA = """\
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, {combine} AS delta
     FROM (
@@ -57,67 +69,125 @@ WITH delta AS MATERIALIZED (
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING {keep}
+),"""
+
+IN_PLACE = """
+taken{i} AS MATERIALIZED (
+    SELECT t.{key}::text AS key FROM {table} AS t
+    WHERE t.{key} IN (SELECT delta.key::{key_type} FROM delta WHERE delta.counter IN ({ids}))
+      AND {in_place} AND {hold}
+    ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED
 ),
+absorbed{i} AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken{i}.key FROM taken{i}) AND q.counter IN ({ids})
+        LIMIT {absorb})
+    RETURNING p.counter, p.key, p.delta
+),
+summed{i} AS (
+    SELECT x.key, {sums}
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN ({ids}) AND delta.key IN (SELECT taken{i}.key FROM taken{i})
+        UNION ALL
+        SELECT absorbed{i}.counter, absorbed{i}.key, absorbed{i}.delta FROM absorbed{i}
+    ) AS x
+    GROUP BY x.key
+),
+updated{i} AS (
+    UPDATE {table} AS t SET {sets}
+    FROM summed{i} AS summed WHERE t.{key} = summed.key::{key_type}
+    RETURNING t.{key} AS key, {left} AS recompute
+),"""
+
+APPEND_REST = """
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE {rest}
 )
-SELECT {missing}
-FROM delta;{creates}"""
+SELECT {selected}
+FROM delta;"""
 
-APPEND_PLAIN = """\
+APPEND_LAST = """\
 INSERT INTO counters_delta (counter, key, delta)
-SELECT part.counter, part.key, {combine} AS delta
-FROM (
-{arms}
-) AS part (counter, key, delta)
-GROUP BY part.counter, part.key
-HAVING {keep};"""  # no target rows to create: the append alone
-
-TOUCHED = """\
-SELECT touched.key FROM (
-{arms}
-) AS touched (key)
-LIMIT {batch}"""
-
-TOUCHED_ARM = """\
-    SELECT r.key::text FROM (
-        {rows}
-    ) AS r  -- {label}"""
-
-ARM = """\
-        SELECT {id}, r.key::text, {delta} FROM (
-            {rows}
-        ) AS r GROUP BY r.key  -- {label}"""
+SELECT delta.counter, delta.key, delta.delta FROM delta
+WHERE {rest};"""
 
 MISSING = """\
-array_agg(delta.key::{key_type}) FILTER (  -- {table}: keys counted for the first time
+array_agg(delta.key::{key_type}) FILTER (
            WHERE {counted}
+             AND delta.key NOT IN (SELECT taken{i}.key FROM taken{i})
              AND NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = delta.key::{key_type}))"""
 
+RECOMPUTED = "(SELECT array_agg(updated{i}.key) FROM updated{i} WHERE updated{i}.recompute)"
+
 CREATE = """
-IF _new{index} IS NOT NULL THEN  -- {table}: their row, with zeros, for the fold to add into,
-    INSERT INTO {table} ({key})  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new{index}) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new{index}) > {bulk} OR pg_try_advisory_xact_lock({lock}, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new{i} IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, {sums}
+        FROM counters_delta AS p
+        WHERE p.counter IN ({ids}) AND p.key IN (SELECT k.key::text FROM unnest(_new{i}) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO {table} ({key}, {columns})
+        SELECT pending.key::{key_type}, {values}
+        FROM pending
+        WHERE cardinality(_new{i}) > {bulk} OR {lock}
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING {key}
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN ({ids}) AND p.key IN (SELECT created.{key}::text FROM created);
 END IF;"""
 
-CREATE_BULK = 64  # more new keys than this in one statement: no per-key locks (the lock table)
-
-FOLD_NOW_AND_THEN = """\
-IF random() < {chance} THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF {no_folder} AND {lock} THEN  -- ... and nobody is folding this table
-{fold}
-    END IF;
+APPEND_ONLY = """\
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, {combine} AS delta
+    FROM (
+{arms}
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING {keep};
+    RETURN NULL;
 END IF;"""
 
-FOLD_CHANCE = "1.0 / 64"  # about one statement in 64 folds a batch of ...
-FOLD_BATCH = 256  # ... target keys of each target table it feeds
+RECOMPUTE = """
+IF _recompute{i} IS NOT NULL THEN
+{recompute};
+END IF;"""
+
+CREATE_BULK = 64  # more new keys than this in one statement: no per-key locks, in key order
+ABSORB = 256  # pending rows a writer takes into a row it holds, at most, per table and statement
+
+FOLD_NOW_AND_THEN = """
+IF random() < {chance} AND {in_place} AND {no_folder} THEN
+{fold};{recompute}
+END IF;"""
+
+IN_PLACE_ALLOWED = "current_setting('counters.deferred', true) IS DISTINCT FROM 'on'"
+FOLD_CHANCE = "1.0 / 64"  # about one statement in 64 folds a window of pending rows
+
+EMPTY = """\
+IF NOT EXISTS (SELECT FROM {rows}) THEN
+    RETURN NULL;
+END IF;"""
+
+MOVE_LOCK = """\
+PERFORM 1 FROM {table} AS m
+WHERE m.{pk} IN (
+    SELECT n.{pk} FROM counters_new AS n JOIN counters_old AS o ON o.{pk} = n.{pk}
+    WHERE {changed}
+)
+ORDER BY m.{pk} FOR UPDATE;"""
 
 RESET = """\
--- {table}: a TRUNCATE on the path leaves nothing to count
-PERFORM {lock};  -- no fold of this table meanwhile
+PERFORM {lock};
 PERFORM 1 FROM {table} WHERE {nonempty} ORDER BY {key} FOR NO KEY UPDATE;
 UPDATE {table} SET {empty} WHERE {nonempty};
 DELETE FROM counters_delta WHERE counter IN ({ids});"""
@@ -133,69 +203,128 @@ def _sides(feeds: list[Feed], operation: str) -> Iterator[tuple[Counter, str, st
             yield counter, counter.rows_sql(position, rows, unchanged_in=unchanged_in), sign
 
 
-def render_append(feeds: list[Feed], operation: str) -> str:
-    """The one statement a counter trigger runs: append this statement's deltas (and create
-    the missing stats rows they need)."""
-    arms = []
-    for counter, sql, sign in _sides(feeds, operation):
-        number, delta = counter.arm(sign)
-        arms.append(ARM.format(id=number, delta=delta, rows=sql, label=counter.label))
-    created = created_targets(feeds)
-    missing = [
-        MISSING.format(
-            table=target.quoted_table,
-            key=target.quoted_key,
-            key_type=target.key_type,
-            counted=_counted_for_the_first_time(target),
-        )
-        for target in created
-    ]
-    into = ", ".join(f"_new{index}" for index in range(len(created)))
-    creates = "".join(
-        CREATE.format(
-            index=index,
-            table=target.quoted_table,
-            key=target.quoted_key,
-            lock=target.create_lock,
-            bulk=CREATE_BULK,
-        )
-        for index, target in enumerate(created)
-    )
+def _combine(feeds: list[Feed]) -> tuple[str, str]:
+    """How one statement's rows of a counter and key combine into one delta row (``combine``),
+    and which rows are kept (``keep``): amounts add up and zeros are dropped; a Min's or Max's
+    candidates keep their extreme, its recompute markers one row."""
     combine, keep = "sum(part.delta)::bigint", "sum(part.delta) <> 0"
     extremes = sorted({c for c, _ in feeds if c.extreme}, key=lambda c: c.label)
-    if extremes:  # candidates keep their extreme, markers one row; amounts add up
+    if extremes:
         cases = "".join(
             f"\n        WHEN part.counter IN ({', '.join(str(n) for n in c.delta_ids)}) "
-            f"THEN {c.kind}(part.delta)  -- {c.label}: its extreme; markers: one row"
+            f"THEN {c.kind}(part.delta)"
             for c in extremes
         )
         combine = f"CASE{cases}\n        ELSE sum(part.delta)::bigint END"
         numbers = ", ".join(str(n) for c in extremes for n in c.delta_ids)
         keep = f"part.counter IN ({numbers}) OR sum(part.delta) <> 0"
-    if not created:
-        return APPEND_PLAIN.format(
-            combine=combine,
-            keep=keep,
-            arms=textwrap.indent(textwrap.dedent("\n        UNION ALL\n".join(arms)), "    "),
-        )
-    return APPEND.format(
-        combine=combine,
-        keep=keep,
-        arms="\n        UNION ALL\n".join(arms),
-        missing=",\n       ".join(missing) + f"\nINTO {into}",
-        creates=creates,
+    return combine, keep
+
+
+def _arms(feeds: list[Feed], operation: str) -> str:
+    arms = []
+    for counter, sql, sign in _sides(feeds, operation):
+        number, delta = counter.arm(sign)
+        arms.append(ARM.format(id=number, delta=delta, rows=sql))
+    return "\n        UNION ALL\n".join(arms)
+
+
+def render_append_only(feeds: list[Feed], operation: str) -> str:
+    """Under REPEATABLE READ and SERIALIZABLE: append the statement's deltas, touch no counter
+    row and create none (an in-place update or a row creation there could fail the application's
+    transaction with a serialization error); the next writer that holds the row, or a fold, adds
+    them in. (In a ``counters.deferred()`` block, under READ COMMITTED, the statement takes no
+    row in place but still creates the rows counted for the first time.)"""
+    combine, keep = _combine(feeds)
+    return APPEND_ONLY.format(
+        combine=combine, keep=keep, arms=textwrap.indent(_arms(feeds, operation), "    ")
     )
 
 
-def render_touched(feeds: list[Feed], operation: str, target: TargetTable) -> str:
-    """The keys of ``target`` this statement touched, read again from its transition tables (the
-    first ``FOLD_BATCH`` of them): what a writer's occasional fold takes besides the oldest."""
-    arms = [
-        TOUCHED_ARM.format(rows=sql, label=counter.label)
-        for counter, sql, _ in _sides(feeds, operation)
-        if counter in target.counters
-    ]
-    return TOUCHED.format(arms="\n    UNION\n".join(arms), batch=FOLD_BATCH)
+def render_append(feeds: list[Feed], operation: str) -> str:
+    """The statement a counter trigger runs under READ COMMITTED: this statement's deltas, added
+    in place into every target row nobody else holds (with up to ``ABSORB`` pending rows of each
+    row it takes), appended to ``counters_delta`` for the rows another transaction holds; then
+    the rows counted for the first time are created with their values."""
+    combine, keep = _combine(feeds)
+    targets = TargetTable.group(counter for counter, _ in feeds)
+    parts = [DELTA.format(combine=combine, keep=keep, arms=_arms(feeds, operation))]
+    rest, selected, into = [], [], []
+    for i, target in enumerate(targets):
+        ids = target.ids_sql
+        sums, sets, left = fold_parts(target, "x")
+        parts.append(
+            IN_PLACE.format(
+                i=i,
+                key=target.quoted_key,
+                table=target.quoted_table,
+                key_type=target.key_type,
+                ids=ids,
+                absorb=ABSORB,
+                in_place=IN_PLACE_ALLOWED,
+                hold=target.try_hold(f"t.{target.quoted_key}::text"),
+                sums=sums,
+                sets=sets,
+                left=left,
+            )
+        )
+        rest.append(
+            f"(delta.counter NOT IN ({ids}) OR delta.key NOT IN (SELECT taken{i}.key FROM taken{i}))"
+        )
+        if target.mode != "update":
+            selected.append(
+                MISSING.format(
+                    i=i,
+                    table=target.quoted_table,
+                    key=target.quoted_key,
+                    key_type=target.key_type,
+                    counted=_counted_for_the_first_time(target),
+                )
+            )
+            into.append(f"_new{i}")
+        if left != "false":
+            selected.append(RECOMPUTED.format(i=i))
+            into.append(f"_recompute{i}")
+    selected_sql = ",\n       ".join(selected) + "\nINTO " + ", ".join(into)
+    where = "\n  AND ".join(rest)
+    if into:
+        statement = "".join(parts) + APPEND_REST.format(
+            rest=where.replace("\n", "\n    "), selected=selected_sql
+        )
+    else:  # nothing to read back: the append is the statement itself
+        statement = "".join(parts).rstrip(",") + "\n" + APPEND_LAST.format(rest=where)
+    blocks = [statement]
+    for i, target in enumerate(targets):
+        if target.mode != "update":
+            blocks.append(_render_create(target, i))
+        recompute = render_recompute(target, f"_recompute{i}")
+        if recompute:
+            blocks.append(RECOMPUTE.format(i=i, recompute=textwrap.indent(recompute, "    ")))
+    return "".join(blocks)
+
+
+def _render_create(target: TargetTable, i: int) -> str:
+    """Create the rows of ``target`` counted for the first time, with their values: this
+    statement's deltas and any other pending ones of the row (a writer that found it being
+    created by someone who then rolled back), consumed in the same statement. A row another
+    writer is creating right now (its creation lock is taken) keeps its deltas pending."""
+    sums, _, _ = fold_parts(target, "p")
+    values = ", ".join(
+        counter.merged(counter.empty, "pending", j, f"pending.key::{target.key_type}")
+        for j, counter in enumerate(target.counters)
+    )
+    return CREATE.format(
+        i=i,
+        sums=sums,
+        ids=target.ids_sql,
+        table=target.quoted_table,
+        key=target.quoted_key,
+        columns=", ".join(target.quoted_columns),
+        key_type=target.key_type,
+        values=values,
+        bulk=CREATE_BULK,
+        lock=target.try_create_lock("pending.key"),
+    )
 
 
 def _counted_for_the_first_time(target: TargetTable) -> str:
@@ -217,27 +346,55 @@ def created_targets(feeds: list[Feed]) -> list[TargetTable]:
     return [target for target in targets if target.mode != "update"]
 
 
-def render_fold_now_and_then(target: TargetTable, keys: str) -> str:
-    """A writer's occasional fold of the keys of ``target`` its statement touched (``keys``):
-    the rows being written are the ones whose deltas pile up. Tried, never waited for."""
-    from counters.folding import NO_FOLDER, fold_lock, render_create, render_fold
-
-    fold = render_fold(target, batch=FOLD_BATCH, into="_folded", keys=keys)
-    create = render_create(target, batch=FOLD_BATCH)
-    if create:  # only when the fold met keys without their row (rare: a statement creates them)
-        fold += f";\nIF _folded.rowless > 0 THEN\n{textwrap.indent(create, '    ')};\nEND IF"
+def render_fold_now_and_then(target: TargetTable, i: int) -> str:
+    """A writer's occasional fold of ``target`` when no dedicated folder runs: a bounded window of
+    pending rows (see :func:`counters.folding.render_window_fold`), never waiting."""
+    recompute = render_recompute(target, f"_folded{i}")
     return FOLD_NOW_AND_THEN.format(
         chance=FOLD_CHANCE,
+        in_place=IN_PLACE_ALLOWED,
         no_folder=NO_FOLDER,
-        lock=fold_lock(target),
-        fold=textwrap.indent(fold, " " * 8) + ";",
+        fold=textwrap.indent(render_window_fold(target, f"_folded{i}"), "    "),
+        recompute=textwrap.indent(
+            RECOMPUTE.format(i=i, recompute=textwrap.indent(recompute, "    ")).replace(
+                f"_recompute{i}", f"_folded{i}"
+            ),
+            "    ",
+        )
+        if recompute
+        else "",
+    )
+
+
+def render_move_lock(feeds: list[Feed], model: type[models.Model]) -> str:
+    """In the UPDATE trigger of a model further along a path (a session on answer -> session ->
+    user): lock ``FOR UPDATE`` the rows whose path columns changed, before counting. A counted
+    write reading such a row holds ``FOR KEY SHARE`` on it (as its foreign key check does), so a
+    move waits for it and then counts its rows, and a write after the move waits for the move and
+    reads the row as moved; an ordinary update of the row (a title) waits for nobody."""
+    columns: set[str] = set()
+    for counter, position in feeds:
+        if position == 0:
+            continue
+        columns.add(counter.hops[position - 1].target_field.column)
+        columns.add(
+            counter.hops[position].column
+            if position < len(counter.hops)
+            else str(counter.key_reference)
+        )
+    pk = model._meta.pk.column
+    columns.discard(pk)
+    if not columns:
+        return ""
+    return MOVE_LOCK.format(
+        table=quote(model._meta.db_table),
+        pk=quote(pk),
+        changed=" OR ".join(f"o.{quote(c)} IS DISTINCT FROM n.{quote(c)}" for c in sorted(columns)),
     )
 
 
 def render_reset(target: TargetTable) -> str:
     """After a TRUNCATE on the path: every counter of ``target`` is 0, nothing is pending."""
-    from counters.folding import fold_lock
-
     pairs = list(zip(target.quoted_columns, target.counters, strict=True))
     return RESET.format(
         lock=fold_lock(target, wait=True),
@@ -268,23 +425,28 @@ class CounterTrigger(pgtrigger.Trigger):
     def get_declare(self, model: type[models.Model]) -> list[tuple[str, str]]:
         if self.operation_name == "truncate":
             return []
-        created = created_targets(self.feeds)
-        new = [(f"_new{i}", f"{target.key_type}[]") for i, target in enumerate(created)]
-        return [*new, ("_folded", "record")]
+        declared = []
+        for i, target in enumerate(TargetTable.group(counter for counter, _ in self.feeds)):
+            if target.mode != "update":
+                declared.append((f"_new{i}", f"{target.key_type}[]"))
+            if any(counter.extreme for counter in target.counters):
+                declared.append((f"_recompute{i}", f"{target.key_type}[]"))
+            declared.append((f"_folded{i}", f"{target.key_type}[]"))
+        return declared
 
     def get_func(self, model: type[models.Model]) -> str:
         targets = TargetTable.group(counter for counter, _ in self.feeds)
         if self.operation_name == "truncate":
             body = "\n".join(render_reset(target) for target in targets)
-        else:
-            body = "\n".join(
-                [render_append(self.feeds, self.operation_name)]
-                + [
-                    render_fold_now_and_then(t, render_touched(self.feeds, self.operation_name, t))
-                    for t in targets
-                ]
-            )
-        return f"{body}\nRETURN NULL;"
+            return f"{body}\nRETURN NULL;"
+        rows = OLD if self.operation_name == "delete" else NEW
+        blocks = [EMPTY.format(rows=rows)]  # a statement that changed no row (a trigger's own
+        if self.operation_name == "update":  # UPDATE of a counter row may be one) counts nothing
+            blocks.append(render_move_lock(self.feeds, model))
+        blocks.append(render_append_only(self.feeds, self.operation_name))
+        blocks.append(render_append(self.feeds, self.operation_name))
+        blocks += [render_fold_now_and_then(t, i) for i, t in enumerate(targets)]
+        return "\n".join(block.strip("\n") for block in blocks if block) + "\nRETURN NULL;"
 
 
 class ReadOnlyTrigger(pgtrigger.Trigger):

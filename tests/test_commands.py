@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+import counters
 from counters import registry
 from counters.models import CounterDelta
 from counters.social.models import Follow, Post, UserStats
@@ -55,9 +56,11 @@ def test_demo_admin_prints_a_password_that_logs_in():
     assert second != password  # a fresh one each time
 
 
-def test_fold_counters_command(writers_do_not_fold):
-    star = UserFactory()
-    Follow.objects.create(follower=UserFactory(), followed=star)
+def test_fold_counters_command():
+    star, fan = UserFactory.create_batch(2)
+    Follow.objects.create(follower=star, followed=fan)  # their stats rows exist
+    with counters.deferred():
+        Follow.objects.create(follower=fan, followed=star)
     out = run("fold_counters", "counters_social.UserStats")
     assert "counters_social.UserStats: folded 2 delta(s), dropped 0 orphaned, 0 left" in out
     stats_ids = [c.id for c in registry.counters_on(UserStats)]
@@ -112,10 +115,10 @@ def test_fold_counters_forever_is_a_folder_until_interrupted():
                     break
                 assert time.monotonic() < deadline and folder.poll() is None, "no folder"
                 time.sleep(0.1)
-        star = UserFactory()
-        Follow.objects.bulk_create(
-            [Follow(follower=u, followed=star) for u in UserFactory.create_batch(5)]
-        )
+        star, fans = UserFactory(), UserFactory.create_batch(5)
+        Post.objects.bulk_create([Post(author=u, title="x") for u in [star, *fans]])
+        with counters.deferred():  # every row exists: the deltas are the folder's work
+            Follow.objects.bulk_create([Follow(follower=u, followed=star) for u in fans])
         while CounterDelta.objects.exists():
             assert time.monotonic() < deadline, "the folder did not fold"
             time.sleep(0.1)

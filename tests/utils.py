@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
+
+import counters.registry
 
 
 class OtherClient:
@@ -34,6 +37,22 @@ class OtherClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def another_writer_creating(model: Any, key: object) -> Iterator[None]:
+    """Another writer is creating ``model``'s counter row ``key`` right now (it holds the row's
+    creation lock): writes counted into that row meanwhile leave it missing and their deltas
+    pending, without waiting."""
+    from counters.targets import CREATE_LOCKS, TargetTable
+
+    lock = TargetTable(counters.registry.counters_on(model)).create_lock
+    with OtherClient() as other:
+        other.execute(
+            "SELECT pg_advisory_lock(%s, hashtext(%s) & %s)", [lock, str(key), CREATE_LOCKS - 1]
+        )
+        yield
+        other.execute("SELECT pg_advisory_unlock_all()")
 
 
 def _truth(counter: Any) -> tuple[str | None, Any]:

@@ -1,149 +1,233 @@
 -- counter adopters.Article.last_comment_at (id 971165650 in counters_delta): adopters.Comment rows by article
 
 -- trigger counters_delete on adopters_article (adopters.Article): AFTER DELETE FOR EACH STATEMENT
-DECLARE _folded record;
-INSERT INTO counters_delta (counter, key, delta)
-SELECT part.counter, part.key, CASE
-        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
+DECLARE _recompute0 bigint[]; _folded0 bigint[];
+IF NOT EXISTS (SELECT FROM counters_old) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
-FROM (
-    SELECT -617392757, r.key::text, -count(*) FROM (
-        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
-    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-    UNION ALL
-    SELECT -1528015454, r.key::text, 1 FROM (
-        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
-    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-) AS part (counter, key, delta)
-GROUP BY part.counter, part.key
-HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
-                    ) AS r  -- adopters.Article.comments_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
-                    ) AS r  -- adopters.Article.last_comment_at
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-617392757, 971165650, -1528015454)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_article" AS t
-            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
-            FROM summed WHERE t."id" = summed.key::bigint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+    FROM (
+            SELECT -617392757, r.key::text, -count(*) FROM (
+                SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -1528015454, r.key::text, 1 FROM (
+                SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+        SELECT -617392757, r.key::text, -count(*) FROM (
+            SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
+        ) AS r GROUP BY r.key
+        UNION ALL
+        SELECT -1528015454, r.key::text, 1 FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
+        ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
+),
+taken0 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_article" AS t
+    WHERE t."id" IN (SELECT delta.key::bigint FROM delta WHERE delta.counter IN (-617392757, 971165650, -1528015454))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-617392757, 971165650, -1528015454)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+    FROM summed0 AS summed WHERE t."id" = summed.key::bigint
+    RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-617392757, 971165650, -1528015454) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+)
+SELECT (SELECT array_agg(updated0.key) FROM updated0 WHERE updated0.recompute)
+INTO _recompute0
+FROM delta;
+IF _recompute0 IS NOT NULL THEN
+    UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+    WHERE t."id" = ANY(_recompute0);
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-617392757, 971165650, -1528015454)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_article" AS t
+        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM summed WHERE t."id" = summed.key::bigint
+        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    IF _folded0 IS NOT NULL THEN
+        UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+        WHERE t."id" = ANY(_folded0);
     END IF;
 END IF;
 RETURN NULL;
 
 -- trigger counters_insert on adopters_article (adopters.Article): AFTER INSERT FOR EACH STATEMENT
-DECLARE _folded record;
-INSERT INTO counters_delta (counter, key, delta)
-SELECT part.counter, part.key, CASE
-        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
+DECLARE _recompute0 bigint[]; _folded0 bigint[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
-FROM (
-    SELECT -617392757, r.key::text, count(*) FROM (
-        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
-    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-    UNION ALL
-    SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
-    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-) AS part (counter, key, delta)
-GROUP BY part.counter, part.key
-HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
-                    ) AS r  -- adopters.Article.comments_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
-                    ) AS r  -- adopters.Article.last_comment_at
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-617392757, 971165650, -1528015454)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_article" AS t
-            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
-            FROM summed WHERE t."id" = summed.key::bigint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+    FROM (
+            SELECT -617392757, r.key::text, count(*) FROM (
+                SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+                SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+        SELECT -617392757, r.key::text, count(*) FROM (
+            SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
+        ) AS r GROUP BY r.key
+        UNION ALL
+        SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
+        ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
+),
+taken0 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_article" AS t
+    WHERE t."id" IN (SELECT delta.key::bigint FROM delta WHERE delta.counter IN (-617392757, 971165650, -1528015454))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-617392757, 971165650, -1528015454)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+    FROM summed0 AS summed WHERE t."id" = summed.key::bigint
+    RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-617392757, 971165650, -1528015454) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+)
+SELECT (SELECT array_agg(updated0.key) FROM updated0 WHERE updated0.recompute)
+INTO _recompute0
+FROM delta;
+IF _recompute0 IS NOT NULL THEN
+    UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+    WHERE t."id" = ANY(_recompute0);
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-617392757, 971165650, -1528015454)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_article" AS t
+        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM summed WHERE t."id" = summed.key::bigint
+        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    IF _folded0 IS NOT NULL THEN
+        UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+        WHERE t."id" = ANY(_folded0);
     END IF;
 END IF;
 RETURN NULL;
@@ -163,345 +247,517 @@ NEW."likes_count" := OLD."likes_count";
 RETURN NEW;
 
 -- trigger counters_truncate on adopters_article (adopters.Article): AFTER TRUNCATE FOR EACH STATEMENT
--- "adopters_article": a TRUNCATE on the path leaves nothing to count
-PERFORM pg_advisory_xact_lock(1165328191, 2103454382);  -- no fold of this table meanwhile
+PERFORM pg_advisory_xact_lock(1165328191, 2103454382);
 PERFORM 1 FROM "adopters_article" WHERE "comments_count" <> 0 OR "last_comment_at" IS NOT NULL ORDER BY "id" FOR NO KEY UPDATE;
 UPDATE "adopters_article" SET "comments_count" = 0, "last_comment_at" = NULL WHERE "comments_count" <> 0 OR "last_comment_at" IS NOT NULL;
 DELETE FROM counters_delta WHERE counter IN (-617392757, 971165650, -1528015454);
 RETURN NULL;
 
 -- trigger counters_update on adopters_article (adopters.Article): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _folded record;
-INSERT INTO counters_delta (counter, key, delta)
-SELECT part.counter, part.key, CASE
-        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
+DECLARE _recompute0 bigint[]; _folded0 bigint[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+PERFORM 1 FROM "adopters_article" AS m
+WHERE m."id" IN (
+    SELECT n."id" FROM counters_new AS n JOIN counters_old AS o ON o."id" = n."id"
+    WHERE o."slug" IS DISTINCT FROM n."slug"
+)
+ORDER BY m."id" FOR UPDATE;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
-FROM (
-    SELECT -617392757, r.key::text, count(*) FROM (
-        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-    UNION ALL
-    SELECT -617392757, r.key::text, -count(*) FROM (
-        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-    UNION ALL
-    SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-    UNION ALL
-    SELECT -1528015454, r.key::text, 1 FROM (
-        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-) AS part (counter, key, delta)
-GROUP BY part.counter, part.key
-HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-                    ) AS r  -- adopters.Article.comments_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-                    ) AS r  -- adopters.Article.comments_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-                    ) AS r  -- adopters.Article.last_comment_at
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
-                    ) AS r  -- adopters.Article.last_comment_at
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-617392757, 971165650, -1528015454)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_article" AS t
-            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
-            FROM summed WHERE t."id" = summed.key::bigint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+    FROM (
+            SELECT -617392757, r.key::text, count(*) FROM (
+                SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -617392757, r.key::text, -count(*) FROM (
+                SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+                SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -1528015454, r.key::text, 1 FROM (
+                SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+        SELECT -617392757, r.key::text, count(*) FROM (
+            SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+        ) AS r GROUP BY r.key
+        UNION ALL
+        SELECT -617392757, r.key::text, -count(*) FROM (
+            SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+        ) AS r GROUP BY r.key
+        UNION ALL
+        SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+        ) AS r GROUP BY r.key
+        UNION ALL
+        SELECT -1528015454, r.key::text, 1 FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
+        ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
+),
+taken0 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_article" AS t
+    WHERE t."id" IN (SELECT delta.key::bigint FROM delta WHERE delta.counter IN (-617392757, 971165650, -1528015454))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-617392757, 971165650, -1528015454)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+    FROM summed0 AS summed WHERE t."id" = summed.key::bigint
+    RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-617392757, 971165650, -1528015454) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+)
+SELECT (SELECT array_agg(updated0.key) FROM updated0 WHERE updated0.recompute)
+INTO _recompute0
+FROM delta;
+IF _recompute0 IS NOT NULL THEN
+    UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+    WHERE t."id" = ANY(_recompute0);
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-617392757, 971165650, -1528015454)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_article" AS t
+        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM summed WHERE t."id" = summed.key::bigint
+        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    IF _folded0 IS NOT NULL THEN
+        UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+        WHERE t."id" = ANY(_folded0);
     END IF;
 END IF;
 RETURN NULL;
 
 -- trigger counters_delete on adopters_comment (adopters.Comment): AFTER DELETE FOR EACH STATEMENT
-DECLARE _folded record;
-INSERT INTO counters_delta (counter, key, delta)
-SELECT part.counter, part.key, CASE
-        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
+DECLARE _recompute0 bigint[]; _folded0 bigint[];
+IF NOT EXISTS (SELECT FROM counters_old) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
-FROM (
-    SELECT -617392757, r.key::text, -count(*) FROM (
-        SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-    UNION ALL
-    SELECT -1528015454, r.key::text, 1 FROM (
-        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-) AS part (counter, key, delta)
-GROUP BY part.counter, part.key
-HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- adopters.Article.comments_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- adopters.Article.last_comment_at
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-617392757, 971165650, -1528015454)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_article" AS t
-            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
-            FROM summed WHERE t."id" = summed.key::bigint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+    FROM (
+            SELECT -617392757, r.key::text, -count(*) FROM (
+                SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -1528015454, r.key::text, 1 FROM (
+                SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+        SELECT -617392757, r.key::text, -count(*) FROM (
+            SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
+        UNION ALL
+        SELECT -1528015454, r.key::text, 1 FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
+),
+taken0 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_article" AS t
+    WHERE t."id" IN (SELECT delta.key::bigint FROM delta WHERE delta.counter IN (-617392757, 971165650, -1528015454))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-617392757, 971165650, -1528015454)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+    FROM summed0 AS summed WHERE t."id" = summed.key::bigint
+    RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-617392757, 971165650, -1528015454) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+)
+SELECT (SELECT array_agg(updated0.key) FROM updated0 WHERE updated0.recompute)
+INTO _recompute0
+FROM delta;
+IF _recompute0 IS NOT NULL THEN
+    UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+    WHERE t."id" = ANY(_recompute0);
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-617392757, 971165650, -1528015454)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_article" AS t
+        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM summed WHERE t."id" = summed.key::bigint
+        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    IF _folded0 IS NOT NULL THEN
+        UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+        WHERE t."id" = ANY(_folded0);
     END IF;
 END IF;
 RETURN NULL;
 
 -- trigger counters_insert on adopters_comment (adopters.Comment): AFTER INSERT FOR EACH STATEMENT
-DECLARE _folded record;
-INSERT INTO counters_delta (counter, key, delta)
-SELECT part.counter, part.key, CASE
-        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
+DECLARE _recompute0 bigint[]; _folded0 bigint[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
-FROM (
-    SELECT -617392757, r.key::text, count(*) FROM (
-        SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-    UNION ALL
-    SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-) AS part (counter, key, delta)
-GROUP BY part.counter, part.key
-HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- adopters.Article.comments_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- adopters.Article.last_comment_at
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-617392757, 971165650, -1528015454)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_article" AS t
-            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
-            FROM summed WHERE t."id" = summed.key::bigint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+    FROM (
+            SELECT -617392757, r.key::text, count(*) FROM (
+                SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+                SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+        SELECT -617392757, r.key::text, count(*) FROM (
+            SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
+        UNION ALL
+        SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
+),
+taken0 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_article" AS t
+    WHERE t."id" IN (SELECT delta.key::bigint FROM delta WHERE delta.counter IN (-617392757, 971165650, -1528015454))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-617392757, 971165650, -1528015454)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+    FROM summed0 AS summed WHERE t."id" = summed.key::bigint
+    RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-617392757, 971165650, -1528015454) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+)
+SELECT (SELECT array_agg(updated0.key) FROM updated0 WHERE updated0.recompute)
+INTO _recompute0
+FROM delta;
+IF _recompute0 IS NOT NULL THEN
+    UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+    WHERE t."id" = ANY(_recompute0);
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-617392757, 971165650, -1528015454)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_article" AS t
+        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM summed WHERE t."id" = summed.key::bigint
+        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    IF _folded0 IS NOT NULL THEN
+        UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+        WHERE t."id" = ANY(_folded0);
     END IF;
 END IF;
 RETURN NULL;
 
 -- trigger counters_truncate on adopters_comment (adopters.Comment): AFTER TRUNCATE FOR EACH STATEMENT
--- "adopters_article": a TRUNCATE on the path leaves nothing to count
-PERFORM pg_advisory_xact_lock(1165328191, 2103454382);  -- no fold of this table meanwhile
+PERFORM pg_advisory_xact_lock(1165328191, 2103454382);
 PERFORM 1 FROM "adopters_article" WHERE "comments_count" <> 0 OR "last_comment_at" IS NOT NULL ORDER BY "id" FOR NO KEY UPDATE;
 UPDATE "adopters_article" SET "comments_count" = 0, "last_comment_at" = NULL WHERE "comments_count" <> 0 OR "last_comment_at" IS NOT NULL;
 DELETE FROM counters_delta WHERE counter IN (-617392757, 971165650, -1528015454);
 RETURN NULL;
 
 -- trigger counters_update on adopters_comment (adopters.Comment): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _folded record;
-INSERT INTO counters_delta (counter, key, delta)
-SELECT part.counter, part.key, CASE
-        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)  -- adopters.Article.last_comment_at: its extreme; markers: one row
+DECLARE _recompute0 bigint[]; _folded0 bigint[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
-FROM (
-    SELECT -617392757, r.key::text, count(*) FROM (
-        SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-    UNION ALL
-    SELECT -617392757, r.key::text, -count(*) FROM (
-        SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-    ) AS r GROUP BY r.key  -- adopters.Article.comments_count
-    UNION ALL
-    SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
-    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-    UNION ALL
-    SELECT -1528015454, r.key::text, 1 FROM (
-        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
-    ) AS r GROUP BY r.key  -- adopters.Article.last_comment_at
-) AS part (counter, key, delta)
-GROUP BY part.counter, part.key
-HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- adopters.Article.comments_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- adopters.Article.comments_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- adopters.Article.last_comment_at
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- adopters.Article.last_comment_at
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-617392757, 971165650, -1528015454)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_article" AS t
-            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
-            FROM summed WHERE t."id" = summed.key::bigint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-617392757, 971165650, -1528015454) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
+    FROM (
+            SELECT -617392757, r.key::text, count(*) FROM (
+                SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -617392757, r.key::text, -count(*) FROM (
+                SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+                SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -1528015454, r.key::text, 1 FROM (
+                SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (971165650, -1528015454) THEN max(part.delta)
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+        SELECT -617392757, r.key::text, count(*) FROM (
+            SELECT s1."id" AS key FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
+        UNION ALL
+        SELECT -617392757, r.key::text, -count(*) FROM (
+            SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
+        UNION ALL
+        SELECT 971165650, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
+        UNION ALL
+        SELECT -1528015454, r.key::text, 1 FROM (
+            SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (971165650, -1528015454) OR sum(part.delta) <> 0
+),
+taken0 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_article" AS t
+    WHERE t."id" IN (SELECT delta.key::bigint FROM delta WHERE delta.counter IN (-617392757, 971165650, -1528015454))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-617392757, 971165650, -1528015454)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+    FROM summed0 AS summed WHERE t."id" = summed.key::bigint
+    RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+),
+appended AS (
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-617392757, 971165650, -1528015454) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+)
+SELECT (SELECT array_agg(updated0.key) FROM updated0 WHERE updated0.recompute)
+INTO _recompute0
+FROM delta;
+IF _recompute0 IS NOT NULL THEN
+    UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+    WHERE t."id" = ANY(_recompute0);
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-617392757, 971165650, -1528015454)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_article" AS t
+        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM summed WHERE t."id" = summed.key::bigint
+        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    IF _folded0 IS NOT NULL THEN
+        UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+        WHERE t."id" = ANY(_folded0);
     END IF;
 END IF;
 RETURN NULL;
@@ -514,7 +770,7 @@ WITH pending AS (
 ),
 taken AS (  -- the target rows nobody holds right now
     SELECT t."id" FROM "adopters_article" AS t
-    WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+    WHERE t."id" IN (SELECT pending.key::bigint FROM pending) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
     ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
 ),
 moved AS (
@@ -527,9 +783,9 @@ summed AS (
     FROM moved GROUP BY moved.key
 ),
 folded AS (
-    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone, "likes_count" = t."likes_count" + coalesce(summed.d2, 0)
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone, "likes_count" = t."likes_count" + coalesce(summed.d2, 0)
     FROM summed WHERE t."id" = summed.key::bigint
-    RETURNING 1
+    RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
 ),
 rowless AS (  -- pending keys without their row: not created yet, or gone
     SELECT pending.key FROM pending
@@ -542,7 +798,8 @@ orphans AS (  -- deltas of rows that are gone (their owner was deleted)
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless,
+       (SELECT array_agg(folded.key) FROM folded WHERE folded.recompute) AS recompute
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,

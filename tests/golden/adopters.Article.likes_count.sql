@@ -1,487 +1,587 @@
 -- counter adopters.Article.likes_count (id -1745088253 in counters_delta): adopters.Article_likes rows by article
 
 -- trigger counters_adopters_delete on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _folded record;
+DECLARE _folded0 bigint[]; _new1 varchar(150)[]; _folded1 varchar(150)[];
+IF NOT EXISTS (SELECT FROM counters_old) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT -1745088253, r.key::text, -count(*) FROM (
+                SELECT s0."article_id" AS key FROM counters_old AS s0 WHERE s0."article_id" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1307081512, r.key::text, -count(*) FROM (
+                SELECT s1."username" AS key FROM counters_old AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
         SELECT -1745088253, r.key::text, -count(*) FROM (
             SELECT s0."article_id" AS key FROM counters_old AS s0 WHERE s0."article_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- adopters.Article.likes_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1307081512, r.key::text, -count(*) FROM (
-            SELECT s1."username" AS key FROM counters_old AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- adopters.MemberStats.likes_given
+            SELECT s1."username" AS key FROM counters_old AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_article" AS t
+    WHERE t."id" IN (SELECT delta.key::bigint FROM delta WHERE delta.counter IN (-1745088253))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-1745088253)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-1745088253) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
+    FROM summed0 AS summed WHERE t."id" = summed.key::bigint
+    RETURNING t."id" AS key, false AS recompute
+),
+taken1 AS MATERIALIZED (
+    SELECT t."user_id"::text AS key FROM "adopters_memberstats" AS t
+    WHERE t."user_id" IN (SELECT delta.key::varchar(150) FROM delta WHERE delta.counter IN (1307081512))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed1 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken1.key FROM taken1) AND q.counter IN (1307081512)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed1 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken1.key FROM taken1)
+        UNION ALL
+        SELECT absorbed1.counter, absorbed1.key, absorbed1.delta FROM absorbed1
+    ) AS x
+    GROUP BY x.key
+),
+updated1 AS (
+    UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+    FROM summed1 AS summed WHERE t."user_id" = summed.key::varchar(150)
+    RETURNING t."user_id" AS key, false AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-1745088253) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+      AND (delta.counter NOT IN (1307081512) OR delta.key NOT IN (SELECT taken1.key FROM taken1))
 )
-SELECT array_agg(delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+SELECT array_agg(delta.key::varchar(150)) FILTER (
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND delta.key NOT IN (SELECT taken1.key FROM taken1)
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150)))
-INTO _new0
+INTO _new1
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new1 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        FROM counters_delta AS p
+        WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "adopters_memberstats" ("user_id", "likes_given")
+        SELECT pending.key::varchar(150), 0 + coalesce(pending.d0, 0)
+        FROM pending
+        WHERE cardinality(_new1) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "user_id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1307081512) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s0."article_id" AS key FROM counters_old AS s0 WHERE s0."article_id" IS NOT NULL
-                    ) AS r  -- adopters.Article.likes_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1745088253)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_article" AS t
-            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1745088253) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."id" = summed.key::bigint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1745088253) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-1745088253)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_article" AS t
+        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."id" = summed.key::bigint
+        RETURNING t."id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."username" AS key FROM counters_old AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- adopters.MemberStats.likes_given
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1307081512)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."user_id" FROM "adopters_memberstats" AS t
-            WHERE t."user_id" IN (SELECT pending.key::varchar(150) FROM pending)
-            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT taken."user_id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."user_id" = summed.key::varchar(150)
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::varchar(150)  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1307081512)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-              AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
-                  SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
-                  FOR KEY SHARE SKIP LOCKED)
-              AND pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (1307081512)
+    ),
+    taken AS (
+        SELECT t."user_id" FROM "adopters_memberstats" AS t
+        WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."user_id" = summed.key::varchar(150)
+        RETURNING t."user_id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
 END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _folded record;
+DECLARE _folded0 bigint[]; _new1 varchar(150)[]; _folded1 varchar(150)[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT -1745088253, r.key::text, count(*) FROM (
+                SELECT s0."article_id" AS key FROM counters_new AS s0 WHERE s0."article_id" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1307081512, r.key::text, count(*) FROM (
+                SELECT s1."username" AS key FROM counters_new AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
         SELECT -1745088253, r.key::text, count(*) FROM (
             SELECT s0."article_id" AS key FROM counters_new AS s0 WHERE s0."article_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- adopters.Article.likes_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1307081512, r.key::text, count(*) FROM (
-            SELECT s1."username" AS key FROM counters_new AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- adopters.MemberStats.likes_given
+            SELECT s1."username" AS key FROM counters_new AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_article" AS t
+    WHERE t."id" IN (SELECT delta.key::bigint FROM delta WHERE delta.counter IN (-1745088253))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-1745088253)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-1745088253) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
+    FROM summed0 AS summed WHERE t."id" = summed.key::bigint
+    RETURNING t."id" AS key, false AS recompute
+),
+taken1 AS MATERIALIZED (
+    SELECT t."user_id"::text AS key FROM "adopters_memberstats" AS t
+    WHERE t."user_id" IN (SELECT delta.key::varchar(150) FROM delta WHERE delta.counter IN (1307081512))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed1 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken1.key FROM taken1) AND q.counter IN (1307081512)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed1 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken1.key FROM taken1)
+        UNION ALL
+        SELECT absorbed1.counter, absorbed1.key, absorbed1.delta FROM absorbed1
+    ) AS x
+    GROUP BY x.key
+),
+updated1 AS (
+    UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+    FROM summed1 AS summed WHERE t."user_id" = summed.key::varchar(150)
+    RETURNING t."user_id" AS key, false AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-1745088253) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+      AND (delta.counter NOT IN (1307081512) OR delta.key NOT IN (SELECT taken1.key FROM taken1))
 )
-SELECT array_agg(delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+SELECT array_agg(delta.key::varchar(150)) FILTER (
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND delta.key NOT IN (SELECT taken1.key FROM taken1)
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150)))
-INTO _new0
+INTO _new1
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new1 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        FROM counters_delta AS p
+        WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "adopters_memberstats" ("user_id", "likes_given")
+        SELECT pending.key::varchar(150), 0 + coalesce(pending.d0, 0)
+        FROM pending
+        WHERE cardinality(_new1) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "user_id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1307081512) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s0."article_id" AS key FROM counters_new AS s0 WHERE s0."article_id" IS NOT NULL
-                    ) AS r  -- adopters.Article.likes_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1745088253)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_article" AS t
-            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1745088253) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."id" = summed.key::bigint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1745088253) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-1745088253)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_article" AS t
+        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."id" = summed.key::bigint
+        RETURNING t."id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."username" AS key FROM counters_new AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- adopters.MemberStats.likes_given
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1307081512)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."user_id" FROM "adopters_memberstats" AS t
-            WHERE t."user_id" IN (SELECT pending.key::varchar(150) FROM pending)
-            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT taken."user_id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."user_id" = summed.key::varchar(150)
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::varchar(150)  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1307081512)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-              AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
-                  SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
-                  FOR KEY SHARE SKIP LOCKED)
-              AND pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (1307081512)
+    ),
+    taken AS (
+        SELECT t."user_id" FROM "adopters_memberstats" AS t
+        WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."user_id" = summed.key::varchar(150)
+        RETURNING t."user_id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
 END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_truncate on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER TRUNCATE FOR EACH STATEMENT
--- "adopters_article": a TRUNCATE on the path leaves nothing to count
-PERFORM pg_advisory_xact_lock(1165328191, 2103454382);  -- no fold of this table meanwhile
+PERFORM pg_advisory_xact_lock(1165328191, 2103454382);
 PERFORM 1 FROM "adopters_article" WHERE "likes_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
 UPDATE "adopters_article" SET "likes_count" = 0 WHERE "likes_count" <> 0;
 DELETE FROM counters_delta WHERE counter IN (-1745088253);
--- "adopters_memberstats": a TRUNCATE on the path leaves nothing to count
-PERFORM pg_advisory_xact_lock(1165328191, -1761523349);  -- no fold of this table meanwhile
+PERFORM pg_advisory_xact_lock(1165328191, -1761523349);
 PERFORM 1 FROM "adopters_memberstats" WHERE "likes_given" <> 0 ORDER BY "user_id" FOR NO KEY UPDATE;
 UPDATE "adopters_memberstats" SET "likes_given" = 0 WHERE "likes_given" <> 0;
 DELETE FROM counters_delta WHERE counter IN (1307081512);
 RETURN NULL;
 
 -- trigger counters_adopters_update on adopters_article_likes (adopters.AdoptersArticle_likesCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _folded record;
+DECLARE _folded0 bigint[]; _new1 varchar(150)[]; _folded1 varchar(150)[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT -1745088253, r.key::text, count(*) FROM (
+                SELECT s0."article_id" AS key FROM counters_new AS s0 WHERE s0."article_id" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -1745088253, r.key::text, -count(*) FROM (
+                SELECT s0."article_id" AS key FROM counters_old AS s0 WHERE s0."article_id" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1307081512, r.key::text, count(*) FROM (
+                SELECT s1."username" AS key FROM counters_new AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1307081512, r.key::text, -count(*) FROM (
+                SELECT s1."username" AS key FROM counters_old AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
         SELECT -1745088253, r.key::text, count(*) FROM (
             SELECT s0."article_id" AS key FROM counters_new AS s0 WHERE s0."article_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- adopters.Article.likes_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -1745088253, r.key::text, -count(*) FROM (
             SELECT s0."article_id" AS key FROM counters_old AS s0 WHERE s0."article_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- adopters.Article.likes_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1307081512, r.key::text, count(*) FROM (
-            SELECT s1."username" AS key FROM counters_new AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- adopters.MemberStats.likes_given
+            SELECT s1."username" AS key FROM counters_new AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1307081512, r.key::text, -count(*) FROM (
-            SELECT s1."username" AS key FROM counters_old AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- adopters.MemberStats.likes_given
+            SELECT s1."username" AS key FROM counters_old AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_article" AS t
+    WHERE t."id" IN (SELECT delta.key::bigint FROM delta WHERE delta.counter IN (-1745088253))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-1745088253)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-1745088253) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
+    FROM summed0 AS summed WHERE t."id" = summed.key::bigint
+    RETURNING t."id" AS key, false AS recompute
+),
+taken1 AS MATERIALIZED (
+    SELECT t."user_id"::text AS key FROM "adopters_memberstats" AS t
+    WHERE t."user_id" IN (SELECT delta.key::varchar(150) FROM delta WHERE delta.counter IN (1307081512))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed1 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken1.key FROM taken1) AND q.counter IN (1307081512)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed1 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken1.key FROM taken1)
+        UNION ALL
+        SELECT absorbed1.counter, absorbed1.key, absorbed1.delta FROM absorbed1
+    ) AS x
+    GROUP BY x.key
+),
+updated1 AS (
+    UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+    FROM summed1 AS summed WHERE t."user_id" = summed.key::varchar(150)
+    RETURNING t."user_id" AS key, false AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-1745088253) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+      AND (delta.counter NOT IN (1307081512) OR delta.key NOT IN (SELECT taken1.key FROM taken1))
 )
-SELECT array_agg(delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+SELECT array_agg(delta.key::varchar(150)) FILTER (
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND delta.key NOT IN (SELECT taken1.key FROM taken1)
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150)))
-INTO _new0
+INTO _new1
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new1 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        FROM counters_delta AS p
+        WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "adopters_memberstats" ("user_id", "likes_given")
+        SELECT pending.key::varchar(150), 0 + coalesce(pending.d0, 0)
+        FROM pending
+        WHERE cardinality(_new1) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "user_id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1307081512) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 2103454382) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s0."article_id" AS key FROM counters_new AS s0 WHERE s0."article_id" IS NOT NULL
-                    ) AS r  -- adopters.Article.likes_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s0."article_id" AS key FROM counters_old AS s0 WHERE s0."article_id" IS NOT NULL
-                    ) AS r  -- adopters.Article.likes_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1745088253)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_article" AS t
-            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1745088253) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."id" = summed.key::bigint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_article" AS t WHERE t."id" = pending.key::bigint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1745088253) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-1745088253)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_article" AS t
+        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."id" = summed.key::bigint
+        RETURNING t."id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."username" AS key FROM counters_new AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- adopters.MemberStats.likes_given
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."username" AS key FROM counters_old AS s0 JOIN "auth_user" AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- adopters.MemberStats.likes_given
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1307081512)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."user_id" FROM "adopters_memberstats" AS t
-            WHERE t."user_id" IN (SELECT pending.key::varchar(150) FROM pending)
-            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT taken."user_id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."user_id" = summed.key::varchar(150)
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::varchar(150)  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1307081512)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-              AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
-                  SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
-                  FOR KEY SHARE SKIP LOCKED)
-              AND pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (1307081512)
+    ),
+    taken AS (
+        SELECT t."user_id" FROM "adopters_memberstats" AS t
+        WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."user_id" = summed.key::varchar(150)
+        RETURNING t."user_id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
 END IF;
 RETURN NULL;
 
@@ -507,7 +607,7 @@ WITH pending AS (
 ),
 taken AS (  -- the target rows nobody holds right now
     SELECT t."id" FROM "adopters_article" AS t
-    WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
+    WHERE t."id" IN (SELECT pending.key::bigint FROM pending) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
     ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
 ),
 moved AS (
@@ -520,9 +620,9 @@ summed AS (
     FROM moved GROUP BY moved.key
 ),
 folded AS (
-    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone, "likes_count" = t."likes_count" + coalesce(summed.d2, 0)
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone, "likes_count" = t."likes_count" + coalesce(summed.d2, 0)
     FROM summed WHERE t."id" = summed.key::bigint
-    RETURNING 1
+    RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
 ),
 rowless AS (  -- pending keys without their row: not created yet, or gone
     SELECT pending.key FROM pending
@@ -535,7 +635,8 @@ orphans AS (  -- deltas of rows that are gone (their owner was deleted)
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless,
+       (SELECT array_agg(folded.key) FROM folded WHERE folded.recompute) AS recompute
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,

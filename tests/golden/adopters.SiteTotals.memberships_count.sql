@@ -1,300 +1,371 @@
 -- counter adopters.SiteTotals.memberships_count (id -1044422635 in counters_delta): auth.User_groups rows
 
 -- trigger counters_adopters_delete on auth_user_groups (adopters.AuthUser_groupsCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 smallint[]; _folded record;
+DECLARE _new0 smallint[]; _folded0 smallint[];
+IF NOT EXISTS (SELECT FROM counters_old) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT -1044422635, r.key::text, -count(*) FROM (
+                SELECT 1::smallint AS key FROM counters_old AS s0
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
         SELECT -1044422635, r.key::text, -count(*) FROM (
             SELECT 1::smallint AS key FROM counters_old AS s0
-        ) AS r GROUP BY r.key  -- adopters.SiteTotals.memberships_count
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_sitetotals" AS t
+    WHERE t."id" IN (SELECT delta.key::smallint FROM delta WHERE delta.counter IN (-1044422635))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-1044422635)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1044422635) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-1044422635) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_sitetotals" AS t SET "memberships_count" = t."memberships_count" + coalesce(summed.d0, 0)
+    FROM summed0 AS summed WHERE t."id" = summed.key::smallint
+    RETURNING t."id" AS key, false AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-1044422635) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
 )
-SELECT array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+SELECT array_agg(delta.key::smallint) FILTER (
            WHERE delta.counter IN (-1044422635) AND delta.delta > 0
+             AND delta.key NOT IN (SELECT taken0.key FROM taken0)
              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
 INTO _new0
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new0 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1044422635) AS d0
+        FROM counters_delta AS p
+        WHERE p.counter IN (-1044422635) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "adopters_sitetotals" ("id", "memberships_count")
+        SELECT pending.key::smallint, 0 + coalesce(pending.d0, 0)
+        FROM pending
+        WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1044422635) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT 1::smallint AS key FROM counters_old AS s0
-                    ) AS r  -- adopters.SiteTotals.memberships_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1044422635)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_sitetotals" AS t
-            WHERE t."id" IN (SELECT pending.key::smallint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1044422635) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1044422635) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_sitetotals" AS t SET "memberships_count" = t."memberships_count" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."id" = summed.key::smallint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1044422635) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND false  -- a total's row is created, never gone: its deltas wait for it
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::smallint  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1044422635)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-              AND pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-1044422635)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_sitetotals" AS t
+        WHERE t."id" IN (SELECT slice.key::smallint FROM slice) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1044422635) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_sitetotals" AS t SET "memberships_count" = t."memberships_count" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."id" = summed.key::smallint
+        RETURNING t."id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on auth_user_groups (adopters.AuthUser_groupsCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 smallint[]; _folded record;
+DECLARE _new0 smallint[]; _folded0 smallint[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT -1044422635, r.key::text, count(*) FROM (
+                SELECT 1::smallint AS key FROM counters_new AS s0
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
         SELECT -1044422635, r.key::text, count(*) FROM (
             SELECT 1::smallint AS key FROM counters_new AS s0
-        ) AS r GROUP BY r.key  -- adopters.SiteTotals.memberships_count
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_sitetotals" AS t
+    WHERE t."id" IN (SELECT delta.key::smallint FROM delta WHERE delta.counter IN (-1044422635))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-1044422635)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1044422635) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-1044422635) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_sitetotals" AS t SET "memberships_count" = t."memberships_count" + coalesce(summed.d0, 0)
+    FROM summed0 AS summed WHERE t."id" = summed.key::smallint
+    RETURNING t."id" AS key, false AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-1044422635) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
 )
-SELECT array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+SELECT array_agg(delta.key::smallint) FILTER (
            WHERE delta.counter IN (-1044422635) AND delta.delta > 0
+             AND delta.key NOT IN (SELECT taken0.key FROM taken0)
              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
 INTO _new0
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new0 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1044422635) AS d0
+        FROM counters_delta AS p
+        WHERE p.counter IN (-1044422635) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "adopters_sitetotals" ("id", "memberships_count")
+        SELECT pending.key::smallint, 0 + coalesce(pending.d0, 0)
+        FROM pending
+        WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1044422635) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT 1::smallint AS key FROM counters_new AS s0
-                    ) AS r  -- adopters.SiteTotals.memberships_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1044422635)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_sitetotals" AS t
-            WHERE t."id" IN (SELECT pending.key::smallint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1044422635) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1044422635) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_sitetotals" AS t SET "memberships_count" = t."memberships_count" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."id" = summed.key::smallint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1044422635) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND false  -- a total's row is created, never gone: its deltas wait for it
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::smallint  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1044422635)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-              AND pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-1044422635)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_sitetotals" AS t
+        WHERE t."id" IN (SELECT slice.key::smallint FROM slice) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1044422635) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_sitetotals" AS t SET "memberships_count" = t."memberships_count" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."id" = summed.key::smallint
+        RETURNING t."id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_truncate on auth_user_groups (adopters.AuthUser_groupsCounters): AFTER TRUNCATE FOR EACH STATEMENT
--- "adopters_sitetotals": a TRUNCATE on the path leaves nothing to count
-PERFORM pg_advisory_xact_lock(1165328191, -1130938677);  -- no fold of this table meanwhile
+PERFORM pg_advisory_xact_lock(1165328191, -1130938677);
 PERFORM 1 FROM "adopters_sitetotals" WHERE "memberships_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
 UPDATE "adopters_sitetotals" SET "memberships_count" = 0 WHERE "memberships_count" <> 0;
 DELETE FROM counters_delta WHERE counter IN (-1044422635);
 RETURN NULL;
 
 -- trigger counters_adopters_update on auth_user_groups (adopters.AuthUser_groupsCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 smallint[]; _folded record;
+DECLARE _new0 smallint[]; _folded0 smallint[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT -1044422635, r.key::text, count(*) FROM (
+                SELECT 1::smallint AS key FROM counters_new AS s0
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -1044422635, r.key::text, -count(*) FROM (
+                SELECT 1::smallint AS key FROM counters_old AS s0
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
         SELECT -1044422635, r.key::text, count(*) FROM (
             SELECT 1::smallint AS key FROM counters_new AS s0
-        ) AS r GROUP BY r.key  -- adopters.SiteTotals.memberships_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -1044422635, r.key::text, -count(*) FROM (
             SELECT 1::smallint AS key FROM counters_old AS s0
-        ) AS r GROUP BY r.key  -- adopters.SiteTotals.memberships_count
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_sitetotals" AS t
+    WHERE t."id" IN (SELECT delta.key::smallint FROM delta WHERE delta.counter IN (-1044422635))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-1044422635)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1044422635) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-1044422635) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_sitetotals" AS t SET "memberships_count" = t."memberships_count" + coalesce(summed.d0, 0)
+    FROM summed0 AS summed WHERE t."id" = summed.key::smallint
+    RETURNING t."id" AS key, false AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-1044422635) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
 )
-SELECT array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+SELECT array_agg(delta.key::smallint) FILTER (
            WHERE delta.counter IN (-1044422635) AND delta.delta > 0
+             AND delta.key NOT IN (SELECT taken0.key FROM taken0)
              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
 INTO _new0
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new0 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1044422635) AS d0
+        FROM counters_delta AS p
+        WHERE p.counter IN (-1044422635) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "adopters_sitetotals" ("id", "memberships_count")
+        SELECT pending.key::smallint, 0 + coalesce(pending.d0, 0)
+        FROM pending
+        WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1044422635) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT 1::smallint AS key FROM counters_new AS s0
-                    ) AS r  -- adopters.SiteTotals.memberships_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT 1::smallint AS key FROM counters_old AS s0
-                    ) AS r  -- adopters.SiteTotals.memberships_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1044422635)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_sitetotals" AS t
-            WHERE t."id" IN (SELECT pending.key::smallint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1044422635) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1044422635) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_sitetotals" AS t SET "memberships_count" = t."memberships_count" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."id" = summed.key::smallint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1044422635) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND false  -- a total's row is created, never gone: its deltas wait for it
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::smallint  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1044422635)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-              AND pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-1044422635)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_sitetotals" AS t
+        WHERE t."id" IN (SELECT slice.key::smallint FROM slice) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1044422635) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_sitetotals" AS t SET "memberships_count" = t."memberships_count" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."id" = summed.key::smallint
+        RETURNING t."id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
 RETURN NULL;
 
@@ -322,7 +393,7 @@ WITH pending AS (
 ),
 taken AS (  -- the target rows nobody holds right now
     SELECT t."id" FROM "adopters_sitetotals" AS t
-    WHERE t."id" IN (SELECT pending.key::smallint FROM pending)
+    WHERE t."id" IN (SELECT pending.key::smallint FROM pending) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
     ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
 ),
 moved AS (
@@ -337,7 +408,7 @@ summed AS (
 folded AS (
     UPDATE "adopters_sitetotals" AS t SET "groups_count" = t."groups_count" + coalesce(summed.d0, 0), "memberships_count" = t."memberships_count" + coalesce(summed.d1, 0), "staff_count" = t."staff_count" + coalesce(summed.d2, 0), "users_count" = t."users_count" + coalesce(summed.d3, 0)
     FROM summed WHERE t."id" = summed.key::smallint
-    RETURNING 1
+    RETURNING t."id" AS key, false AS recompute
 ),
 rowless AS (  -- pending keys without their row: not created yet, or gone
     SELECT pending.key FROM pending
@@ -351,7 +422,8 @@ orphans AS (  -- deltas of rows that are gone (their owner was deleted)
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless,
+       (SELECT array_agg(folded.key) FROM folded WHERE folded.recompute) AS recompute
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,

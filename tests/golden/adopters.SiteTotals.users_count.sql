@@ -1,588 +1,694 @@
 -- counter adopters.SiteTotals.users_count (id -78417697 in counters_delta): auth.User rows
 
 -- trigger counters_adopters_delete on auth_user (adopters.AuthUserCounters): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
+DECLARE _new0 varchar(150)[]; _folded0 varchar(150)[]; _new1 smallint[]; _folded1 smallint[];
+IF NOT EXISTS (SELECT FROM counters_old) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT 1307081512, r.key::text, -count(*) FROM (
+                SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1640070225, r.key::text, -count(*) FROM (
+                SELECT 1::smallint AS key FROM counters_old AS s0 WHERE (s0."is_staff")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -78417697, r.key::text, -count(*) FROM (
+                SELECT 1::smallint AS key FROM counters_old AS s0
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
         SELECT 1307081512, r.key::text, -count(*) FROM (
             SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL
-        ) AS r GROUP BY r.key  -- adopters.MemberStats.likes_given
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1640070225, r.key::text, -count(*) FROM (
             SELECT 1::smallint AS key FROM counters_old AS s0 WHERE (s0."is_staff")
-        ) AS r GROUP BY r.key  -- adopters.SiteTotals.staff_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -78417697, r.key::text, -count(*) FROM (
             SELECT 1::smallint AS key FROM counters_old AS s0
-        ) AS r GROUP BY r.key  -- adopters.SiteTotals.users_count
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."user_id"::text AS key FROM "adopters_memberstats" AS t
+    WHERE t."user_id" IN (SELECT delta.key::varchar(150) FROM delta WHERE delta.counter IN (1307081512))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (1307081512)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+    FROM summed0 AS summed WHERE t."user_id" = summed.key::varchar(150)
+    RETURNING t."user_id" AS key, false AS recompute
+),
+taken1 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_sitetotals" AS t
+    WHERE t."id" IN (SELECT delta.key::smallint FROM delta WHERE delta.counter IN (1640070225, -78417697))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed1 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken1.key FROM taken1) AND q.counter IN (1640070225, -78417697)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed1 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (1640070225, -78417697) AND delta.key IN (SELECT taken1.key FROM taken1)
+        UNION ALL
+        SELECT absorbed1.counter, absorbed1.key, absorbed1.delta FROM absorbed1
+    ) AS x
+    GROUP BY x.key
+),
+updated1 AS (
+    UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
+    FROM summed1 AS summed WHERE t."id" = summed.key::smallint
+    RETURNING t."id" AS key, false AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (1307081512) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+      AND (delta.counter NOT IN (1640070225, -78417697) OR delta.key NOT IN (SELECT taken1.key FROM taken1))
 )
-SELECT array_agg(delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+SELECT array_agg(delta.key::varchar(150)) FILTER (
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND delta.key NOT IN (SELECT taken0.key FROM taken0)
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
-       array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+       array_agg(delta.key::smallint) FILTER (
            WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
+             AND delta.key NOT IN (SELECT taken1.key FROM taken1)
              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
 INTO _new0, _new1
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new0 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        FROM counters_delta AS p
+        WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "adopters_memberstats" ("user_id", "likes_given")
+        SELECT pending.key::varchar(150), 0 + coalesce(pending.d0, 0)
+        FROM pending
+        WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "user_id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1307081512) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new1) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new1) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new1 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1640070225) AS d0, sum(p.delta) FILTER (WHERE p.counter = -78417697) AS d1
+        FROM counters_delta AS p
+        WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "adopters_sitetotals" ("id", "staff_count", "users_count")
+        SELECT pending.key::smallint, 0 + coalesce(pending.d0, 0), 0 + coalesce(pending.d1, 0)
+        FROM pending
+        WHERE cardinality(_new1) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL
-                    ) AS r  -- adopters.MemberStats.likes_given
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1307081512)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."user_id" FROM "adopters_memberstats" AS t
-            WHERE t."user_id" IN (SELECT pending.key::varchar(150) FROM pending)
-            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT taken."user_id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."user_id" = summed.key::varchar(150)
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::varchar(150)  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1307081512)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-              AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
-                  SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
-                  FOR KEY SHARE SKIP LOCKED)
-              AND pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (1307081512)
+    ),
+    taken AS (
+        SELECT t."user_id" FROM "adopters_memberstats" AS t
+        WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."user_id" = summed.key::varchar(150)
+        RETURNING t."user_id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT 1::smallint AS key FROM counters_old AS s0 WHERE (s0."is_staff")
-                    ) AS r  -- adopters.SiteTotals.staff_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT 1::smallint AS key FROM counters_old AS s0
-                    ) AS r  -- adopters.SiteTotals.users_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1640070225, -78417697)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_sitetotals" AS t
-            WHERE t."id" IN (SELECT pending.key::smallint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
-            FROM summed WHERE t."id" = summed.key::smallint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND false  -- a total's row is created, never gone: its deltas wait for it
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::smallint  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1640070225, -78417697)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-              AND pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (1640070225, -78417697)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_sitetotals" AS t
+        WHERE t."id" IN (SELECT slice.key::smallint FROM slice) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
+        FROM summed WHERE t."id" = summed.key::smallint
+        RETURNING t."id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
 END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_insert on auth_user (adopters.AuthUserCounters): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
+DECLARE _new0 varchar(150)[]; _folded0 varchar(150)[]; _new1 smallint[]; _folded1 smallint[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT 1307081512, r.key::text, count(*) FROM (
+                SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1640070225, r.key::text, count(*) FROM (
+                SELECT 1::smallint AS key FROM counters_new AS s0 WHERE (s0."is_staff")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -78417697, r.key::text, count(*) FROM (
+                SELECT 1::smallint AS key FROM counters_new AS s0
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
         SELECT 1307081512, r.key::text, count(*) FROM (
             SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL
-        ) AS r GROUP BY r.key  -- adopters.MemberStats.likes_given
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1640070225, r.key::text, count(*) FROM (
             SELECT 1::smallint AS key FROM counters_new AS s0 WHERE (s0."is_staff")
-        ) AS r GROUP BY r.key  -- adopters.SiteTotals.staff_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -78417697, r.key::text, count(*) FROM (
             SELECT 1::smallint AS key FROM counters_new AS s0
-        ) AS r GROUP BY r.key  -- adopters.SiteTotals.users_count
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."user_id"::text AS key FROM "adopters_memberstats" AS t
+    WHERE t."user_id" IN (SELECT delta.key::varchar(150) FROM delta WHERE delta.counter IN (1307081512))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (1307081512)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+    FROM summed0 AS summed WHERE t."user_id" = summed.key::varchar(150)
+    RETURNING t."user_id" AS key, false AS recompute
+),
+taken1 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_sitetotals" AS t
+    WHERE t."id" IN (SELECT delta.key::smallint FROM delta WHERE delta.counter IN (1640070225, -78417697))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed1 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken1.key FROM taken1) AND q.counter IN (1640070225, -78417697)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed1 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (1640070225, -78417697) AND delta.key IN (SELECT taken1.key FROM taken1)
+        UNION ALL
+        SELECT absorbed1.counter, absorbed1.key, absorbed1.delta FROM absorbed1
+    ) AS x
+    GROUP BY x.key
+),
+updated1 AS (
+    UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
+    FROM summed1 AS summed WHERE t."id" = summed.key::smallint
+    RETURNING t."id" AS key, false AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (1307081512) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+      AND (delta.counter NOT IN (1640070225, -78417697) OR delta.key NOT IN (SELECT taken1.key FROM taken1))
 )
-SELECT array_agg(delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+SELECT array_agg(delta.key::varchar(150)) FILTER (
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND delta.key NOT IN (SELECT taken0.key FROM taken0)
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
-       array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+       array_agg(delta.key::smallint) FILTER (
            WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
+             AND delta.key NOT IN (SELECT taken1.key FROM taken1)
              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
 INTO _new0, _new1
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new0 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        FROM counters_delta AS p
+        WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "adopters_memberstats" ("user_id", "likes_given")
+        SELECT pending.key::varchar(150), 0 + coalesce(pending.d0, 0)
+        FROM pending
+        WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "user_id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1307081512) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new1) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new1) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new1 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1640070225) AS d0, sum(p.delta) FILTER (WHERE p.counter = -78417697) AS d1
+        FROM counters_delta AS p
+        WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "adopters_sitetotals" ("id", "staff_count", "users_count")
+        SELECT pending.key::smallint, 0 + coalesce(pending.d0, 0), 0 + coalesce(pending.d1, 0)
+        FROM pending
+        WHERE cardinality(_new1) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL
-                    ) AS r  -- adopters.MemberStats.likes_given
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1307081512)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."user_id" FROM "adopters_memberstats" AS t
-            WHERE t."user_id" IN (SELECT pending.key::varchar(150) FROM pending)
-            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT taken."user_id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."user_id" = summed.key::varchar(150)
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::varchar(150)  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1307081512)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-              AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
-                  SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
-                  FOR KEY SHARE SKIP LOCKED)
-              AND pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (1307081512)
+    ),
+    taken AS (
+        SELECT t."user_id" FROM "adopters_memberstats" AS t
+        WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."user_id" = summed.key::varchar(150)
+        RETURNING t."user_id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT 1::smallint AS key FROM counters_new AS s0 WHERE (s0."is_staff")
-                    ) AS r  -- adopters.SiteTotals.staff_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT 1::smallint AS key FROM counters_new AS s0
-                    ) AS r  -- adopters.SiteTotals.users_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1640070225, -78417697)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_sitetotals" AS t
-            WHERE t."id" IN (SELECT pending.key::smallint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
-            FROM summed WHERE t."id" = summed.key::smallint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND false  -- a total's row is created, never gone: its deltas wait for it
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::smallint  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1640070225, -78417697)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-              AND pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (1640070225, -78417697)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_sitetotals" AS t
+        WHERE t."id" IN (SELECT slice.key::smallint FROM slice) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
+        FROM summed WHERE t."id" = summed.key::smallint
+        RETURNING t."id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
 END IF;
 RETURN NULL;
 
 -- trigger counters_adopters_truncate on auth_user (adopters.AuthUserCounters): AFTER TRUNCATE FOR EACH STATEMENT
--- "adopters_memberstats": a TRUNCATE on the path leaves nothing to count
-PERFORM pg_advisory_xact_lock(1165328191, -1761523349);  -- no fold of this table meanwhile
+PERFORM pg_advisory_xact_lock(1165328191, -1761523349);
 PERFORM 1 FROM "adopters_memberstats" WHERE "likes_given" <> 0 ORDER BY "user_id" FOR NO KEY UPDATE;
 UPDATE "adopters_memberstats" SET "likes_given" = 0 WHERE "likes_given" <> 0;
 DELETE FROM counters_delta WHERE counter IN (1307081512);
--- "adopters_sitetotals": a TRUNCATE on the path leaves nothing to count
-PERFORM pg_advisory_xact_lock(1165328191, -1130938677);  -- no fold of this table meanwhile
+PERFORM pg_advisory_xact_lock(1165328191, -1130938677);
 PERFORM 1 FROM "adopters_sitetotals" WHERE "staff_count" <> 0 OR "users_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
 UPDATE "adopters_sitetotals" SET "staff_count" = 0, "users_count" = 0 WHERE "staff_count" <> 0 OR "users_count" <> 0;
 DELETE FROM counters_delta WHERE counter IN (1640070225, -78417697);
 RETURN NULL;
 
 -- trigger counters_adopters_update on auth_user (adopters.AuthUserCounters): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 varchar(150)[]; _new1 smallint[]; _folded record;
+DECLARE _new0 varchar(150)[]; _folded0 varchar(150)[]; _new1 smallint[]; _folded1 smallint[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+PERFORM 1 FROM "auth_user" AS m
+WHERE m."id" IN (
+    SELECT n."id" FROM counters_new AS n JOIN counters_old AS o ON o."id" = n."id"
+    WHERE o."username" IS DISTINCT FROM n."username"
+)
+ORDER BY m."id" FOR UPDATE;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT 1307081512, r.key::text, count(*) FROM (
+                SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."username" IS NOT DISTINCT FROM s1."username")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1307081512, r.key::text, -count(*) FROM (
+                SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."username" IS NOT DISTINCT FROM s1."username")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1640070225, r.key::text, count(*) FROM (
+                SELECT 1::smallint AS key FROM counters_new AS s0 WHERE (s0."is_staff")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1640070225, r.key::text, -count(*) FROM (
+                SELECT 1::smallint AS key FROM counters_old AS s0 WHERE (s0."is_staff")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -78417697, r.key::text, count(*) FROM (
+                SELECT 1::smallint AS key FROM counters_new AS s0
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -78417697, r.key::text, -count(*) FROM (
+                SELECT 1::smallint AS key FROM counters_old AS s0
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
     FROM (
         SELECT 1307081512, r.key::text, count(*) FROM (
             SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."username" IS NOT DISTINCT FROM s1."username")
-        ) AS r GROUP BY r.key  -- adopters.MemberStats.likes_given
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1307081512, r.key::text, -count(*) FROM (
             SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."username" IS NOT DISTINCT FROM s1."username")
-        ) AS r GROUP BY r.key  -- adopters.MemberStats.likes_given
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1640070225, r.key::text, count(*) FROM (
             SELECT 1::smallint AS key FROM counters_new AS s0 WHERE (s0."is_staff")
-        ) AS r GROUP BY r.key  -- adopters.SiteTotals.staff_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1640070225, r.key::text, -count(*) FROM (
             SELECT 1::smallint AS key FROM counters_old AS s0 WHERE (s0."is_staff")
-        ) AS r GROUP BY r.key  -- adopters.SiteTotals.staff_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -78417697, r.key::text, count(*) FROM (
             SELECT 1::smallint AS key FROM counters_new AS s0
-        ) AS r GROUP BY r.key  -- adopters.SiteTotals.users_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -78417697, r.key::text, -count(*) FROM (
             SELECT 1::smallint AS key FROM counters_old AS s0
-        ) AS r GROUP BY r.key  -- adopters.SiteTotals.users_count
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."user_id"::text AS key FROM "adopters_memberstats" AS t
+    WHERE t."user_id" IN (SELECT delta.key::varchar(150) FROM delta WHERE delta.counter IN (1307081512))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (1307081512)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+    FROM summed0 AS summed WHERE t."user_id" = summed.key::varchar(150)
+    RETURNING t."user_id" AS key, false AS recompute
+),
+taken1 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "adopters_sitetotals" AS t
+    WHERE t."id" IN (SELECT delta.key::smallint FROM delta WHERE delta.counter IN (1640070225, -78417697))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed1 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken1.key FROM taken1) AND q.counter IN (1640070225, -78417697)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed1 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (1640070225, -78417697) AND delta.key IN (SELECT taken1.key FROM taken1)
+        UNION ALL
+        SELECT absorbed1.counter, absorbed1.key, absorbed1.delta FROM absorbed1
+    ) AS x
+    GROUP BY x.key
+),
+updated1 AS (
+    UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
+    FROM summed1 AS summed WHERE t."id" = summed.key::smallint
+    RETURNING t."id" AS key, false AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (1307081512) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+      AND (delta.counter NOT IN (1640070225, -78417697) OR delta.key NOT IN (SELECT taken1.key FROM taken1))
 )
-SELECT array_agg(delta.key::varchar(150)) FILTER (  -- "adopters_memberstats": keys counted for the first time
+SELECT array_agg(delta.key::varchar(150)) FILTER (
            WHERE delta.counter IN (1307081512) AND delta.delta > 0
+             AND delta.key NOT IN (SELECT taken0.key FROM taken0)
              AND NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = delta.key::varchar(150))),
-       array_agg(delta.key::smallint) FILTER (  -- "adopters_sitetotals": keys counted for the first time
+       array_agg(delta.key::smallint) FILTER (
            WHERE delta.counter IN (1640070225, -78417697) AND delta.delta > 0
+             AND delta.key NOT IN (SELECT taken1.key FROM taken1)
              AND NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = delta.key::smallint))
 INTO _new0, _new1
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "adopters_memberstats": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_memberstats" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new0 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        FROM counters_delta AS p
+        WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "adopters_memberstats" ("user_id", "likes_given")
+        SELECT pending.key::varchar(150), 0 + coalesce(pending.d0, 0)
+        FROM pending
+        WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "user_id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1307081512) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF _new1 IS NOT NULL THEN  -- "adopters_sitetotals": their row, with zeros, for the fold to add into,
-    INSERT INTO "adopters_sitetotals" ("id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new1) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new1) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new1 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1640070225) AS d0, sum(p.delta) FILTER (WHERE p.counter = -78417697) AS d1
+        FROM counters_delta AS p
+        WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "adopters_sitetotals" ("id", "staff_count", "users_count")
+        SELECT pending.key::smallint, 0 + coalesce(pending.d0, 0), 0 + coalesce(pending.d1, 0)
+        FROM pending
+        WHERE cardinality(_new1) > 64 OR pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1761523349) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."username" IS NOT DISTINCT FROM s1."username")
-                    ) AS r  -- adopters.MemberStats.likes_given
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."username" AS key FROM "adopters_article_likes" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."user_id" WHERE s1."username" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."username" IS NOT DISTINCT FROM s1."username")
-                    ) AS r  -- adopters.MemberStats.likes_given
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1307081512)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."user_id" FROM "adopters_memberstats" AS t
-            WHERE t."user_id" IN (SELECT pending.key::varchar(150) FROM pending)
-            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT taken."user_id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."user_id" = summed.key::varchar(150)
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1307081512) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."username" = p.key::varchar(150))
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "adopters_memberstats" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::varchar(150)  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1307081512)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_memberstats" AS t WHERE t."user_id" = pending.key::varchar(150))
-              AND pending.key::varchar(150) IN (  -- whose owner exists and is not being deleted right now
-                  SELECT o."username" FROM "auth_user" AS o WHERE o."username" = pending.key::varchar(150)
-                  FOR KEY SHARE SKIP LOCKED)
-              AND pg_try_advisory_xact_lock(-1761523349, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (1307081512)
+    ),
+    taken AS (
+        SELECT t."user_id" FROM "adopters_memberstats" AS t
+        WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."user_id" = summed.key::varchar(150)
+        RETURNING t."user_id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1130938677) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT 1::smallint AS key FROM counters_new AS s0 WHERE (s0."is_staff")
-                    ) AS r  -- adopters.SiteTotals.staff_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT 1::smallint AS key FROM counters_old AS s0 WHERE (s0."is_staff")
-                    ) AS r  -- adopters.SiteTotals.staff_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT 1::smallint AS key FROM counters_new AS s0
-                    ) AS r  -- adopters.SiteTotals.users_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT 1::smallint AS key FROM counters_old AS s0
-                    ) AS r  -- adopters.SiteTotals.users_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1640070225, -78417697)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "adopters_sitetotals" AS t
-            WHERE t."id" IN (SELECT pending.key::smallint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
-            FROM summed WHERE t."id" = summed.key::smallint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND false  -- a total's row is created, never gone: its deltas wait for it
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "adopters_sitetotals" ("id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::smallint  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1640070225, -78417697)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_sitetotals" AS t WHERE t."id" = pending.key::smallint)
-              AND pg_try_advisory_xact_lock(-1130938677, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (1640070225, -78417697)
+    ),
+    taken AS (
+        SELECT t."id" FROM "adopters_sitetotals" AS t
+        WHERE t."id" IN (SELECT slice.key::smallint FROM slice) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
+        FROM summed WHERE t."id" = summed.key::smallint
+        RETURNING t."id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
 END IF;
 RETURN NULL;
 
@@ -610,7 +716,7 @@ WITH pending AS (
 ),
 taken AS (  -- the target rows nobody holds right now
     SELECT t."id" FROM "adopters_sitetotals" AS t
-    WHERE t."id" IN (SELECT pending.key::smallint FROM pending)
+    WHERE t."id" IN (SELECT pending.key::smallint FROM pending) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
     ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
 ),
 moved AS (
@@ -625,7 +731,7 @@ summed AS (
 folded AS (
     UPDATE "adopters_sitetotals" AS t SET "groups_count" = t."groups_count" + coalesce(summed.d0, 0), "memberships_count" = t."memberships_count" + coalesce(summed.d1, 0), "staff_count" = t."staff_count" + coalesce(summed.d2, 0), "users_count" = t."users_count" + coalesce(summed.d3, 0)
     FROM summed WHERE t."id" = summed.key::smallint
-    RETURNING 1
+    RETURNING t."id" AS key, false AS recompute
 ),
 rowless AS (  -- pending keys without their row: not created yet, or gone
     SELECT pending.key FROM pending
@@ -639,7 +745,8 @@ orphans AS (  -- deltas of rows that are gone (their owner was deleted)
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless,
+       (SELECT array_agg(folded.key) FROM folded WHERE folded.recompute) AS recompute
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,

@@ -11,210 +11,290 @@ NEW."uses_count" := OLD."uses_count";
 RETURN NEW;
 
 -- trigger counters_delete on public"."Adopters_Taggings (adopters.Tagging): AFTER DELETE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _folded0 varchar(50)[];
+IF NOT EXISTS (SELECT FROM counters_old) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT 1718715687, r.key::text, -count(*) FROM (
+                SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT 1718715687, r.key::text, -count(*) FROM (
+            SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+        ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+),
+taken0 AS MATERIALIZED (
+    SELECT t."name"::text AS key FROM "adopters_tag" AS t
+    WHERE t."name" IN (SELECT delta.key::varchar(50) FROM delta WHERE delta.counter IN (1718715687))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
+    ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (1718715687)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1718715687) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (1718715687) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+    FROM summed0 AS summed WHERE t."name" = summed.key::varchar(50)
+    RETURNING t."name" AS key, false AS recompute
+)
 INSERT INTO counters_delta (counter, key, delta)
-SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
-FROM (
-    SELECT 1718715687, r.key::text, -count(*) FROM (
-        SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-    ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
-) AS part (counter, key, delta)
-GROUP BY part.counter, part.key
-HAVING sum(part.delta) <> 0;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 516563970) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-                    ) AS r  -- adopters.Tag.uses_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1718715687)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."name" FROM "adopters_tag" AS t
-            WHERE t."name" IN (SELECT pending.key::varchar(50) FROM pending)
-            ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1718715687) AND p.key IN (SELECT taken."name"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."name" = summed.key::varchar(50)
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = pending.key::varchar(50))
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1718715687) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-    END IF;
+SELECT delta.counter, delta.key, delta.delta FROM delta
+WHERE (delta.counter NOT IN (1718715687) OR delta.key NOT IN (SELECT taken0.key FROM taken0));
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (1718715687)
+    ),
+    taken AS (
+        SELECT t."name" FROM "adopters_tag" AS t
+        WHERE t."name" IN (SELECT slice.key::varchar(50) FROM slice) AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
+        ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."name"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."name" = summed.key::varchar(50)
+        RETURNING t."name" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
 RETURN NULL;
 
 -- trigger counters_insert on public"."Adopters_Taggings (adopters.Tagging): AFTER INSERT FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _folded0 varchar(50)[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT 1718715687, r.key::text, count(*) FROM (
+                SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT 1718715687, r.key::text, count(*) FROM (
+            SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+        ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+),
+taken0 AS MATERIALIZED (
+    SELECT t."name"::text AS key FROM "adopters_tag" AS t
+    WHERE t."name" IN (SELECT delta.key::varchar(50) FROM delta WHERE delta.counter IN (1718715687))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
+    ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (1718715687)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1718715687) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (1718715687) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+    FROM summed0 AS summed WHERE t."name" = summed.key::varchar(50)
+    RETURNING t."name" AS key, false AS recompute
+)
 INSERT INTO counters_delta (counter, key, delta)
-SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
-FROM (
-    SELECT 1718715687, r.key::text, count(*) FROM (
-        SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-    ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
-) AS part (counter, key, delta)
-GROUP BY part.counter, part.key
-HAVING sum(part.delta) <> 0;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 516563970) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-                    ) AS r  -- adopters.Tag.uses_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1718715687)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."name" FROM "adopters_tag" AS t
-            WHERE t."name" IN (SELECT pending.key::varchar(50) FROM pending)
-            ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1718715687) AND p.key IN (SELECT taken."name"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."name" = summed.key::varchar(50)
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = pending.key::varchar(50))
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1718715687) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-    END IF;
+SELECT delta.counter, delta.key, delta.delta FROM delta
+WHERE (delta.counter NOT IN (1718715687) OR delta.key NOT IN (SELECT taken0.key FROM taken0));
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (1718715687)
+    ),
+    taken AS (
+        SELECT t."name" FROM "adopters_tag" AS t
+        WHERE t."name" IN (SELECT slice.key::varchar(50) FROM slice) AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
+        ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."name"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."name" = summed.key::varchar(50)
+        RETURNING t."name" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
 RETURN NULL;
 
 -- trigger counters_truncate on public"."Adopters_Taggings (adopters.Tagging): AFTER TRUNCATE FOR EACH STATEMENT
--- "adopters_tag": a TRUNCATE on the path leaves nothing to count
-PERFORM pg_advisory_xact_lock(1165328191, 516563970);  -- no fold of this table meanwhile
+PERFORM pg_advisory_xact_lock(1165328191, 516563970);
 PERFORM 1 FROM "adopters_tag" WHERE "uses_count" <> 0 ORDER BY "name" FOR NO KEY UPDATE;
 UPDATE "adopters_tag" SET "uses_count" = 0 WHERE "uses_count" <> 0;
 DELETE FROM counters_delta WHERE counter IN (1718715687);
 RETURN NULL;
 
 -- trigger counters_update on public"."Adopters_Taggings (adopters.Tagging): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _folded record;
+DECLARE _folded0 varchar(50)[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT 1718715687, r.key::text, count(*) FROM (
+                SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1718715687, r.key::text, -count(*) FROM (
+                SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
+WITH delta AS MATERIALIZED (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+        SELECT 1718715687, r.key::text, count(*) FROM (
+            SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+        ) AS r GROUP BY r.key
+        UNION ALL
+        SELECT 1718715687, r.key::text, -count(*) FROM (
+            SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+        ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+),
+taken0 AS MATERIALIZED (
+    SELECT t."name"::text AS key FROM "adopters_tag" AS t
+    WHERE t."name" IN (SELECT delta.key::varchar(50) FROM delta WHERE delta.counter IN (1718715687))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
+    ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (1718715687)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1718715687) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (1718715687) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+    FROM summed0 AS summed WHERE t."name" = summed.key::varchar(50)
+    RETURNING t."name" AS key, false AS recompute
+)
 INSERT INTO counters_delta (counter, key, delta)
-SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
-FROM (
-    SELECT 1718715687, r.key::text, count(*) FROM (
-        SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-    ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
-    UNION ALL
-    SELECT 1718715687, r.key::text, -count(*) FROM (
-        SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-    ) AS r GROUP BY r.key  -- adopters.Tag.uses_count
-) AS part (counter, key, delta)
-GROUP BY part.counter, part.key
-HAVING sum(part.delta) <> 0;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, 516563970) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-                    ) AS r  -- adopters.Tag.uses_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s0."tag_id" AS key FROM counters_old AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
-                    ) AS r  -- adopters.Tag.uses_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (1718715687)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."name" FROM "adopters_tag" AS t
-            WHERE t."name" IN (SELECT pending.key::varchar(50) FROM pending)
-            ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1718715687) AND p.key IN (SELECT taken."name"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."name" = summed.key::varchar(50)
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = pending.key::varchar(50))
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1718715687) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-    END IF;
+SELECT delta.counter, delta.key, delta.delta FROM delta
+WHERE (delta.counter NOT IN (1718715687) OR delta.key NOT IN (SELECT taken0.key FROM taken0));
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (1718715687)
+    ),
+    taken AS (
+        SELECT t."name" FROM "adopters_tag" AS t
+        WHERE t."name" IN (SELECT slice.key::varchar(50) FROM slice) AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
+        ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."name"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."name" = summed.key::varchar(50)
+        RETURNING t."name" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
 RETURN NULL;
 
@@ -226,7 +306,7 @@ WITH pending AS (
 ),
 taken AS (  -- the target rows nobody holds right now
     SELECT t."name" FROM "adopters_tag" AS t
-    WHERE t."name" IN (SELECT pending.key::varchar(50) FROM pending)
+    WHERE t."name" IN (SELECT pending.key::varchar(50) FROM pending) AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
     ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
 ),
 moved AS (
@@ -241,7 +321,7 @@ summed AS (
 folded AS (
     UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
     FROM summed WHERE t."name" = summed.key::varchar(50)
-    RETURNING 1
+    RETURNING t."name" AS key, false AS recompute
 ),
 rowless AS (  -- pending keys without their row: not created yet, or gone
     SELECT pending.key FROM pending
@@ -254,7 +334,8 @@ orphans AS (  -- deltas of rows that are gone (their owner was deleted)
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless,
+       (SELECT array_agg(folded.key) FROM folded WHERE folded.recompute) AS recompute
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,

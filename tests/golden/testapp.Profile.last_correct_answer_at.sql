@@ -1,592 +1,728 @@
 -- counter testapp.Profile.last_correct_answer_at (id -1579148123 in counters_delta): testapp.Answer rows by session__user
 
 -- trigger counters_delete on testapp_answer (testapp.Answer): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 integer[]; _folded record;
+DECLARE _new0 integer[]; _recompute0 integer[]; _folded0 integer[]; _folded1 bigint[];
+IF NOT EXISTS (SELECT FROM counters_old) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+            SELECT -1471082091, r.key::text, -count(*) FROM (
+                SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -353915663, r.key::text, -count(*) FROM (
+                SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 410617596, r.key::text, 1 FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 66161049, r.key::text, 1 FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 38350669, r.key::text, -count(*) FROM (
+                SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, CASE
-        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
-        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -1471082091, r.key::text, -count(*) FROM (
-            SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.answers_count
+            SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -353915663, r.key::text, -count(*) FROM (
-            SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.correct_answers_count
+            SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 410617596, r.key::text, 1 FROM (
-            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.first_answer_at
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 66161049, r.key::text, 1 FROM (
-            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.last_correct_answer_at
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 38350669, r.key::text, -count(*) FROM (
             SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.QuizSession.answers_count
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."user_id"::text AS key FROM "testapp_profile" AS t
+    WHERE t."user_id" IN (SELECT delta.key::integer FROM delta WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+    FROM summed0 AS summed WHERE t."user_id" = summed.key::integer
+    RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+),
+taken1 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "testapp_quizsession" AS t
+    WHERE t."id" IN (SELECT delta.key::bigint FROM delta WHERE delta.counter IN (38350669))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-1775926648, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed1 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken1.key FROM taken1) AND q.counter IN (38350669)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed1 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 38350669) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (38350669) AND delta.key IN (SELECT taken1.key FROM taken1)
+        UNION ALL
+        SELECT absorbed1.counter, absorbed1.key, absorbed1.delta FROM absorbed1
+    ) AS x
+    GROUP BY x.key
+),
+updated1 AS (
+    UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
+    FROM summed1 AS summed WHERE t."id" = summed.key::bigint
+    RETURNING t."id" AS key, false AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+      AND (delta.counter NOT IN (38350669) OR delta.key NOT IN (SELECT taken1.key FROM taken1))
 )
-SELECT array_agg(delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
+SELECT array_agg(delta.key::integer) FILTER (
            WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
-INTO _new0
+             AND delta.key NOT IN (SELECT taken0.key FROM taken0)
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
+       (SELECT array_agg(updated0.key) FROM updated0 WHERE updated0.recompute)
+INTO _new0, _recompute0
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
-    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new0 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        FROM counters_delta AS p
+        WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "testapp_profile" ("user_id", "answers_count", "correct_answers_count", "first_answer_at", "last_correct_answer_at")
+        SELECT pending.key::integer, 0 + coalesce(pending.d0, 0), 0 + coalesce(pending.d1, 0), (CASE WHEN pending.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = pending.key::integer) ELSE least(NULL, (timestamptz 'epoch' + (pending.d2) * interval '1 microsecond')) END)::timestamp with time zone, (CASE WHEN pending.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = pending.key::integer) ELSE greatest(NULL, (timestamptz 'epoch' + (pending.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM pending
+        WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "user_id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.correct_answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.first_answer_at
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.last_correct_answer_at
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."user_id" FROM "testapp_profile" AS t
-            WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
-            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
-            FROM summed WHERE t."user_id" = summed.key::integer
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::integer  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-              AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
-                  SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
-                  FOR KEY SHARE SKIP LOCKED)
-              AND pg_try_advisory_xact_lock(-193827837, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
+IF _recompute0 IS NOT NULL THEN
+    UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+    WHERE t."user_id" = ANY(_recompute0);
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+    ),
+    taken AS (
+        SELECT t."user_id" FROM "testapp_profile" AS t
+        WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM summed WHERE t."user_id" = summed.key::integer
+        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    IF _folded0 IS NOT NULL THEN
+        UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+        WHERE t."user_id" = ANY(_folded0);
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
-                    ) AS r  -- testapp.QuizSession.answers_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (38350669)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "testapp_quizsession" AS t
-            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (38350669) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 38350669) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."id" = summed.key::bigint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = pending.key::bigint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (38350669) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (38350669)
+    ),
+    taken AS (
+        SELECT t."id" FROM "testapp_quizsession" AS t
+        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1775926648, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 38350669) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."id" = summed.key::bigint
+        RETURNING t."id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
 END IF;
 RETURN NULL;
 
 -- trigger counters_insert on testapp_answer (testapp.Answer): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 integer[]; _folded record;
+DECLARE _new0 integer[]; _recompute0 integer[]; _folded0 integer[]; _folded1 bigint[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+            SELECT -1471082091, r.key::text, count(*) FROM (
+                SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -353915663, r.key::text, count(*) FROM (
+                SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1953213443, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -1579148123, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 38350669, r.key::text, count(*) FROM (
+                SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, CASE
-        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
-        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -1471082091, r.key::text, count(*) FROM (
-            SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.answers_count
+            SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -353915663, r.key::text, count(*) FROM (
-            SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.correct_answers_count
+            SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1953213443, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.first_answer_at
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -1579148123, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.last_correct_answer_at
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 38350669, r.key::text, count(*) FROM (
             SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.QuizSession.answers_count
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."user_id"::text AS key FROM "testapp_profile" AS t
+    WHERE t."user_id" IN (SELECT delta.key::integer FROM delta WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+    FROM summed0 AS summed WHERE t."user_id" = summed.key::integer
+    RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+),
+taken1 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "testapp_quizsession" AS t
+    WHERE t."id" IN (SELECT delta.key::bigint FROM delta WHERE delta.counter IN (38350669))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-1775926648, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed1 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken1.key FROM taken1) AND q.counter IN (38350669)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed1 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 38350669) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (38350669) AND delta.key IN (SELECT taken1.key FROM taken1)
+        UNION ALL
+        SELECT absorbed1.counter, absorbed1.key, absorbed1.delta FROM absorbed1
+    ) AS x
+    GROUP BY x.key
+),
+updated1 AS (
+    UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
+    FROM summed1 AS summed WHERE t."id" = summed.key::bigint
+    RETURNING t."id" AS key, false AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+      AND (delta.counter NOT IN (38350669) OR delta.key NOT IN (SELECT taken1.key FROM taken1))
 )
-SELECT array_agg(delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
+SELECT array_agg(delta.key::integer) FILTER (
            WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
-INTO _new0
+             AND delta.key NOT IN (SELECT taken0.key FROM taken0)
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
+       (SELECT array_agg(updated0.key) FROM updated0 WHERE updated0.recompute)
+INTO _new0, _recompute0
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
-    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new0 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        FROM counters_delta AS p
+        WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "testapp_profile" ("user_id", "answers_count", "correct_answers_count", "first_answer_at", "last_correct_answer_at")
+        SELECT pending.key::integer, 0 + coalesce(pending.d0, 0), 0 + coalesce(pending.d1, 0), (CASE WHEN pending.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = pending.key::integer) ELSE least(NULL, (timestamptz 'epoch' + (pending.d2) * interval '1 microsecond')) END)::timestamp with time zone, (CASE WHEN pending.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = pending.key::integer) ELSE greatest(NULL, (timestamptz 'epoch' + (pending.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM pending
+        WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "user_id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.correct_answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.first_answer_at
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.last_correct_answer_at
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."user_id" FROM "testapp_profile" AS t
-            WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
-            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
-            FROM summed WHERE t."user_id" = summed.key::integer
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::integer  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-              AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
-                  SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
-                  FOR KEY SHARE SKIP LOCKED)
-              AND pg_try_advisory_xact_lock(-193827837, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
+IF _recompute0 IS NOT NULL THEN
+    UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+    WHERE t."user_id" = ANY(_recompute0);
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+    ),
+    taken AS (
+        SELECT t."user_id" FROM "testapp_profile" AS t
+        WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM summed WHERE t."user_id" = summed.key::integer
+        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    IF _folded0 IS NOT NULL THEN
+        UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+        WHERE t."user_id" = ANY(_folded0);
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
-                    ) AS r  -- testapp.QuizSession.answers_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (38350669)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "testapp_quizsession" AS t
-            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (38350669) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 38350669) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."id" = summed.key::bigint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = pending.key::bigint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (38350669) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (38350669)
+    ),
+    taken AS (
+        SELECT t."id" FROM "testapp_quizsession" AS t
+        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1775926648, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 38350669) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."id" = summed.key::bigint
+        RETURNING t."id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
 END IF;
 RETURN NULL;
 
 -- trigger counters_truncate on testapp_answer (testapp.Answer): AFTER TRUNCATE FOR EACH STATEMENT
--- "testapp_profile": a TRUNCATE on the path leaves nothing to count
-PERFORM pg_advisory_xact_lock(1165328191, -193827837);  -- no fold of this table meanwhile
+PERFORM pg_advisory_xact_lock(1165328191, -193827837);
 PERFORM 1 FROM "testapp_profile" WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0 OR "first_answer_at" IS NOT NULL OR "last_correct_answer_at" IS NOT NULL ORDER BY "user_id" FOR NO KEY UPDATE;
 UPDATE "testapp_profile" SET "answers_count" = 0, "correct_answers_count" = 0, "first_answer_at" = NULL, "last_correct_answer_at" = NULL WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0 OR "first_answer_at" IS NOT NULL OR "last_correct_answer_at" IS NOT NULL;
 DELETE FROM counters_delta WHERE counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049);
--- "testapp_quizsession": a TRUNCATE on the path leaves nothing to count
-PERFORM pg_advisory_xact_lock(1165328191, -1092402896);  -- no fold of this table meanwhile
+PERFORM pg_advisory_xact_lock(1165328191, -1092402896);
 PERFORM 1 FROM "testapp_quizsession" WHERE "answers_count" <> 0 ORDER BY "id" FOR NO KEY UPDATE;
 UPDATE "testapp_quizsession" SET "answers_count" = 0 WHERE "answers_count" <> 0;
 DELETE FROM counters_delta WHERE counter IN (38350669);
 RETURN NULL;
 
 -- trigger counters_update on testapp_answer (testapp.Answer): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 integer[]; _folded record;
+DECLARE _new0 integer[]; _recompute0 integer[]; _folded0 integer[]; _folded1 bigint[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+            SELECT -1471082091, r.key::text, count(*) FROM (
+                SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -1471082091, r.key::text, -count(*) FROM (
+                SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -353915663, r.key::text, count(*) FROM (
+                SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -353915663, r.key::text, -count(*) FROM (
+                SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1953213443, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 410617596, r.key::text, 1 FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -1579148123, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 66161049, r.key::text, 1 FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR KEY SHARE OF s1
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 38350669, r.key::text, count(*) FROM (
+                SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 38350669, r.key::text, -count(*) FROM (
+                SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, CASE
-        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
-        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -1471082091, r.key::text, count(*) FROM (
-            SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.answers_count
+            SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -1471082091, r.key::text, -count(*) FROM (
-            SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.answers_count
+            SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -353915663, r.key::text, count(*) FROM (
-            SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.correct_answers_count
+            SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -353915663, r.key::text, -count(*) FROM (
-            SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.correct_answers_count
+            SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1953213443, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.first_answer_at
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 410617596, r.key::text, 1 FROM (
-            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.first_answer_at
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -1579148123, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
-            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.last_correct_answer_at
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 66161049, r.key::text, 1 FROM (
-            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR SHARE OF s1
-        ) AS r GROUP BY r.key  -- testapp.Profile.last_correct_answer_at
+            SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR KEY SHARE OF s1
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 38350669, r.key::text, count(*) FROM (
             SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.QuizSession.answers_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 38350669, r.key::text, -count(*) FROM (
             SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.QuizSession.answers_count
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."user_id"::text AS key FROM "testapp_profile" AS t
+    WHERE t."user_id" IN (SELECT delta.key::integer FROM delta WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+    FROM summed0 AS summed WHERE t."user_id" = summed.key::integer
+    RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+),
+taken1 AS MATERIALIZED (
+    SELECT t."id"::text AS key FROM "testapp_quizsession" AS t
+    WHERE t."id" IN (SELECT delta.key::bigint FROM delta WHERE delta.counter IN (38350669))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-1775926648, hashtext(t."id"::text) & 255)
+    ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed1 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken1.key FROM taken1) AND q.counter IN (38350669)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed1 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 38350669) AS d0
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (38350669) AND delta.key IN (SELECT taken1.key FROM taken1)
+        UNION ALL
+        SELECT absorbed1.counter, absorbed1.key, absorbed1.delta FROM absorbed1
+    ) AS x
+    GROUP BY x.key
+),
+updated1 AS (
+    UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
+    FROM summed1 AS summed WHERE t."id" = summed.key::bigint
+    RETURNING t."id" AS key, false AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
+      AND (delta.counter NOT IN (38350669) OR delta.key NOT IN (SELECT taken1.key FROM taken1))
 )
-SELECT array_agg(delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
+SELECT array_agg(delta.key::integer) FILTER (
            WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
-INTO _new0
+             AND delta.key NOT IN (SELECT taken0.key FROM taken0)
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
+       (SELECT array_agg(updated0.key) FROM updated0 WHERE updated0.recompute)
+INTO _new0, _recompute0
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
-    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new0 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        FROM counters_delta AS p
+        WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "testapp_profile" ("user_id", "answers_count", "correct_answers_count", "first_answer_at", "last_correct_answer_at")
+        SELECT pending.key::integer, 0 + coalesce(pending.d0, 0), 0 + coalesce(pending.d1, 0), (CASE WHEN pending.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = pending.key::integer) ELSE least(NULL, (timestamptz 'epoch' + (pending.d2) * interval '1 microsecond')) END)::timestamp with time zone, (CASE WHEN pending.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = pending.key::integer) ELSE greatest(NULL, (timestamptz 'epoch' + (pending.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM pending
+        WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "user_id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.correct_answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.correct_answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.first_answer_at
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.first_answer_at
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.last_correct_answer_at
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR SHARE OF s1
-                    ) AS r  -- testapp.Profile.last_correct_answer_at
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."user_id" FROM "testapp_profile" AS t
-            WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
-            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
-            FROM summed WHERE t."user_id" = summed.key::integer
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::integer  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-              AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
-                  SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
-                  FOR KEY SHARE SKIP LOCKED)
-              AND pg_try_advisory_xact_lock(-193827837, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
+IF _recompute0 IS NOT NULL THEN
+    UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+    WHERE t."user_id" = ANY(_recompute0);
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+    ),
+    taken AS (
+        SELECT t."user_id" FROM "testapp_profile" AS t
+        WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM summed WHERE t."user_id" = summed.key::integer
+        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    IF _folded0 IS NOT NULL THEN
+        UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+        WHERE t."user_id" = ANY(_folded0);
     END IF;
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -1092402896) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s0."session_id" AS key FROM counters_new AS s0 WHERE s0."session_id" IS NOT NULL
-                    ) AS r  -- testapp.QuizSession.answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s0."session_id" AS key FROM counters_old AS s0 WHERE s0."session_id" IS NOT NULL
-                    ) AS r  -- testapp.QuizSession.answers_count
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (38350669)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."id" FROM "testapp_quizsession" AS t
-            WHERE t."id" IN (SELECT pending.key::bigint FROM pending)
-            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (38350669) AND p.key IN (SELECT taken."id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 38350669) AS d0
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
-            FROM summed WHERE t."id" = summed.key::bigint
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_quizsession" AS t WHERE t."id" = pending.key::bigint)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (38350669) AND p.key IN (SELECT rowless.key FROM rowless)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-    END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (38350669)
+    ),
+    taken AS (
+        SELECT t."id" FROM "testapp_quizsession" AS t
+        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1775926648, hashtext(t."id"::text) & 255)
+        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 38350669) AS d0
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
+        FROM summed WHERE t."id" = summed.key::bigint
+        RETURNING t."id" AS key, false AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
 END IF;
 RETURN NULL;
 
@@ -607,413 +743,517 @@ NEW."last_correct_answer_at" := OLD."last_correct_answer_at";
 RETURN NEW;
 
 -- trigger counters_delete on testapp_quizsession (testapp.QuizSession): AFTER DELETE FOR EACH STATEMENT
-DECLARE _new0 integer[]; _folded record;
+DECLARE _new0 integer[]; _recompute0 integer[]; _folded0 integer[];
+IF NOT EXISTS (SELECT FROM counters_old) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+            SELECT -1471082091, r.key::text, -count(*) FROM (
+                SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -353915663, r.key::text, -count(*) FROM (
+                SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 410617596, r.key::text, 1 FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 66161049, r.key::text, 1 FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, CASE
-        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
-        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -1471082091, r.key::text, -count(*) FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Profile.answers_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -353915663, r.key::text, -count(*) FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct")
-        ) AS r GROUP BY r.key  -- testapp.Profile.correct_answers_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 410617596, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Profile.first_answer_at
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 66161049, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")
-        ) AS r GROUP BY r.key  -- testapp.Profile.last_correct_answer_at
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."user_id"::text AS key FROM "testapp_profile" AS t
+    WHERE t."user_id" IN (SELECT delta.key::integer FROM delta WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+    FROM summed0 AS summed WHERE t."user_id" = summed.key::integer
+    RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
 )
-SELECT array_agg(delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
+SELECT array_agg(delta.key::integer) FILTER (
            WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
-INTO _new0
+             AND delta.key NOT IN (SELECT taken0.key FROM taken0)
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
+       (SELECT array_agg(updated0.key) FROM updated0 WHERE updated0.recompute)
+INTO _new0, _recompute0
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
-    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new0 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        FROM counters_delta AS p
+        WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "testapp_profile" ("user_id", "answers_count", "correct_answers_count", "first_answer_at", "last_correct_answer_at")
+        SELECT pending.key::integer, 0 + coalesce(pending.d0, 0), 0 + coalesce(pending.d1, 0), (CASE WHEN pending.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = pending.key::integer) ELSE least(NULL, (timestamptz 'epoch' + (pending.d2) * interval '1 microsecond')) END)::timestamp with time zone, (CASE WHEN pending.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = pending.key::integer) ELSE greatest(NULL, (timestamptz 'epoch' + (pending.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM pending
+        WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "user_id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL
-                    ) AS r  -- testapp.Profile.answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct")
-                    ) AS r  -- testapp.Profile.correct_answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL
-                    ) AS r  -- testapp.Profile.first_answer_at
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")
-                    ) AS r  -- testapp.Profile.last_correct_answer_at
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."user_id" FROM "testapp_profile" AS t
-            WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
-            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
-            FROM summed WHERE t."user_id" = summed.key::integer
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::integer  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-              AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
-                  SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
-                  FOR KEY SHARE SKIP LOCKED)
-              AND pg_try_advisory_xact_lock(-193827837, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
+IF _recompute0 IS NOT NULL THEN
+    UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+    WHERE t."user_id" = ANY(_recompute0);
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+    ),
+    taken AS (
+        SELECT t."user_id" FROM "testapp_profile" AS t
+        WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM summed WHERE t."user_id" = summed.key::integer
+        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    IF _folded0 IS NOT NULL THEN
+        UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+        WHERE t."user_id" = ANY(_folded0);
     END IF;
 END IF;
 RETURN NULL;
 
 -- trigger counters_insert on testapp_quizsession (testapp.QuizSession): AFTER INSERT FOR EACH STATEMENT
-DECLARE _new0 integer[]; _folded record;
+DECLARE _new0 integer[]; _recompute0 integer[]; _folded0 integer[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+            SELECT -1471082091, r.key::text, count(*) FROM (
+                SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -353915663, r.key::text, count(*) FROM (
+                SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1953213443, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -1579148123, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, CASE
-        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
-        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -1471082091, r.key::text, count(*) FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Profile.answers_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -353915663, r.key::text, count(*) FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct")
-        ) AS r GROUP BY r.key  -- testapp.Profile.correct_answers_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1953213443, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL
-        ) AS r GROUP BY r.key  -- testapp.Profile.first_answer_at
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -1579148123, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")
-        ) AS r GROUP BY r.key  -- testapp.Profile.last_correct_answer_at
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."user_id"::text AS key FROM "testapp_profile" AS t
+    WHERE t."user_id" IN (SELECT delta.key::integer FROM delta WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+    FROM summed0 AS summed WHERE t."user_id" = summed.key::integer
+    RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
 )
-SELECT array_agg(delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
+SELECT array_agg(delta.key::integer) FILTER (
            WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
-INTO _new0
+             AND delta.key NOT IN (SELECT taken0.key FROM taken0)
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
+       (SELECT array_agg(updated0.key) FROM updated0 WHERE updated0.recompute)
+INTO _new0, _recompute0
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
-    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new0 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        FROM counters_delta AS p
+        WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "testapp_profile" ("user_id", "answers_count", "correct_answers_count", "first_answer_at", "last_correct_answer_at")
+        SELECT pending.key::integer, 0 + coalesce(pending.d0, 0), 0 + coalesce(pending.d1, 0), (CASE WHEN pending.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = pending.key::integer) ELSE least(NULL, (timestamptz 'epoch' + (pending.d2) * interval '1 microsecond')) END)::timestamp with time zone, (CASE WHEN pending.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = pending.key::integer) ELSE greatest(NULL, (timestamptz 'epoch' + (pending.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM pending
+        WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "user_id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL
-                    ) AS r  -- testapp.Profile.answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct")
-                    ) AS r  -- testapp.Profile.correct_answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL
-                    ) AS r  -- testapp.Profile.first_answer_at
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")
-                    ) AS r  -- testapp.Profile.last_correct_answer_at
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."user_id" FROM "testapp_profile" AS t
-            WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
-            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
-            FROM summed WHERE t."user_id" = summed.key::integer
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::integer  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-              AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
-                  SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
-                  FOR KEY SHARE SKIP LOCKED)
-              AND pg_try_advisory_xact_lock(-193827837, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
+IF _recompute0 IS NOT NULL THEN
+    UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+    WHERE t."user_id" = ANY(_recompute0);
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+    ),
+    taken AS (
+        SELECT t."user_id" FROM "testapp_profile" AS t
+        WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM summed WHERE t."user_id" = summed.key::integer
+        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    IF _folded0 IS NOT NULL THEN
+        UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+        WHERE t."user_id" = ANY(_folded0);
     END IF;
 END IF;
 RETURN NULL;
 
 -- trigger counters_truncate on testapp_quizsession (testapp.QuizSession): AFTER TRUNCATE FOR EACH STATEMENT
--- "testapp_profile": a TRUNCATE on the path leaves nothing to count
-PERFORM pg_advisory_xact_lock(1165328191, -193827837);  -- no fold of this table meanwhile
+PERFORM pg_advisory_xact_lock(1165328191, -193827837);
 PERFORM 1 FROM "testapp_profile" WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0 OR "first_answer_at" IS NOT NULL OR "last_correct_answer_at" IS NOT NULL ORDER BY "user_id" FOR NO KEY UPDATE;
 UPDATE "testapp_profile" SET "answers_count" = 0, "correct_answers_count" = 0, "first_answer_at" = NULL, "last_correct_answer_at" = NULL WHERE "answers_count" <> 0 OR "correct_answers_count" <> 0 OR "first_answer_at" IS NOT NULL OR "last_correct_answer_at" IS NOT NULL;
 DELETE FROM counters_delta WHERE counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049);
 RETURN NULL;
 
 -- trigger counters_update on testapp_quizsession (testapp.QuizSession): AFTER UPDATE FOR EACH STATEMENT
-DECLARE _new0 integer[]; _folded record;
+DECLARE _new0 integer[]; _recompute0 integer[]; _folded0 integer[];
+IF NOT EXISTS (SELECT FROM counters_new) THEN
+    RETURN NULL;
+END IF;
+PERFORM 1 FROM "testapp_quizsession" AS m
+WHERE m."id" IN (
+    SELECT n."id" FROM counters_new AS n JOIN counters_old AS o ON o."id" = n."id"
+    WHERE o."user_id" IS DISTINCT FROM n."user_id"
+)
+ORDER BY m."id" FOR UPDATE;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT part.counter, part.key, CASE
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)
+        ELSE sum(part.delta)::bigint END AS delta
+    FROM (
+            SELECT -1471082091, r.key::text, count(*) FROM (
+                SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -1471082091, r.key::text, -count(*) FROM (
+                SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -353915663, r.key::text, count(*) FROM (
+                SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -353915663, r.key::text, -count(*) FROM (
+                SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 1953213443, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 410617596, r.key::text, 1 FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT -1579148123, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+            ) AS r GROUP BY r.key
+            UNION ALL
+            SELECT 66161049, r.key::text, 1 FROM (
+                SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0;
+    RETURN NULL;
+END IF;
 WITH delta AS MATERIALIZED (
     SELECT part.counter, part.key, CASE
-        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)  -- testapp.Profile.first_answer_at: its extreme; markers: one row
-        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)  -- testapp.Profile.last_correct_answer_at: its extreme; markers: one row
+        WHEN part.counter IN (1953213443, 410617596) THEN min(part.delta)
+        WHEN part.counter IN (-1579148123, 66161049) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
         SELECT -1471082091, r.key::text, count(*) FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-        ) AS r GROUP BY r.key  -- testapp.Profile.answers_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -1471082091, r.key::text, -count(*) FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-        ) AS r GROUP BY r.key  -- testapp.Profile.answers_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -353915663, r.key::text, count(*) FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-        ) AS r GROUP BY r.key  -- testapp.Profile.correct_answers_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -353915663, r.key::text, -count(*) FROM (
             SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-        ) AS r GROUP BY r.key  -- testapp.Profile.correct_answers_count
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 1953213443, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-        ) AS r GROUP BY r.key  -- testapp.Profile.first_answer_at
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 410617596, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-        ) AS r GROUP BY r.key  -- testapp.Profile.first_answer_at
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT -1579148123, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-        ) AS r GROUP BY r.key  -- testapp.Profile.last_correct_answer_at
+        ) AS r GROUP BY r.key
         UNION ALL
         SELECT 66161049, r.key::text, 1 FROM (
             SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-        ) AS r GROUP BY r.key  -- testapp.Profile.last_correct_answer_at
+        ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING part.counter IN (1953213443, 410617596, -1579148123, 66161049) OR sum(part.delta) <> 0
 ),
+taken0 AS MATERIALIZED (
+    SELECT t."user_id"::text AS key FROM "testapp_profile" AS t
+    WHERE t."user_id" IN (SELECT delta.key::integer FROM delta WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049))
+      AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+    ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+),
+absorbed0 AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.id IN (
+        SELECT q.id FROM counters_delta AS q
+        WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+        LIMIT 256)
+    RETURNING p.counter, p.key, p.delta
+),
+summed0 AS (
+    SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+    FROM (
+        SELECT delta.counter, delta.key, delta.delta FROM delta
+        WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
+        UNION ALL
+        SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+    ) AS x
+    GROUP BY x.key
+),
+updated0 AS (
+    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+    FROM summed0 AS summed WHERE t."user_id" = summed.key::integer
+    RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+),
 appended AS (
     INSERT INTO counters_delta (counter, key, delta)
     SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) OR delta.key NOT IN (SELECT taken0.key FROM taken0))
 )
-SELECT array_agg(delta.key::integer) FILTER (  -- "testapp_profile": keys counted for the first time
+SELECT array_agg(delta.key::integer) FILTER (
            WHERE ((delta.counter IN (-1471082091, -353915663) AND delta.delta > 0) OR (delta.counter IN (1953213443, -1579148123)))
-             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer))
-INTO _new0
+             AND delta.key NOT IN (SELECT taken0.key FROM taken0)
+             AND NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = delta.key::integer)),
+       (SELECT array_agg(updated0.key) FROM updated0 WHERE updated0.recompute)
+INTO _new0, _recompute0
 FROM delta;
-IF _new0 IS NOT NULL THEN  -- "testapp_profile": their row, with zeros, for the fold to add into,
-    INSERT INTO "testapp_profile" ("user_id")  -- unless another writer is creating it right now (no waiting;
-    SELECT DISTINCT k.key FROM unnest(_new0) AS k (key)  -- a bulk statement creates in key order)
-    WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(k.key::text))
-    ORDER BY 1 ON CONFLICT DO NOTHING;
+IF _new0 IS NOT NULL THEN
+    WITH pending AS (
+        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        FROM counters_delta AS p
+        WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
+        GROUP BY p.key
+    ),
+    created AS (
+        INSERT INTO "testapp_profile" ("user_id", "answers_count", "correct_answers_count", "first_answer_at", "last_correct_answer_at")
+        SELECT pending.key::integer, 0 + coalesce(pending.d0, 0), 0 + coalesce(pending.d1, 0), (CASE WHEN pending.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = pending.key::integer) ELSE least(NULL, (timestamptz 'epoch' + (pending.d2) * interval '1 microsecond')) END)::timestamp with time zone, (CASE WHEN pending.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = pending.key::integer) ELSE greatest(NULL, (timestamptz 'epoch' + (pending.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM pending
+        WHERE cardinality(_new0) > 64 OR pg_try_advisory_xact_lock(-193827837, hashtext(pending.key) & 1023)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING "user_id"
+    )
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 THEN  -- now and then a writer folds a batch, when no folder runs ...
-    IF (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) AND pg_try_advisory_xact_lock(1165328191, -193827837) THEN  -- ... and nobody is folding this table
-        WITH pending AS (
-            (  -- the keys this statement touched (the hot ones)
-                SELECT touched.key FROM (
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-                    ) AS r  -- testapp.Profile.answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-                    ) AS r  -- testapp.Profile.answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-                    ) AS r  -- testapp.Profile.correct_answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-                    ) AS r  -- testapp.Profile.correct_answers_count
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-                    ) AS r  -- testapp.Profile.first_answer_at
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-                    ) AS r  -- testapp.Profile.first_answer_at
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-                    ) AS r  -- testapp.Profile.last_correct_answer_at
-                    UNION
-                    SELECT r.key::text FROM (
-                        SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
-                    ) AS r  -- testapp.Profile.last_correct_answer_at
-                ) AS touched (key)
-                LIMIT 256
-            )
-            UNION
-            (
-                SELECT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-                GROUP BY p.key ORDER BY p.key LIMIT 256
-            )
-        ),
-        taken AS (  -- the target rows nobody holds right now
-            SELECT t."user_id" FROM "testapp_profile" AS t
-            WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
-            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-        ),
-        moved AS (
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT taken."user_id"::text FROM taken)
-            RETURNING p.counter, p.key, p.delta
-        ),
-        summed AS (
-            SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
-            FROM moved GROUP BY moved.key
-        ),
-        folded AS (
-            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
-            FROM summed WHERE t."user_id" = summed.key::integer
-            RETURNING 1
-        ),
-        rowless AS (  -- pending keys without their row: not created yet, or gone
-            SELECT pending.key FROM pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-        ),
-        orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-            DELETE FROM counters_delta AS p
-            WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT rowless.key FROM rowless)
-              AND NOT EXISTS (SELECT 1 FROM "auth_user" AS o WHERE o."id" = p.key::integer)
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-               (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-               (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless INTO _folded;
-        IF _folded.rowless > 0 THEN
-            INSERT INTO "testapp_profile" ("user_id")  -- rows still missing: their first writer rolled back, or skipped
-            SELECT pending.key::integer  -- creating them while another writer was at it
-            FROM (
-                SELECT DISTINCT p.key FROM counters_delta AS p
-                WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-                ORDER BY p.key LIMIT 256
-            ) AS pending
-            WHERE NOT EXISTS (SELECT 1 FROM "testapp_profile" AS t WHERE t."user_id" = pending.key::integer)
-              AND pending.key::integer IN (  -- whose owner exists and is not being deleted right now
-                  SELECT o."id" FROM "auth_user" AS o WHERE o."id" = pending.key::integer
-                  FOR KEY SHARE SKIP LOCKED)
-              AND pg_try_advisory_xact_lock(-193827837, hashtext(pending.key))  -- nobody else creating it now
-            ORDER BY 1
-            ON CONFLICT DO NOTHING;
-        END IF;
+IF _recompute0 IS NOT NULL THEN
+    UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+    WHERE t."user_id" = ANY(_recompute0);
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+    WITH slice AS MATERIALIZED (
+        SELECT w.id, w.key FROM (
+            SELECT p.id, p.counter, p.key FROM counters_delta AS p
+            WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+            ORDER BY p.key LIMIT 1024
+        ) AS w
+        WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+    ),
+    taken AS (
+        SELECT t."user_id" FROM "testapp_profile" AS t
+        WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    moved AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed AS (
+        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        FROM moved GROUP BY moved.key
+    ),
+    folded AS (
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        FROM summed WHERE t."user_id" = summed.key::integer
+        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+    )
+    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    IF _folded0 IS NOT NULL THEN
+        UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+        WHERE t."user_id" = ANY(_folded0);
     END IF;
 END IF;
 RETURN NULL;
@@ -1026,7 +1266,7 @@ WITH pending AS (
 ),
 taken AS (  -- the target rows nobody holds right now
     SELECT t."user_id" FROM "testapp_profile" AS t
-    WHERE t."user_id" IN (SELECT pending.key::integer FROM pending)
+    WHERE t."user_id" IN (SELECT pending.key::integer FROM pending) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
     ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
 ),
 moved AS (
@@ -1039,9 +1279,9 @@ summed AS (
     FROM moved GROUP BY moved.key
 ),
 folded AS (
-    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
     FROM summed WHERE t."user_id" = summed.key::integer
-    RETURNING 1
+    RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
 ),
 rowless AS (  -- pending keys without their row: not created yet, or gone
     SELECT pending.key FROM pending
@@ -1055,7 +1295,8 @@ orphans AS (  -- deltas of rows that are gone (their owner was deleted)
 )
 SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless,
+       (SELECT array_agg(folded.key) FROM folded WHERE folded.recompute) AS recompute
 
 -- recount: the drifted rows of a batch of keys (lo, hi]
 SELECT d.k,
