@@ -205,6 +205,20 @@ def figures_markdown() -> str:
                 for label, us in b.get("first_statement_us", {}).items()
             ),
         ]
+        fresh = b.get("fresh_connection")
+        if fresh:
+            lines += [
+                "",
+                f"| the first write on a new connection (`CONN_MAX_AGE = 0`; {fresh['writes']} "
+                "single-row inserts each, one per connection) | median wall time per write "
+                "(commit included, connect not) | vs triggers off |",
+                "|---|---|---|",
+                f"| triggers off | {fresh['off_ms']:.2f} ms | 1.00x |",
+                f"| **counters** (statement triggers, as installed) | {fresh['counted_ms']:.2f} ms | "
+                f"**{fresh['counted_ratio']:.2f}x** |",
+                f"| the hand-written row-level trigger | {fresh['row_trigger_ms']:.2f} ms | "
+                f"{fresh['row_trigger_ratio']:.2f}x |",
+            ]
     lines += markdown_table(
         ["read under writers", "idle", "8 writers following that user", "ratio"],
         "busy_vs_idle",

@@ -88,7 +88,10 @@ WINDOW = """\
 WITH slice AS MATERIALIZED (
     SELECT w.id, w.key FROM (
         SELECT p.id, p.counter, p.key FROM counters_delta AS p
-        WHERE p.key >= (SELECT substr(md5(random()::text), 1, 1))
+        WHERE p.key >= (
+            SELECT r.key FROM counters_delta AS r
+            WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+            ORDER BY r.id LIMIT 1)
         ORDER BY p.key LIMIT {window}
     ) AS w
     WHERE w.counter IN ({ids})
@@ -230,7 +233,8 @@ WINDOW_ROWS = 1024  # a writer's occasional fold looks at no more pending rows t
 
 def render_window_fold(target: TargetTable, into: str) -> str:
     """A writer's occasional fold of ``target``: the pending rows of its counters among at most
-    ``WINDOW_ROWS`` rows of ``counters_delta`` (from a random point of the key order), into the
+    ``WINDOW_ROWS`` rows of ``counters_delta`` in key order, from the key of a pending row drawn
+    at random (so a key with many pending rows is drawn often), into the
     target rows nobody holds. Bounded work whatever the backlog; creates no row and drops no
     orphan (that is a dedicated fold's work, outside the application's transactions). The keys
     whose Min or Max must be recomputed go ``INTO`` the PL/pgSQL array ``into``."""

@@ -1,11 +1,18 @@
 """Reading counters: the column plus the counter's pending deltas, in the same query.
 
-Writers append deltas and folding moves them into the columns later, so the column alone may lag
-by what is pending (usually under a second's worth). Every documented read adds the pending
-deltas of the row, in the same query and snapshot, so it is exact.
+A counter row that no other writer held when a transaction counted into it is updated in place:
+its column is the count. A row other writers held at that moment (a celebrity, a site total) may
+carry pending deltas until the next writer that holds it, or a fold, adds them in. Every read of a
+counter field that Django selects (model instances from any manager, ``select_related``,
+``values()``, ``values_list()``, ``refresh_from_db()``, async reads, inherited models) adds the
+row's pending deltas in the same query and snapshot (see :func:`exact_reads`), so it is exact.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import models
 
@@ -44,29 +51,58 @@ def pending_values(model: type[models.Model], key: object) -> dict[str, object]:
     return {counter.field.attname: value for counter, value in zip(found, row, strict=True)}
 
 
+def exact_reads(counters: Iterable[Any]) -> None:
+    """Make every selected read of each counter's field add the row's pending deltas.
+
+    Django asks a field how to select its column (``Field.select_format``) wherever it selects
+    it: a model instance from any manager, ``select_related`` and ``prefetch_related`` from other
+    models, ``values()`` and ``values_list()``, ``refresh_from_db()``, a parent's field read
+    through a child model. The field of each trigger-kept counter answers with its column plus
+    the pending deltas of that row (one index lookup on ``counters_delta``; nothing for a row
+    with nothing pending). Filters, ordering and aggregates compare the column itself, so they
+    stay index-served: exact for every row no other writer held when it was last counted into.
+    """
+    for counter in counters:
+        field = counter.field
+        if getattr(field, "_counters_exact_read", None) is counter:
+            continue
+        column = re.escape(quote(field.column))
+        pattern = re.compile(rf'^((?:"[^"]+"\.)+){column}$')  # "alias"."column", nothing else
+        key = quote(counter.target._meta.pk.column)
+        original = type(field).select_format.__get__(field)
+
+        def select_format(
+            compiler: Any,
+            sql: str,
+            params: Any,
+            *,
+            _c: Any = counter,
+            _p: Any = pattern,
+            _k: str = key,
+            _o: Any = original,
+        ) -> tuple[str, Any]:
+            sql, params = _o(compiler, sql, params)
+            found = _p.match(sql)
+            if found is None:  # an expression over the column: left as it is
+                return sql, params
+            return _c.read_sql(sql, f"{found.group(1)}{_k}"), params
+
+        field.select_format = select_format
+        field._counters_exact_read = counter
+
+
 def with_pending(queryset: models.QuerySet) -> models.QuerySet:
-    """Make every trigger-kept counter of the queryset's model read as its column plus its pending
-    deltas (replacing the field's attribute on each instance, and in ``values()``), at the cost of
-    one indexed sum per counter and row."""
-    model = queryset.model
-    table = quote(model._meta.db_table)
-    select = {
-        counter.field.name: value_sql(model, counter.field.name, table)
-        for counter in registry.counters_on(model)
-    }
-    return queryset.extra(select=select) if select else queryset
+    """The queryset itself: every selected counter field already reads as its column plus its
+    pending deltas (see :func:`exact_reads`). Kept for code written against earlier releases."""
+    return queryset
 
 
 class CounterManager(models.Manager):
-    """Default manager for models holding counters: reads include pending deltas.
+    """A manager for models holding counters (``for_user()``-style helpers build on it).
 
-    Use it (or ``CounterManager.from_queryset(YourQuerySet)``) as ``objects`` and name it in
-    ``Meta.base_manager_name`` so related lookups (``user.stats``) and ``refresh_from_db()`` read
-    the same way.
+    Reads are exact through any manager (see :func:`exact_reads`); this one is kept so that
+    ``objects = counters.CounterManager()`` in existing code goes on working.
     """
-
-    def get_queryset(self) -> models.QuerySet:
-        return with_pending(super().get_queryset())
 
 
 def pending_expression(model: type[models.Model], field_name: str, key: str) -> models.Expression:

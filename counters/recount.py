@@ -183,7 +183,9 @@ class Target(TargetTable):
         and drop the deltas pending for them (counted already), in one statement and snapshot.
 
         A writer whose trigger creates the same row first wins the conflict; the drift comparison
-        that follows catches what that row lacks.
+        that follows catches what that row lacks. A row whose creation lock a writer holds right
+        now is left to that writer (waiting for its insert while it waits for one of ours would
+        deadlock); the next batch or recount finds it.
         """
         every = registry.counters_on(self.model)
         columns = ", ".join(quote(c.field.column) for c in every)
@@ -194,6 +196,7 @@ class Target(TargetTable):
             f"FROM ({self.domain_sql()}) AS d {self._true_counts(every, bounds)} "
             f"WHERE {bounds.format(col='d.k')} AND NOT EXISTS (SELECT 1 FROM {self.quoted_table} AS e "
             f"WHERE e.{self.quoted_key} = d.k AND {bounds.format(col='e.' + self.quoted_key)}) "
+            f"AND {self.try_create_lock('d.k::text')} "
             f"ORDER BY d.k ON CONFLICT ({self.quoted_key}) DO NOTHING RETURNING {self.quoted_key} AS k), "
             f"counted AS (DELETE FROM counters_delta AS p USING created "
             f"WHERE p.counter IN ({self.model_ids_sql}) AND p.key = created.k::text) "

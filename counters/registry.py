@@ -379,12 +379,13 @@ def resolve_all(declared: list[tuple[type[models.Model], declarations.Declaratio
 
 def build() -> Registry:
     """Resolve all declarations and register their triggers. Called from ``AppConfig.ready``."""
-    from counters import triggers
+    from counters import reading, triggers
 
     global _registry
     if not _registry.built:
         _registry = resolve_all(declarations.declared)
         triggers.register_all(_registry.counters)
+        reading.exact_reads(_registry.counters)
         _registry.built = True
     return _registry
 

@@ -35,8 +35,8 @@ from django.db import models
 
 from counters.folding import (
     NO_FOLDER,
-    fold_parts,
     fold_lock,
+    fold_parts,
     render_recompute,
     render_window_fold,
 )
@@ -61,14 +61,26 @@ ARM = """\
             {rows}
         ) AS r GROUP BY r.key"""
 
-DELTA = """\
-WITH delta AS MATERIALIZED (
+COLLECT = """\
+SELECT array_agg(d.counter), array_agg(d.key), array_agg(d.delta)
+INTO _counters, _keys, _deltas
+FROM (
     SELECT part.counter, part.key, {combine} AS delta
     FROM (
 {arms}
     ) AS part (counter, key, delta)
     GROUP BY part.counter, part.key
     HAVING {keep}
+) AS d;
+IF _counters IS NULL THEN
+    RETURN NULL;
+END IF;"""
+
+DELTAS = "unnest(_counters, _keys, _deltas) AS d (counter, key, delta)"
+
+DELTA = f"""\
+WITH delta AS MATERIALIZED (
+    SELECT d.counter, d.key, d.delta FROM {DELTAS}
 ),"""
 
 IN_PLACE = """
@@ -111,6 +123,64 @@ appended AS (
 SELECT {selected}
 FROM delta;"""
 
+FEW = 16  # a statement with no more deltas than this takes its rows one by one (cheaper plans)
+
+ONE_BY_ONE = """\
+FOR _i IN 1 .. cardinality(_counters) LOOP{tables}
+    INSERT INTO counters_delta (counter, key, delta) VALUES (_counters[_i], _keys[_i], _deltas[_i]);
+END LOOP;"""
+
+ONE = """
+    IF _counters[_i] IN ({ids}) THEN
+        IF random() < {absorb_chance} THEN
+            WITH taken AS (
+                SELECT t.{key} FROM {table} AS t
+                WHERE t.{key} = _keys[_i]::{key_type} AND {in_place} AND {hold}
+                FOR NO KEY UPDATE SKIP LOCKED
+            ),
+            absorbed AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.id IN (
+                    SELECT q.id FROM counters_delta AS q
+                    WHERE q.key = _keys[_i] AND q.counter IN ({ids}) AND EXISTS (SELECT FROM taken)
+                    LIMIT {absorb})
+                RETURNING p.counter, p.delta
+            ),
+            summed AS (
+                SELECT {sums}
+                FROM (
+                    SELECT _counters[_i], _deltas[_i]
+                    UNION ALL
+                    SELECT absorbed.counter, absorbed.delta FROM absorbed
+                ) AS x (counter, delta)
+            )
+            UPDATE {table} AS t SET {sets}
+            FROM summed
+            WHERE t.{key} IN (SELECT taken.{key} FROM taken){returning};
+        ELSE
+            PERFORM FROM {table} AS t
+            WHERE t.{key} = _keys[_i]::{key_type} AND {in_place} AND {hold}
+            FOR NO KEY UPDATE SKIP LOCKED;
+            IF FOUND THEN
+                UPDATE {table} AS t SET {one_sets}
+                WHERE t.{key} = _keys[_i]::{key_type}{one_returning};
+            END IF;
+        END IF;
+        IF FOUND THEN{left}
+            CONTINUE;
+        END IF;{missing}
+    END IF;"""
+
+ONE_LEFT = """
+            IF _left THEN
+                _recompute{i} := _recompute{i} || _keys[_i]::{key_type};
+            END IF;"""
+
+ONE_MISSING = """
+        IF {counted} AND NOT EXISTS (SELECT FROM {table} AS t WHERE t.{key} = _keys[_i]::{key_type}) THEN
+            _new{i} := _new{i} || _keys[_i]::{key_type};
+        END IF;"""
+
 APPEND_LAST = """\
 INSERT INTO counters_delta (counter, key, delta)
 SELECT delta.counter, delta.key, delta.delta FROM delta
@@ -145,15 +215,10 @@ IF _new{i} IS NOT NULL THEN
     WHERE p.counter IN ({ids}) AND p.key IN (SELECT created.{key}::text FROM created);
 END IF;"""
 
-APPEND_ONLY = """\
+APPEND_ONLY = f"""\
 IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
     INSERT INTO counters_delta (counter, key, delta)
-    SELECT part.counter, part.key, {combine} AS delta
-    FROM (
-{arms}
-    ) AS part (counter, key, delta)
-    GROUP BY part.counter, part.key
-    HAVING {keep};
+    SELECT d.counter, d.key, d.delta FROM {DELTAS};
     RETURN NULL;
 END IF;"""
 
@@ -164,6 +229,7 @@ END IF;"""
 
 CREATE_BULK = 64  # more new keys than this in one statement: no per-key locks, in key order
 ABSORB = 256  # pending rows a writer takes into a row it holds, at most, per table and statement
+ABSORB_CHANCE = "1.0 / 8"  # how often a small statement also takes in the pending rows of a row
 
 FOLD_NOW_AND_THEN = """
 IF random() < {chance} AND {in_place} AND {no_folder} THEN
@@ -172,11 +238,6 @@ END IF;"""
 
 IN_PLACE_ALLOWED = "current_setting('counters.deferred', true) IS DISTINCT FROM 'on'"
 FOLD_CHANCE = "1.0 / 64"  # about one statement in 64 folds a window of pending rows
-
-EMPTY = """\
-IF NOT EXISTS (SELECT FROM {rows}) THEN
-    RETURN NULL;
-END IF;"""
 
 MOVE_LOCK = """\
 PERFORM 1 FROM {table} AS m
@@ -229,26 +290,26 @@ def _arms(feeds: list[Feed], operation: str) -> str:
     return "\n        UNION ALL\n".join(arms)
 
 
-def render_append_only(feeds: list[Feed], operation: str) -> str:
-    """Under REPEATABLE READ and SERIALIZABLE: append the statement's deltas, touch no counter
-    row and create none (an in-place update or a row creation there could fail the application's
-    transaction with a serialization error); the next writer that holds the row, or a fold, adds
-    them in. (In a ``counters.deferred()`` block, under READ COMMITTED, the statement takes no
-    row in place but still creates the rows counted for the first time.)"""
+def render_collect(feeds: list[Feed], operation: str) -> str:
+    """The one statement of a counter trigger that reads the transition tables: this statement's
+    deltas, one per counter and key, into three arrays (nothing counted: the trigger returns).
+
+    PostgreSQL plans a statement that reads a transition table again at every trigger call; the
+    statements that read the arrays instead are planned once per connection, so everything else
+    the trigger does reads the arrays."""
     combine, keep = _combine(feeds)
-    return APPEND_ONLY.format(
+    return COLLECT.format(
         combine=combine, keep=keep, arms=textwrap.indent(_arms(feeds, operation), "    ")
     )
 
 
-def render_append(feeds: list[Feed], operation: str) -> str:
-    """The statement a counter trigger runs under READ COMMITTED: this statement's deltas, added
+def render_append(feeds: list[Feed]) -> str:
+    """What a counter trigger does with its deltas under READ COMMITTED: added
     in place into every target row nobody else holds (with up to ``ABSORB`` pending rows of each
     row it takes), appended to ``counters_delta`` for the rows another transaction holds; then
     the rows counted for the first time are created with their values."""
-    combine, keep = _combine(feeds)
     targets = TargetTable.group(counter for counter, _ in feeds)
-    parts = [DELTA.format(combine=combine, keep=keep, arms=_arms(feeds, operation))]
+    parts = [DELTA]
     rest, selected, into = [], [], []
     for i, target in enumerate(targets):
         ids = target.ids_sql
@@ -293,7 +354,12 @@ def render_append(feeds: list[Feed], operation: str) -> str:
         )
     else:  # nothing to read back: the append is the statement itself
         statement = "".join(parts).rstrip(",") + "\n" + APPEND_LAST.format(rest=where)
-    blocks = [statement]
+    set_based = textwrap.indent(statement, "    ")
+    blocks = [
+        f"IF cardinality(_counters) > {FEW} THEN\n{set_based}\nELSE\n"
+        + textwrap.indent(_render_one_by_one(targets), "    ")
+        + "\nEND IF;"
+    ]
     for i, target in enumerate(targets):
         if target.mode != "update":
             blocks.append(_render_create(target, i))
@@ -301,6 +367,65 @@ def render_append(feeds: list[Feed], operation: str) -> str:
         if recompute:
             blocks.append(RECOMPUTE.format(i=i, recompute=textwrap.indent(recompute, "    ")))
     return "".join(blocks)
+
+
+def _render_one_by_one(targets: list[TargetTable]) -> str:
+    """The few deltas of a small statement (a single-row write), one at a time: each row taken
+    and added into in one short statement whose plan is made once per connection (a set-based
+    statement costs more to start than a handful of these), else appended."""
+    tables = []
+    for i, target in enumerate(targets):
+        sums, sets, left = fold_parts(target, "x")
+        missing = ""
+        if target.mode != "update":
+            missing = ONE_MISSING.format(
+                i=i,
+                counted=_counted_for_the_first_time(target, "_counters[_i]", "_deltas[_i]"),
+                table=target.quoted_table,
+                key=target.quoted_key,
+                key_type=target.key_type,
+            )
+        one_sets, one_left = _one_parts(target)
+        tables.append(
+            ONE.format(
+                absorb_chance=ABSORB_CHANCE,
+                one_sets=one_sets,
+                one_returning=""
+                if left == "false"
+                else f"\n                RETURNING {one_left} INTO _left",
+                ids=target.ids_sql,
+                table=target.quoted_table,
+                key=target.quoted_key,
+                key_type=target.key_type,
+                in_place=IN_PLACE_ALLOWED,
+                hold=target.try_hold("_keys[_i]"),
+                absorb=ABSORB,
+                sums=sums,
+                sets=sets,
+                returning="" if left == "false" else f"\n            RETURNING {left} INTO _left",
+                left="" if left == "false" else ONE_LEFT.format(i=i, key_type=target.key_type),
+                missing=missing,
+            )
+        )
+    return ONE_BY_ONE.format(tables="".join(tables))
+
+
+def _one_parts(target: TargetTable) -> tuple[str, str]:
+    """The ``SET`` list adding the delta ``_deltas[_i]`` of counter ``_counters[_i]`` into its
+    column of ``target`` (the other columns unchanged), and SQL true when that delta is a Min's or
+    Max's recompute marker (``"false"`` for a table without one)."""
+    sets = []
+    for col, counter in zip(target.quoted_columns, target.counters, strict=True):
+        value = counter.decode("_deltas[_i]")
+        if counter.extreme:
+            best = "greatest" if counter.kind == "max" else "least"
+            new = counter.typed(f"{best}(t.{col}, {value})")
+        else:
+            new = counter.typed(f"t.{col} + {value}")
+        sets.append(f"{col} = CASE WHEN _counters[_i] = {counter.id} THEN {new} ELSE t.{col} END")
+    markers = [str(c.marker_id) for c in target.counters if c.extreme]
+    left = f"_counters[_i] IN ({', '.join(markers)})" if markers else "false"
+    return ", ".join(sets), left
 
 
 def _render_create(target: TargetTable, i: int) -> str:
@@ -327,16 +452,19 @@ def _render_create(target: TargetTable, i: int) -> str:
     )
 
 
-def _counted_for_the_first_time(target: TargetTable) -> str:
-    """Which appended deltas need their target row: a count's positive ones (a count cannot
-    start below zero), and any of a sum or a candidate of a Min or Max."""
+def _counted_for_the_first_time(
+    target: TargetTable, counter: str = "delta.counter", delta: str = "delta.delta"
+) -> str:
+    """Which deltas (SQL of their ``counter`` number and ``delta``) need their target row: a
+    count's positive ones (a count cannot start below zero), and any of a sum or a candidate of a
+    Min or Max."""
     counts = [c.id for c in target.counters if c.kind == "count"]
     others = [c.id for c in target.counters if c.kind != "count"]
     parts = []
     if counts:
-        parts.append(f"delta.counter IN ({', '.join(map(str, counts))}) AND delta.delta > 0")
+        parts.append(f"{counter} IN ({', '.join(map(str, counts))}) AND {delta} > 0")
     if others:
-        parts.append(f"delta.counter IN ({', '.join(map(str, others))})")
+        parts.append(f"{counter} IN ({', '.join(map(str, others))})")
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(f"({p})" for p in parts) + ")"
 
 
@@ -425,7 +553,13 @@ class CounterTrigger(pgtrigger.Trigger):
     def get_declare(self, model: type[models.Model]) -> list[tuple[str, str]]:
         if self.operation_name == "truncate":
             return []
-        declared = []
+        declared = [
+            ("_counters", "integer[]"),
+            ("_keys", "text[]"),
+            ("_deltas", "bigint[]"),
+            ("_i", "integer"),
+            ("_left", "boolean"),
+        ]
         for i, target in enumerate(TargetTable.group(counter for counter, _ in self.feeds)):
             if target.mode != "update":
                 declared.append((f"_new{i}", f"{target.key_type}[]"))
@@ -439,12 +573,12 @@ class CounterTrigger(pgtrigger.Trigger):
         if self.operation_name == "truncate":
             body = "\n".join(render_reset(target) for target in targets)
             return f"{body}\nRETURN NULL;"
-        rows = OLD if self.operation_name == "delete" else NEW
-        blocks = [EMPTY.format(rows=rows)]  # a statement that changed no row (a trigger's own
-        if self.operation_name == "update":  # UPDATE of a counter row may be one) counts nothing
+        blocks = []
+        if self.operation_name == "update":
             blocks.append(render_move_lock(self.feeds, model))
-        blocks.append(render_append_only(self.feeds, self.operation_name))
-        blocks.append(render_append(self.feeds, self.operation_name))
+        blocks.append(render_collect(self.feeds, self.operation_name))
+        blocks.append(APPEND_ONLY)
+        blocks.append(render_append(self.feeds))
         blocks += [render_fold_now_and_then(t, i) for i, t in enumerate(targets)]
         return "\n".join(block.strip("\n") for block in blocks if block) + "\nRETURN NULL;"
 

@@ -70,9 +70,10 @@ def test_deferred_writers_append_and_a_rollback_leaves_nothing():
         Post.objects.create(author=b, title="x")
         raise RuntimeError
     assert pending() == before
-    Follow.objects.create(follower=a, followed=a.__class__.objects.create(username="c"))
-    Follow.objects.create(follower=b, followed=a.__class__.objects.get(username="c"))
-    # the writers that held a's and b's rows took the pending deltas of the counters they count in
+    fans = UserFactory.create_batch(20)  # a bulk statement takes in the pending deltas of the
+    Follow.objects.bulk_create(  # rows it holds (a small one does now and then)
+        [Follow(follower=u, followed=t) for u in fans for t in (a, b)]
+    )
     assert not CounterDelta.objects.filter(counter__in=ids).exists()
     columns_alone_are_exact()
 
