@@ -18,7 +18,6 @@
 - counters.E016: a Sum, Min or Max names a source column it cannot keep exactly (a float, a text).
 - counters.E017: a Sum's, Min's or Max's target field cannot hold the source column's values (its
   type, its decimal places; a Min or Max must be ``null=True``).
-- counters.W001: a target model whose default or base manager does not add pending deltas.
 - counters.W002: ``slots=`` is deprecated and ignored.
 - counters.W003: no index serves a Min's or Max's recompute (it names the index to add).
 """
@@ -61,31 +60,7 @@ def check_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         errors.append(checks.Error(problem.message, obj=problem.obj, id=problem.id))
     for problem in registry.warnings():
         errors.append(checks.Warning(problem.message, obj=problem.obj, id=problem.id))
-    errors += check_readers(registry.all_counters())
     return errors
-
-
-def check_readers(counters) -> list[checks.CheckMessage]:  # noqa: ANN001
-    """Targets must be read through CounterManager, or reads would miss pending deltas."""
-    from counters.reading import CounterManager
-
-    warnings = []
-    for model in sorted({c.target for c in counters}, key=lambda m: m._meta.label):
-        managers = {"default": model._default_manager, "base": model._base_manager}
-        wrong = [
-            name for name, manager in managers.items() if not isinstance(manager, CounterManager)
-        ]
-        if wrong:
-            warnings.append(
-                checks.Warning(
-                    f"{model._meta.label} holds counters but its {' and '.join(wrong)} "
-                    "manager does not add pending deltas, so reads can lag behind COUNT(*)",
-                    hint='Use objects = counters.reading.CounterManager() and Meta.base_manager_name = "objects".',
-                    obj=model,
-                    id="counters.W001",
-                )
-            )
-    return warnings
 
 
 def register() -> None:

@@ -25,7 +25,7 @@ def increment(obj: models.Model, field: str, by: int = 1) -> int:
         stats = UserStats(user=request.user)
         counters.increment(stats, "profile_views")
     """
-    model = type(obj)._meta.concrete_model
+    model = _declaring_model(type(obj)._meta.concrete_model, field)
     if not isinstance(by, int) or isinstance(by, bool):
         raise TypeError(f"increment() takes an int to add, not {by!r}")
     kept = registry.get_counter(model, field)
@@ -43,10 +43,11 @@ def increment(obj: models.Model, field: str, by: int = 1) -> int:
         )
     if obj.pk is None:
         raise ValueError(f"increment() needs a {model._meta.label} with a primary key")
+    key = obj.pk if model is type(obj)._meta.concrete_model else _parent_key(obj, model)
     column = quote(declared[field].column)
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     using = router.db_for_write(model, instance=obj)
-    pk_value = model._meta.pk.get_db_prep_value(obj.pk, connections[using])
+    pk_value = model._meta.pk.get_db_prep_value(key, connections[using])
     with connections[using].cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {column} = {column} + %s WHERE {pk} = %s RETURNING {column}",
@@ -62,3 +63,22 @@ def increment(obj: models.Model, field: str, by: int = 1) -> int:
             row = cursor.fetchone()
     setattr(obj, declared[field].attname, row[0])
     return row[0]
+
+
+def _declaring_model(model: type[models.Model], field: str) -> type[models.Model]:
+    """The model whose table holds ``field``: ``model`` itself, or the multi-table inheritance
+    parent that declares it (a ``Restaurant``'s ``views`` declared on ``Place``)."""
+    for candidate in (model, *model._meta.get_parent_list()):
+        if registry.get_counter(candidate, field) is not None or any(
+            f.name == field for f in registry.event_fields(candidate)
+        ):
+            return candidate
+    return model
+
+
+def _parent_key(obj: models.Model, parent: type[models.Model]) -> object:
+    """The primary key of ``obj``'s row in the table of its parent model ``parent``."""
+    link = obj._meta.get_ancestor_link(parent)
+    if link is None:  # a parent further up: follow the chain of parent links
+        return obj.pk
+    return getattr(obj, link.attname)

@@ -81,6 +81,10 @@ SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS 
        (SELECT array_agg(folded.key) FROM folded WHERE folded.recompute) AS recompute{into}"""
 
 RECOMPUTE = """\
+WITH settled AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN ({ids}) AND p.key IN (SELECT k.key::text FROM unnest({keys}) AS k (key))
+)
 UPDATE {table} AS t SET {sets}
 WHERE t.{key} = ANY({keys})"""
 
@@ -213,7 +217,10 @@ def fold_parts(target: TargetTable, rows: str = "moved") -> tuple[str, str, str]
 
 def render_recompute(target: TargetTable, keys: str) -> str:
     """Recompute every Min and Max of ``target``'s rows whose keys are in the array ``keys``
-    (SQL of the key's type) from the source rows; ``""`` for a table without one."""
+    (SQL of the key's type) from the source rows, and drop their pending candidates and markers
+    in the same statement (one snapshot): the recompute includes every row they stood for, and a
+    candidate left pending would bring back a row that has left since. ``""`` for a table
+    without a Min or Max."""
     extremes = [
         (col, counter)
         for col, counter in zip(target.quoted_columns, target.counters, strict=True)
@@ -225,7 +232,10 @@ def render_recompute(target: TargetTable, keys: str) -> str:
         f"{col} = {counter.typed(counter.recompute_sql(f't.{target.quoted_key}'))}"
         for col, counter in extremes
     )
-    return RECOMPUTE.format(table=target.quoted_table, key=target.quoted_key, sets=sets, keys=keys)
+    ids = ", ".join(str(n) for _, counter in extremes for n in counter.delta_ids)
+    return RECOMPUTE.format(
+        table=target.quoted_table, key=target.quoted_key, sets=sets, keys=keys, ids=ids
+    )
 
 
 WINDOW_ROWS = 1024  # a writer's occasional fold looks at no more pending rows than this

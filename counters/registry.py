@@ -318,11 +318,27 @@ def resolve(
     return counter
 
 
+def _onto_concrete_models(
+    declared: list[tuple[type[models.Model], declarations.Declaration]],
+) -> list[tuple[type[models.Model], declarations.Declaration]]:
+    """Declarations on an abstract base apply to each concrete model that inherits its fields
+    (each has a table of its own); the others stay where they were declared."""
+    found = []
+    for target, declaration in declared:
+        if not target._meta.abstract:
+            found.append((target, declaration))
+            continue
+        for model in apps.get_models():
+            if issubclass(model, target) and not model._meta.proxy:
+                found.append((model, declaration))
+    return found
+
+
 def resolve_all(declared: list[tuple[type[models.Model], declarations.Declaration]]) -> Registry:
     """Resolve declarations into a (not yet registered) Registry; bad ones become problems."""
     result = Registry()
     seen: set[tuple[type[models.Model], str]] = set()
-    for target, declaration in declared:
+    for target, declaration in _onto_concrete_models(declared):
         if isinstance(declaration, COUNTER_DECLARATIONS):
             names = [declaration.field]
         else:

@@ -184,6 +184,10 @@ class Counter:
     def pending_aggregates(self, i: int, rows: str) -> list[str]:
         """Aggregates over ``counters_delta`` rows aliased ``rows`` (grouped by key) that
         :meth:`merged` combines with the column: ``d{i}`` (and ``m{i}`` for a Min or Max)."""
+        if self.kind == "count":  # a count stays an integer (a sum of bigints is a numeric)
+            return [
+                f"(sum({rows}.delta) FILTER (WHERE {rows}.counter = {self.id}))::bigint AS d{i}"
+            ]
         if not self.extreme:
             return [f"sum({rows}.delta) FILTER (WHERE {rows}.counter = {self.id}) AS d{i}"]
         return [

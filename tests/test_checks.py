@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -93,19 +91,6 @@ def test_e002_pgtrigger_must_be_installed(monkeypatch):
 @pytest.mark.django_db
 def test_makemigrations_finds_nothing_to_do():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
-
-
-def test_w001_targets_need_the_counter_manager():
-    assert checks.check_readers(registry.all_counters()) == []  # the test apps are set up right
-    from tests.adopters.models import Comment
-
-    # a target whose managers are Django's plain ones (Comment has none of its own)
-    counter = registry.resolve_all([(Comment, Count("id", source=Comment, path="article"))])
-    fake = dataclasses.replace(registry.get_counter(Blog, "articles_count"), target=Comment)
-    warnings = checks.check_readers([fake])
-    assert [w.id for w in warnings] == ["counters.W001"]
-    assert "adopters.Comment" in warnings[0].msg and "default and base" in warnings[0].msg
-    assert counter.problems  # (and Comment.id is no counter column)
 
 
 def test_w002_slots_are_deprecated_not_an_error():

@@ -293,3 +293,26 @@ def test_compare_reads_cached_beside_true_for_users_with_and_without_a_row(graph
         counters.compare(UserStats, ["abc"])
     with pytest.raises(counters.CounterError, match="no trigger-kept counters"):
         counters.compare(Follow, [1])
+
+
+def test_a_check_reports_counts_as_integers_with_deltas_pending(graph):
+    star = graph[0]
+    with counters.deferred():  # a pending delta on the star's row
+        Follow.objects.create(follower=UserFactory(), followed=star)
+    inject(
+        "UPDATE user_stats SET followers_count = followers_count + 2 WHERE user_id = %s",
+        [star.pk],
+    )
+    report = counters.check()
+    [followers] = [
+        c for c in report.counters if c.label == "counters_social.UserStats.followers_count"
+    ]
+    [example] = followers.examples
+    assert type(example["cached"]) is int and type(example["true"]) is int
+    assert example["cached"] - example["true"] == 2
+    [found] = [
+        c
+        for c in counters.compare(UserStats, [star.pk])[star.pk]
+        if c.counter.field.name == "followers_count"
+    ]
+    assert type(found.cached) is int and found.cached == found.true + 2

@@ -47,7 +47,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -87,7 +87,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -119,6 +119,10 @@ ELSE
     END LOOP;
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
     WHERE t."id" = ANY(_recompute0);
 END IF;
@@ -145,7 +149,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -155,6 +159,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
         WHERE t."id" = ANY(_folded0);
     END IF;
@@ -208,7 +216,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -248,7 +256,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -280,6 +288,10 @@ ELSE
     END LOOP;
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
     WHERE t."id" = ANY(_recompute0);
 END IF;
@@ -306,7 +318,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -316,6 +328,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
         WHERE t."id" = ANY(_folded0);
     END IF;
@@ -404,7 +420,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -444,7 +460,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -476,6 +492,10 @@ ELSE
     END LOOP;
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
     WHERE t."id" = ANY(_recompute0);
 END IF;
@@ -502,7 +522,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -512,6 +532,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
         WHERE t."id" = ANY(_folded0);
     END IF;
@@ -565,7 +589,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -605,7 +629,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -637,6 +661,10 @@ ELSE
     END LOOP;
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
     WHERE t."id" = ANY(_recompute0);
 END IF;
@@ -663,7 +691,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -673,6 +701,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
         WHERE t."id" = ANY(_folded0);
     END IF;
@@ -726,7 +758,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -766,7 +798,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -798,6 +830,10 @@ ELSE
     END LOOP;
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
     WHERE t."id" = ANY(_recompute0);
 END IF;
@@ -824,7 +860,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -834,6 +870,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
         WHERE t."id" = ANY(_folded0);
     END IF;
@@ -902,7 +942,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -942,7 +982,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -617392757) AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -974,6 +1014,10 @@ ELSE
     END LOOP;
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
     WHERE t."id" = ANY(_recompute0);
 END IF;
@@ -1000,7 +1044,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -1010,6 +1054,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
         WHERE t."id" = ANY(_folded0);
     END IF;
@@ -1033,7 +1081,7 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d2
+    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d2
     FROM moved GROUP BY moved.key
 ),
 folded AS (
@@ -1082,8 +1130,8 @@ LEFT JOIN
    GROUP BY r.key) AS c0 ON c0.key = d.k
 LEFT JOIN
   (SELECT p.key,
-          sum(p.delta) FILTER (
-                               WHERE p.counter = -617392757) AS d0
+          (sum(p.delta) FILTER (
+                                WHERE p.counter = -617392757))::bigint AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (-617392757)
      AND p.key IN
@@ -1132,8 +1180,8 @@ WITH drift(k, cached0, true0) AS
       GROUP BY r.key) AS c0 ON c0.key = d.k
    LEFT JOIN
      (SELECT p.key,
-             sum(p.delta) FILTER (
-                                  WHERE p.counter = -617392757) AS d0
+             (sum(p.delta) FILTER (
+                                   WHERE p.counter = -617392757))::bigint AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (-617392757)
         AND p.key IN
@@ -1172,7 +1220,7 @@ CREATE VIEW "adopters_article_exact" AS  -- adopters.Article: counters with the 
 SELECT t."id", t."comments_count" + coalesce(p.d0, 0) AS "comments_count", (CASE WHEN p.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (p.d1) * interval '1 microsecond')) END)::timestamp with time zone AS "last_comment_at", t."likes_count" + coalesce(p.d2, 0) AS "likes_count"
 FROM "adopters_article" AS t
 LEFT JOIN LATERAL (
-    SELECT sum(p.delta) FILTER (WHERE p.counter = -617392757) AS d0, max(p.delta) FILTER (WHERE p.counter = 971165650) AS d1, bool_or(p.counter = -1528015454) AS m1, sum(p.delta) FILTER (WHERE p.counter = -1745088253) AS d2
+    SELECT (sum(p.delta) FILTER (WHERE p.counter = -617392757))::bigint AS d0, max(p.delta) FILTER (WHERE p.counter = 971165650) AS d1, bool_or(p.counter = -1528015454) AS m1, (sum(p.delta) FILTER (WHERE p.counter = -1745088253))::bigint AS d2
     FROM counters_delta AS p
     WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND p.key = t."id"::text
 ) AS p ON true

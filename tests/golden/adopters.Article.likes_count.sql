@@ -45,7 +45,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1745088253))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1745088253) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -74,7 +74,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -118,7 +118,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1745088253))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -157,7 +157,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -188,7 +188,7 @@ ELSE
 END IF;
 IF _new1 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
         GROUP BY p.key
@@ -228,7 +228,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -261,7 +261,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -318,7 +318,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1745088253))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1745088253) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -347,7 +347,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -391,7 +391,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1745088253))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -430,7 +430,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -461,7 +461,7 @@ ELSE
 END IF;
 IF _new1 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
         GROUP BY p.key
@@ -501,7 +501,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -534,7 +534,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -610,7 +610,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1745088253))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1745088253) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -639,7 +639,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -683,7 +683,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1745088253))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -722,7 +722,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -753,7 +753,7 @@ ELSE
 END IF;
 IF _new1 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
         GROUP BY p.key
@@ -793,7 +793,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -826,7 +826,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -869,7 +869,7 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -617392757) AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d2
+    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d2
     FROM moved GROUP BY moved.key
 ),
 folded AS (
@@ -917,8 +917,8 @@ LEFT JOIN
    GROUP BY r.key) AS c0 ON c0.key = d.k
 LEFT JOIN
   (SELECT p.key,
-          sum(p.delta) FILTER (
-                               WHERE p.counter = -1745088253) AS d0
+          (sum(p.delta) FILTER (
+                                WHERE p.counter = -1745088253))::bigint AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (-1745088253)
      AND p.key IN
@@ -966,8 +966,8 @@ WITH drift(k, cached0, true0) AS
       GROUP BY r.key) AS c0 ON c0.key = d.k
    LEFT JOIN
      (SELECT p.key,
-             sum(p.delta) FILTER (
-                                  WHERE p.counter = -1745088253) AS d0
+             (sum(p.delta) FILTER (
+                                   WHERE p.counter = -1745088253))::bigint AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (-1745088253)
         AND p.key IN
@@ -1006,7 +1006,7 @@ CREATE VIEW "adopters_article_exact" AS  -- adopters.Article: counters with the 
 SELECT t."id", t."comments_count" + coalesce(p.d0, 0) AS "comments_count", (CASE WHEN p.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (p.d1) * interval '1 microsecond')) END)::timestamp with time zone AS "last_comment_at", t."likes_count" + coalesce(p.d2, 0) AS "likes_count"
 FROM "adopters_article" AS t
 LEFT JOIN LATERAL (
-    SELECT sum(p.delta) FILTER (WHERE p.counter = -617392757) AS d0, max(p.delta) FILTER (WHERE p.counter = 971165650) AS d1, bool_or(p.counter = -1528015454) AS m1, sum(p.delta) FILTER (WHERE p.counter = -1745088253) AS d2
+    SELECT (sum(p.delta) FILTER (WHERE p.counter = -617392757))::bigint AS d0, max(p.delta) FILTER (WHERE p.counter = 971165650) AS d1, bool_or(p.counter = -1528015454) AS m1, (sum(p.delta) FILTER (WHERE p.counter = -1745088253))::bigint AS d2
     FROM counters_delta AS p
     WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND p.key = t."id"::text
 ) AS p ON true

@@ -45,7 +45,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1745088253))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1745088253) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -74,7 +74,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -118,7 +118,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1745088253))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -157,7 +157,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -188,7 +188,7 @@ ELSE
 END IF;
 IF _new1 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
         GROUP BY p.key
@@ -228,7 +228,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -261,7 +261,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -318,7 +318,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1745088253))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1745088253) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -347,7 +347,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -391,7 +391,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1745088253))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -430,7 +430,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -461,7 +461,7 @@ ELSE
 END IF;
 IF _new1 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
         GROUP BY p.key
@@ -501,7 +501,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -534,7 +534,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -610,7 +610,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1745088253))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1745088253) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -639,7 +639,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -683,7 +683,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1745088253) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1745088253))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -722,7 +722,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -753,7 +753,7 @@ ELSE
 END IF;
 IF _new1 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
         GROUP BY p.key
@@ -793,7 +793,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1745088253) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -826,7 +826,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -887,7 +887,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -916,7 +916,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1640070225))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -78417697))::bigint AS d1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1640070225, -78417697) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -964,7 +964,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -1006,7 +1006,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1640070225))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -78417697))::bigint AS d1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -1037,7 +1037,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -1056,7 +1056,7 @@ IF _new0 IS NOT NULL THEN
 END IF;
 IF _new1 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1640070225) AS d0, sum(p.delta) FILTER (WHERE p.counter = -78417697) AS d1
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1640070225))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -78417697))::bigint AS d1
         FROM counters_delta AS p
         WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
         GROUP BY p.key
@@ -1096,7 +1096,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -1129,7 +1129,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -1190,7 +1190,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -1219,7 +1219,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1640070225))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -78417697))::bigint AS d1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1640070225, -78417697) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -1267,7 +1267,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -1309,7 +1309,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1640070225))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -78417697))::bigint AS d1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -1340,7 +1340,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -1359,7 +1359,7 @@ IF _new0 IS NOT NULL THEN
 END IF;
 IF _new1 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1640070225) AS d0, sum(p.delta) FILTER (WHERE p.counter = -78417697) AS d1
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1640070225))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -78417697))::bigint AS d1
         FROM counters_delta AS p
         WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
         GROUP BY p.key
@@ -1399,7 +1399,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -1432,7 +1432,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -1522,7 +1522,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -1551,7 +1551,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1640070225))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -78417697))::bigint AS d1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1640070225, -78417697) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -1599,7 +1599,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -1641,7 +1641,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1640070225))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -78417697))::bigint AS d1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -1672,7 +1672,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -1691,7 +1691,7 @@ IF _new0 IS NOT NULL THEN
 END IF;
 IF _new1 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1640070225) AS d0, sum(p.delta) FILTER (WHERE p.counter = -78417697) AS d1
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1640070225))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -78417697))::bigint AS d1
         FROM counters_delta AS p
         WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
         GROUP BY p.key
@@ -1731,7 +1731,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -1764,7 +1764,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -1803,7 +1803,7 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
     FROM moved GROUP BY moved.key
 ),
 folded AS (
@@ -1853,8 +1853,8 @@ LEFT JOIN
    GROUP BY r.key) AS c0 ON c0.key = d.k
 LEFT JOIN
   (SELECT p.key,
-          sum(p.delta) FILTER (
-                               WHERE p.counter = 1307081512) AS d0
+          (sum(p.delta) FILTER (
+                                WHERE p.counter = 1307081512))::bigint AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (1307081512)
      AND p.key IN
@@ -1903,8 +1903,8 @@ WITH drift(k, cached0, true0) AS
       GROUP BY r.key) AS c0 ON c0.key = d.k
    LEFT JOIN
      (SELECT p.key,
-             sum(p.delta) FILTER (
-                                  WHERE p.counter = 1307081512) AS d0
+             (sum(p.delta) FILTER (
+                                   WHERE p.counter = 1307081512))::bigint AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (1307081512)
         AND p.key IN
@@ -1943,7 +1943,7 @@ CREATE VIEW "adopters_memberstats_exact" AS  -- adopters.MemberStats: counters w
 SELECT t."user_id", t."likes_given" + coalesce(p.d0, 0) AS "likes_given"
 FROM "adopters_memberstats" AS t
 LEFT JOIN LATERAL (
-    SELECT sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+    SELECT (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
     FROM counters_delta AS p
     WHERE p.counter IN (1307081512) AND p.key = t."user_id"::text
 ) AS p ON true

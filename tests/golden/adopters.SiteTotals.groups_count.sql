@@ -41,7 +41,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -290199469) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -290199469))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-290199469) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -84,7 +84,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -290199469) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -290199469))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -115,7 +115,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -290199469) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -290199469))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (-290199469) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -155,7 +155,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -290199469) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -290199469))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -208,7 +208,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -290199469) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -290199469))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-290199469) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -251,7 +251,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -290199469) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -290199469))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -282,7 +282,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -290199469) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -290199469))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (-290199469) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -322,7 +322,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -290199469) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -290199469))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -386,7 +386,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -290199469) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -290199469))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-290199469) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -429,7 +429,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -290199469) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -290199469))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -460,7 +460,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -290199469) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -290199469))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (-290199469) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -500,7 +500,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -290199469) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -290199469))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -545,7 +545,7 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -290199469) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1044422635) AS d1, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d2, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d3
+    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -290199469))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -1044422635))::bigint AS d1, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d2, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d3
     FROM moved GROUP BY moved.key
 ),
 folded AS (
@@ -592,8 +592,8 @@ LEFT JOIN
    GROUP BY r.key) AS c0 ON c0.key = d.k
 LEFT JOIN
   (SELECT p.key,
-          sum(p.delta) FILTER (
-                               WHERE p.counter = -290199469) AS d0
+          (sum(p.delta) FILTER (
+                                WHERE p.counter = -290199469))::bigint AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (-290199469)
      AND p.key IN
@@ -638,8 +638,8 @@ WITH drift(k, cached0, true0) AS
       GROUP BY r.key) AS c0 ON c0.key = d.k
    LEFT JOIN
      (SELECT p.key,
-             sum(p.delta) FILTER (
-                                  WHERE p.counter = -290199469) AS d0
+             (sum(p.delta) FILTER (
+                                   WHERE p.counter = -290199469))::bigint AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (-290199469)
         AND p.key IN
@@ -677,7 +677,7 @@ CREATE VIEW "adopters_sitetotals_exact" AS  -- adopters.SiteTotals: counters wit
 SELECT t."id", t."groups_count" + coalesce(p.d0, 0) AS "groups_count", t."memberships_count" + coalesce(p.d1, 0) AS "memberships_count", t."staff_count" + coalesce(p.d2, 0) AS "staff_count", t."users_count" + coalesce(p.d3, 0) AS "users_count"
 FROM "adopters_sitetotals" AS t
 LEFT JOIN LATERAL (
-    SELECT sum(p.delta) FILTER (WHERE p.counter = -290199469) AS d0, sum(p.delta) FILTER (WHERE p.counter = -1044422635) AS d1, sum(p.delta) FILTER (WHERE p.counter = 1640070225) AS d2, sum(p.delta) FILTER (WHERE p.counter = -78417697) AS d3
+    SELECT (sum(p.delta) FILTER (WHERE p.counter = -290199469))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -1044422635))::bigint AS d1, (sum(p.delta) FILTER (WHERE p.counter = 1640070225))::bigint AS d2, (sum(p.delta) FILTER (WHERE p.counter = -78417697))::bigint AS d3
     FROM counters_delta AS p
     WHERE p.counter IN (-290199469, -1044422635, 1640070225, -78417697) AND p.key = t."id"::text
 ) AS p ON true

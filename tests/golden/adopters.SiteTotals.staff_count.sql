@@ -49,7 +49,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -78,7 +78,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1640070225))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -78417697))::bigint AS d1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1640070225, -78417697) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -126,7 +126,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -168,7 +168,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1640070225))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -78417697))::bigint AS d1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -199,7 +199,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -218,7 +218,7 @@ IF _new0 IS NOT NULL THEN
 END IF;
 IF _new1 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1640070225) AS d0, sum(p.delta) FILTER (WHERE p.counter = -78417697) AS d1
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1640070225))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -78417697))::bigint AS d1
         FROM counters_delta AS p
         WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
         GROUP BY p.key
@@ -258,7 +258,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -291,7 +291,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -352,7 +352,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -381,7 +381,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1640070225))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -78417697))::bigint AS d1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1640070225, -78417697) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -429,7 +429,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -471,7 +471,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1640070225))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -78417697))::bigint AS d1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -502,7 +502,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -521,7 +521,7 @@ IF _new0 IS NOT NULL THEN
 END IF;
 IF _new1 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1640070225) AS d0, sum(p.delta) FILTER (WHERE p.counter = -78417697) AS d1
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1640070225))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -78417697))::bigint AS d1
         FROM counters_delta AS p
         WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
         GROUP BY p.key
@@ -561,7 +561,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -594,7 +594,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -684,7 +684,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1307081512) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -713,7 +713,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1640070225))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -78417697))::bigint AS d1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1640070225, -78417697) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -761,7 +761,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1307081512) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1307081512))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -803,7 +803,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1640070225) AS d0, sum(x.delta) FILTER (WHERE x.counter = -78417697) AS d1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1640070225))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -78417697))::bigint AS d1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -834,7 +834,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1307081512) AS d0
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1307081512))::bigint AS d0
         FROM counters_delta AS p
         WHERE p.counter IN (1307081512) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -853,7 +853,7 @@ IF _new0 IS NOT NULL THEN
 END IF;
 IF _new1 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = 1640070225) AS d0, sum(p.delta) FILTER (WHERE p.counter = -78417697) AS d1
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = 1640070225))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -78417697))::bigint AS d1
         FROM counters_delta AS p
         WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT k.key::text FROM unnest(_new1) AS k (key))
         GROUP BY p.key
@@ -893,7 +893,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1307081512) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -926,7 +926,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -971,7 +971,7 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -290199469) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1044422635) AS d1, sum(moved.delta) FILTER (WHERE moved.counter = 1640070225) AS d2, sum(moved.delta) FILTER (WHERE moved.counter = -78417697) AS d3
+    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -290199469))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -1044422635))::bigint AS d1, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d2, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d3
     FROM moved GROUP BY moved.key
 ),
 folded AS (
@@ -1019,8 +1019,8 @@ LEFT JOIN
    GROUP BY r.key) AS c0 ON c0.key = d.k
 LEFT JOIN
   (SELECT p.key,
-          sum(p.delta) FILTER (
-                               WHERE p.counter = 1640070225) AS d0
+          (sum(p.delta) FILTER (
+                                WHERE p.counter = 1640070225))::bigint AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (1640070225)
      AND p.key IN
@@ -1066,8 +1066,8 @@ WITH drift(k, cached0, true0) AS
       GROUP BY r.key) AS c0 ON c0.key = d.k
    LEFT JOIN
      (SELECT p.key,
-             sum(p.delta) FILTER (
-                                  WHERE p.counter = 1640070225) AS d0
+             (sum(p.delta) FILTER (
+                                   WHERE p.counter = 1640070225))::bigint AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (1640070225)
         AND p.key IN
@@ -1105,7 +1105,7 @@ CREATE VIEW "adopters_sitetotals_exact" AS  -- adopters.SiteTotals: counters wit
 SELECT t."id", t."groups_count" + coalesce(p.d0, 0) AS "groups_count", t."memberships_count" + coalesce(p.d1, 0) AS "memberships_count", t."staff_count" + coalesce(p.d2, 0) AS "staff_count", t."users_count" + coalesce(p.d3, 0) AS "users_count"
 FROM "adopters_sitetotals" AS t
 LEFT JOIN LATERAL (
-    SELECT sum(p.delta) FILTER (WHERE p.counter = -290199469) AS d0, sum(p.delta) FILTER (WHERE p.counter = -1044422635) AS d1, sum(p.delta) FILTER (WHERE p.counter = 1640070225) AS d2, sum(p.delta) FILTER (WHERE p.counter = -78417697) AS d3
+    SELECT (sum(p.delta) FILTER (WHERE p.counter = -290199469))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -1044422635))::bigint AS d1, (sum(p.delta) FILTER (WHERE p.counter = 1640070225))::bigint AS d2, (sum(p.delta) FILTER (WHERE p.counter = -78417697))::bigint AS d3
     FROM counters_delta AS p
     WHERE p.counter IN (-290199469, -1044422635, 1640070225, -78417697) AND p.key = t."id"::text
 ) AS p ON true

@@ -51,7 +51,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1718715687) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1718715687))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1718715687) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -86,7 +86,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1718715687) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1718715687))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -135,7 +135,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1718715687))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -188,7 +188,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1718715687) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1718715687))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1718715687) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -223,7 +223,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1718715687) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1718715687))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -272,7 +272,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1718715687))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -336,7 +336,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 1718715687) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1718715687))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1718715687) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -371,7 +371,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 1718715687) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1718715687))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -420,7 +420,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1718715687))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -449,7 +449,7 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 1718715687) AS d0
+    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1718715687))::bigint AS d0
     FROM moved GROUP BY moved.key
 ),
 folded AS (
@@ -498,8 +498,8 @@ LEFT JOIN
    GROUP BY r.key) AS c0 ON c0.key = d.k
 LEFT JOIN
   (SELECT p.key,
-          sum(p.delta) FILTER (
-                               WHERE p.counter = 1718715687) AS d0
+          (sum(p.delta) FILTER (
+                                WHERE p.counter = 1718715687))::bigint AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (1718715687)
      AND p.key IN
@@ -548,8 +548,8 @@ WITH drift(k, cached0, true0) AS
       GROUP BY r.key) AS c0 ON c0.key = d.k
    LEFT JOIN
      (SELECT p.key,
-             sum(p.delta) FILTER (
-                                  WHERE p.counter = 1718715687) AS d0
+             (sum(p.delta) FILTER (
+                                   WHERE p.counter = 1718715687))::bigint AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (1718715687)
         AND p.key IN
@@ -588,7 +588,7 @@ CREATE VIEW "adopters_tag_exact" AS  -- adopters.Tag: counters with the deltas s
 SELECT t."name", t."uses_count" + coalesce(p.d0, 0) AS "uses_count"
 FROM "adopters_tag" AS t
 LEFT JOIN LATERAL (
-    SELECT sum(p.delta) FILTER (WHERE p.counter = 1718715687) AS d0
+    SELECT (sum(p.delta) FILTER (WHERE p.counter = 1718715687))::bigint AS d0
     FROM counters_delta AS p
     WHERE p.counter IN (1718715687) AND p.key = t."name"::text
 ) AS p ON true

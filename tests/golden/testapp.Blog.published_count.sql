@@ -45,7 +45,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1547094542) AS d0, sum(x.delta) FILTER (WHERE x.counter = -1096259831) AS d1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1547094542))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -1096259831))::bigint AS d1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1547094542, -1096259831) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -80,7 +80,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1547094542) AS d0, sum(x.delta) FILTER (WHERE x.counter = -1096259831) AS d1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1547094542))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -1096259831))::bigint AS d1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -129,7 +129,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1547094542) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1096259831) AS d1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1547094542))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -1096259831))::bigint AS d1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -186,7 +186,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1547094542) AS d0, sum(x.delta) FILTER (WHERE x.counter = -1096259831) AS d1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1547094542))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -1096259831))::bigint AS d1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1547094542, -1096259831) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -221,7 +221,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1547094542) AS d0, sum(x.delta) FILTER (WHERE x.counter = -1096259831) AS d1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1547094542))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -1096259831))::bigint AS d1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -270,7 +270,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1547094542) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1096259831) AS d1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1547094542))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -1096259831))::bigint AS d1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -342,7 +342,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1547094542) AS d0, sum(x.delta) FILTER (WHERE x.counter = -1096259831) AS d1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1547094542))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -1096259831))::bigint AS d1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1547094542, -1096259831) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -377,7 +377,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1547094542) AS d0, sum(x.delta) FILTER (WHERE x.counter = -1096259831) AS d1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1547094542))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -1096259831))::bigint AS d1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -426,7 +426,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1547094542) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1096259831) AS d1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1547094542))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -1096259831))::bigint AS d1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -467,7 +467,7 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1547094542) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -1096259831) AS d1
+    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1547094542))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -1096259831))::bigint AS d1
     FROM moved GROUP BY moved.key
 ),
 folded AS (
@@ -516,8 +516,8 @@ LEFT JOIN
    GROUP BY r.key) AS c0 ON c0.key = d.k
 LEFT JOIN
   (SELECT p.key,
-          sum(p.delta) FILTER (
-                               WHERE p.counter = -1096259831) AS d0
+          (sum(p.delta) FILTER (
+                                WHERE p.counter = -1096259831))::bigint AS d0
    FROM counters_delta AS p
    WHERE p.counter IN (-1096259831)
      AND p.key IN
@@ -566,8 +566,8 @@ WITH drift(k, cached0, true0) AS
       GROUP BY r.key) AS c0 ON c0.key = d.k
    LEFT JOIN
      (SELECT p.key,
-             sum(p.delta) FILTER (
-                                  WHERE p.counter = -1096259831) AS d0
+             (sum(p.delta) FILTER (
+                                   WHERE p.counter = -1096259831))::bigint AS d0
       FROM counters_delta AS p
       WHERE p.counter IN (-1096259831)
         AND p.key IN
@@ -606,7 +606,7 @@ CREATE VIEW "testapp_blog_exact" AS  -- testapp.Blog: counters with the deltas s
 SELECT t."id", t."articles_count" + coalesce(p.d0, 0) AS "articles_count", t."published_count" + coalesce(p.d1, 0) AS "published_count"
 FROM "testapp_blog" AS t
 LEFT JOIN LATERAL (
-    SELECT sum(p.delta) FILTER (WHERE p.counter = -1547094542) AS d0, sum(p.delta) FILTER (WHERE p.counter = -1096259831) AS d1
+    SELECT (sum(p.delta) FILTER (WHERE p.counter = -1547094542))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -1096259831))::bigint AS d1
     FROM counters_delta AS p
     WHERE p.counter IN (-1547094542, -1096259831) AND p.key = t."id"::text
 ) AS p ON true

@@ -60,7 +60,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, sum(x.delta) FILTER (WHERE x.counter = -68104297) AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
+        SELECT x.key, min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -100,7 +100,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, sum(x.delta) FILTER (WHERE x.counter = -68104297) AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
+                    SELECT min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -132,6 +132,10 @@ ELSE
     END LOOP;
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (1001147830, -1614079849, -136460322, -976768461) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
     WHERE t."id" = ANY(_recompute0);
 END IF;
@@ -158,7 +162,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, sum(moved.delta) FILTER (WHERE moved.counter = -68104297) AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -168,6 +172,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1001147830, -1614079849, -136460322, -976768461) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
         WHERE t."id" = ANY(_folded0);
     END IF;
@@ -234,7 +242,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, sum(x.delta) FILTER (WHERE x.counter = -68104297) AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
+        SELECT x.key, min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -274,7 +282,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, sum(x.delta) FILTER (WHERE x.counter = -68104297) AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
+                    SELECT min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -306,6 +314,10 @@ ELSE
     END LOOP;
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (1001147830, -1614079849, -136460322, -976768461) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
     WHERE t."id" = ANY(_recompute0);
 END IF;
@@ -332,7 +344,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, sum(moved.delta) FILTER (WHERE moved.counter = -68104297) AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -342,6 +354,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1001147830, -1614079849, -136460322, -976768461) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
         WHERE t."id" = ANY(_folded0);
     END IF;
@@ -435,7 +451,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, sum(x.delta) FILTER (WHERE x.counter = -68104297) AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
+        SELECT x.key, min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -475,7 +491,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, sum(x.delta) FILTER (WHERE x.counter = -68104297) AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
+                    SELECT min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -507,6 +523,10 @@ ELSE
     END LOOP;
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (1001147830, -1614079849, -136460322, -976768461) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
     WHERE t."id" = ANY(_recompute0);
 END IF;
@@ -533,7 +553,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, sum(moved.delta) FILTER (WHERE moved.counter = -68104297) AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -543,6 +563,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1001147830, -1614079849, -136460322, -976768461) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
         WHERE t."id" = ANY(_folded0);
     END IF;
@@ -584,7 +608,7 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, sum(moved.delta) FILTER (WHERE moved.counter = -68104297) AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+    SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
     FROM moved GROUP BY moved.key
 ),
 folded AS (
@@ -774,7 +798,7 @@ CREATE VIEW "testapp_order_exact" AS  -- testapp.Order: counters with the deltas
 SELECT t."id", (CASE WHEN p.m0 THEN (SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE least(t."first_item_at", (timestamptz 'epoch' + (p.d0) * interval '1 microsecond')) END)::timestamp with time zone AS "first_item_at", t."items_count" + coalesce(p.d1, 0) AS "items_count", (CASE WHEN p.m2 THEN (SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."largest_amount", ((p.d2)::numeric / 100)) END)::numeric(12, 2) AS "largest_amount", (t."total_amount" + coalesce(((p.d3)::numeric / 100), 0))::numeric(14, 2) AS "total_amount", (t."units" + coalesce(p.d4, 0))::bigint AS "units"
 FROM "testapp_order" AS t
 LEFT JOIN LATERAL (
-    SELECT min(p.delta) FILTER (WHERE p.counter = 1001147830) AS d0, bool_or(p.counter = -1614079849) AS m0, sum(p.delta) FILTER (WHERE p.counter = -68104297) AS d1, max(p.delta) FILTER (WHERE p.counter = -136460322) AS d2, bool_or(p.counter = -976768461) AS m2, sum(p.delta) FILTER (WHERE p.counter = 1462487682) AS d3, sum(p.delta) FILTER (WHERE p.counter = -369942622) AS d4
+    SELECT min(p.delta) FILTER (WHERE p.counter = 1001147830) AS d0, bool_or(p.counter = -1614079849) AS m0, (sum(p.delta) FILTER (WHERE p.counter = -68104297))::bigint AS d1, max(p.delta) FILTER (WHERE p.counter = -136460322) AS d2, bool_or(p.counter = -976768461) AS m2, sum(p.delta) FILTER (WHERE p.counter = 1462487682) AS d3, sum(p.delta) FILTER (WHERE p.counter = -369942622) AS d4
     FROM counters_delta AS p
     WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key = t."id"::text
 ) AS p ON true

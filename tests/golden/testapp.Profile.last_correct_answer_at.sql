@@ -60,7 +60,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -89,7 +89,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 38350669) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 38350669))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (38350669) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -134,7 +134,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -181,7 +181,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 38350669) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 38350669))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -209,7 +209,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
         FROM counters_delta AS p
         WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -227,6 +227,10 @@ IF _new0 IS NOT NULL THEN
     WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
@@ -253,7 +257,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -263,6 +267,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
         WHERE t."user_id" = ANY(_folded0);
     END IF;
@@ -290,7 +298,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 38350669) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 38350669))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -362,7 +370,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -391,7 +399,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 38350669) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 38350669))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (38350669) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -436,7 +444,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -483,7 +491,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 38350669) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 38350669))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -511,7 +519,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
         FROM counters_delta AS p
         WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -529,6 +537,10 @@ IF _new0 IS NOT NULL THEN
     WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
@@ -555,7 +567,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -565,6 +577,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
         WHERE t."user_id" = ANY(_folded0);
     END IF;
@@ -592,7 +608,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 38350669) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 38350669))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -695,7 +711,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -724,7 +740,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed1 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = 38350669) AS d0
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 38350669))::bigint AS d0
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (38350669) AND delta.key IN (SELECT taken1.key FROM taken1)
@@ -769,7 +785,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -816,7 +832,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = 38350669) AS d0
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 38350669))::bigint AS d0
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -844,7 +860,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
         FROM counters_delta AS p
         WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -862,6 +878,10 @@ IF _new0 IS NOT NULL THEN
     WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
@@ -888,7 +908,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -898,6 +918,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
         WHERE t."user_id" = ANY(_folded0);
     END IF;
@@ -925,7 +949,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = 38350669) AS d0
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 38350669))::bigint AS d0
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -1009,7 +1033,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -1053,7 +1077,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -1089,7 +1113,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
         FROM counters_delta AS p
         WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -1107,6 +1131,10 @@ IF _new0 IS NOT NULL THEN
     WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
@@ -1133,7 +1161,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -1143,6 +1171,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
         WHERE t."user_id" = ANY(_folded0);
     END IF;
@@ -1205,7 +1237,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -1249,7 +1281,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -1285,7 +1317,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
         FROM counters_delta AS p
         WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -1303,6 +1335,10 @@ IF _new0 IS NOT NULL THEN
     WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
@@ -1329,7 +1365,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -1339,6 +1375,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
         WHERE t."user_id" = ANY(_folded0);
     END IF;
@@ -1430,7 +1470,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -1474,7 +1514,7 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT sum(x.delta) FILTER (WHERE x.counter = -1471082091) AS d0, sum(x.delta) FILTER (WHERE x.counter = -353915663) AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
@@ -1510,7 +1550,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
         FROM counters_delta AS p
         WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -1528,6 +1568,10 @@ IF _new0 IS NOT NULL THEN
     WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
 IF _recompute0 IS NOT NULL THEN
+    WITH settled AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_recompute0) AS k (key))
+    )
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
@@ -1554,7 +1598,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
         FROM moved GROUP BY moved.key
     ),
     folded AS (
@@ -1564,6 +1608,10 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
+        WITH settled AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+        )
         UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
         WHERE t."user_id" = ANY(_folded0);
     END IF;
@@ -1587,7 +1635,7 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, sum(moved.delta) FILTER (WHERE moved.counter = -1471082091) AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -353915663) AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
     FROM moved GROUP BY moved.key
 ),
 folded AS (
@@ -1790,7 +1838,7 @@ CREATE VIEW "testapp_profile_exact" AS  -- testapp.Profile: counters with the de
 SELECT t."user_id", t."answers_count" + coalesce(p.d0, 0) AS "answers_count", t."correct_answers_count" + coalesce(p.d1, 0) AS "correct_answers_count", (CASE WHEN p.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (p.d2) * interval '1 microsecond')) END)::timestamp with time zone AS "first_answer_at", (CASE WHEN p.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (p.d3) * interval '1 microsecond')) END)::timestamp with time zone AS "last_correct_answer_at"
 FROM "testapp_profile" AS t
 LEFT JOIN LATERAL (
-    SELECT sum(p.delta) FILTER (WHERE p.counter = -1471082091) AS d0, sum(p.delta) FILTER (WHERE p.counter = -353915663) AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+    SELECT (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
     FROM counters_delta AS p
     WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key = t."user_id"::text
 ) AS p ON true

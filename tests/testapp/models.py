@@ -6,6 +6,9 @@
   the first answer's time and the last correct answer's time (``Min`` / ``Max`` with a condition).
 - ``LineItem`` -> ``Order``: a decimal ``Sum`` (the order total), an integer ``Sum``, and a
   ``Max`` / ``Min`` of a decimal and a timestamp.
+- ``Review`` -> ``Place`` <- ``Restaurant``: a counter and event counters on a multi-table
+  inheritance parent, read and bumped through the child, with plain and custom managers only;
+  ``Events`` declared on an abstract base (``Visitable`` -> ``Shelf``).
 """
 
 from django.conf import settings
@@ -43,6 +46,7 @@ class Article(models.Model):
 @counters.register(counters.Count("answers_count", source="testapp.Answer", path="session"))
 class QuizSession(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE)
+    title = models.CharField(max_length=100, default="", db_default="")
     answers_count = models.BigIntegerField(default=0, db_default=0)
 
     objects = CounterManager()
@@ -126,3 +130,45 @@ class LineItem(models.Model):
             models.Index(fields=["order", "amount"], name="lineitem_order_amount"),
             models.Index(fields=["order", "added_at"], name="lineitem_order_added"),
         ]
+
+
+class NamedPlaces(models.Manager):
+    """A second manager, as Django's docs show (``PublishedManager``): it must read exact counts
+    too, although the library knows nothing of it."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().exclude(name="")
+
+
+@counters.register(
+    counters.Count("reviews_count", source="testapp.Review", path="place"),
+    counters.Events("views"),
+)
+class Place(models.Model):
+    name = models.CharField(max_length=50, default="")
+    reviews_count = models.BigIntegerField(default=0, db_default=0)
+    views = models.BigIntegerField(default=0, db_default=0)
+
+    objects = models.Manager()  # a plain manager: no CounterManager anywhere
+    named = NamedPlaces()
+
+
+class Restaurant(Place):
+    serves_pizza = models.BooleanField(default=False)
+
+
+class Review(models.Model):
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="reviews")
+    stars = models.IntegerField(default=5)
+
+
+@counters.register(counters.Events("visits"))
+class Visitable(models.Model):
+    visits = models.BigIntegerField(default=0, db_default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Shelf(Visitable):
+    name = models.CharField(max_length=50, default="")
