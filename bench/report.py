@@ -219,6 +219,18 @@ def figures_markdown() -> str:
                 f"| the hand-written row-level trigger | {fresh['row_trigger_ms']:.2f} ms | "
                 f"{fresh['row_trigger_ratio']:.2f}x |",
             ]
+    iso = RESULTS.get("isolation")
+    if iso:
+        lines += [
+            "",
+            "| 8 writers, each transaction a read and a follow | committed | serialization failures |",
+            "|---|---|---|",
+            *(
+                f"| {label} | {r['committed']:,} | **{r['serialization_failures']:,}** "
+                f"({r['share']:.1%}) |"
+                for label, r in iso.items()
+            ),
+        ]
     lines += markdown_table(
         ["read under writers", "idle", "8 writers following that user", "ratio"],
         "busy_vs_idle",

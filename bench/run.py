@@ -10,6 +10,8 @@ Runs in its own database (``counters_bench``) on the embedded server or on DATAB
 - Concurrency: 8 and 16 writer processes (ORM and raw SQL) on different users, one celebrity and
   the site totals, vs triggers off and a row-level trigger; the backlog of pending deltas; two
   follows per transaction (deadlocks); a dedicated folder's lag.
+- Isolation: serialization failures of 8 writers under REPEATABLE READ and SERIALIZABLE, with
+  the counters and with ``COUNT(*)`` reads and no counters.
 - Breakdown: where a single-row write's time goes, per trigger function (server time per
   statement), against the insert without counters and the row-level trigger.
 - Live: commit-to-event time at 200 stream clients.
@@ -42,6 +44,7 @@ from bench.aggregates import aggregates  # noqa: E402
 from bench.breakdown import breakdown  # noqa: E402
 from bench.common import RESULTS, ROW_TRIGGERS, make_users, sql, triggers  # noqa: E402
 from bench.hot import concurrency, deadlocks, folder_lag  # noqa: E402
+from bench.isolation import isolation  # noqa: E402
 from bench.live_latency import live  # noqa: E402
 from bench.reads import reads  # noqa: E402
 from bench.recount import recount_at  # noqa: E402
@@ -60,6 +63,11 @@ def main() -> None:
         "--skip-hot", action="store_true", help="no concurrency, deadlock or folder figures"
     )
     parser.add_argument("--skip-reads", action="store_true", help="no read figures")
+    parser.add_argument(
+        "--skip-isolation",
+        action="store_true",
+        help="no REPEATABLE READ / SERIALIZABLE serialization-failure figures",
+    )
     parser.add_argument("--skip-live", action="store_true", help="no live-counter figures")
     parser.add_argument("--skip-aggregates", action="store_true", help="no Sum/Min/Max figures")
     parser.add_argument(
@@ -67,12 +75,30 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["writes", "breakdown", "aggregates", "hot", "reads", "live", "recount"],
+        choices=[
+            "writes",
+            "breakdown",
+            "aggregates",
+            "hot",
+            "isolation",
+            "reads",
+            "live",
+            "recount",
+        ],
         help="run one section (the others keep their last figures)",
     )
     args = parser.parse_args()
     if args.only:
-        for section in ("writes", "breakdown", "aggregates", "hot", "reads", "live", "recount"):
+        for section in (
+            "writes",
+            "breakdown",
+            "aggregates",
+            "hot",
+            "isolation",
+            "reads",
+            "live",
+            "recount",
+        ):
             setattr(args, f"skip_{section}", section != args.only)
 
     settings.DATABASES["default"]["TEST"]["NAME"] = "counters_bench"
@@ -111,6 +137,9 @@ def main() -> None:
             concurrency(args.quick)
             deadlocks(args.quick)
             folder_lag(args.quick)
+            save(args.quick)
+        if not args.skip_isolation:
+            isolation(args.quick)
             save(args.quick)
         if not args.skip_live:
             make_users(20_000)

@@ -249,3 +249,37 @@ def test_counters_fold_folds_20k_pending_keys_and_creates_their_rows_in_one_call
         20_000
     )
     columns_alone_are_exact()
+
+
+@pytest.mark.django_db
+def test_a_counter_over_a_trigger_kept_column_is_exact_at_every_step_without_a_fold():
+    """QuizTotals counts the profiles whose answers_count (itself kept by triggers) is above 0:
+    each step's column must already be right, with nothing pending and no fold."""
+    from tests.testapp.models import QuizTotals
+
+    def column() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT answering_profiles FROM testapp_quiztotals")
+            row = cursor.fetchone()
+        return row[0] if row else 0
+
+    def truth() -> int:
+        return Profile.objects.filter(answers_count__gt=0).count()
+
+    u1, u2 = UserFactory.create_batch(2)
+    s1, s2 = QuizSession.objects.create(user=u1), QuizSession.objects.create(user=u2)
+    steps = [
+        lambda: Answer.objects.create(session=s1),  # u1's profile row is created with 1
+        lambda: Answer.objects.create(session=s1),
+        lambda: Answer.objects.bulk_create([Answer(session=s2) for _ in range(3)]),
+        lambda: Answer.objects.filter(session=s1).delete(),  # u1 back to 0
+        lambda: QuizSession.objects.filter(pk=s2.pk).update(user=u1),  # answers move to u1
+        lambda: Answer.objects.all().delete(),
+    ]
+    seen = []
+    for step in steps:
+        step()
+        seen.append((column(), truth()))
+    assert seen == [(1, 1), (1, 1), (2, 2), (1, 1), (1, 1), (0, 0)]
+    assert not CounterDelta.objects.exists()
+    assert QuizTotals.objects.get().answering_profiles == 0

@@ -9,6 +9,7 @@
 - ``Review`` -> ``Place`` <- ``Restaurant``: a counter and event counters on a multi-table
   inheritance parent, read and bumped through the child, with plain and custom managers only;
   ``Events`` declared on an abstract base (``Visitable`` -> ``Shelf``).
+- ``QuizTotals.answering_profiles``: a counter over a trigger-kept column (profiles with answers).
 """
 
 from django.conf import settings
@@ -172,3 +173,14 @@ class Visitable(models.Model):
 
 class Shelf(Visitable):
     name = models.CharField(max_length=50, default="")
+
+
+@counters.register(
+    # a counter over a trigger-kept column: profiles whose answers_count is above zero
+    counters.Count(
+        "answering_profiles", source="testapp.Profile", condition=models.Q(answers_count__gt=0)
+    ),
+)
+class QuizTotals(models.Model):
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    answering_profiles = models.BigIntegerField(default=0, db_default=0)
