@@ -31,7 +31,7 @@ class Count:
         condition: an optional ``Q`` on the source model's own fields; only rows that satisfy it
             count, and updates that change it move the count.
         slots: deprecated and ignored (``manage.py check`` says so, ``counters.W002``): every
-            counter now appends its deltas and never waits on a hot row.
+            counter is kept without ever waiting on a hot row.
         public: whether anyone, signed in or not, may watch this counter on the live stream.
             Other counters are streamed only when ``COUNTERS_STREAM_AUTHORIZE`` allows it.
 

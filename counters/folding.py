@@ -210,8 +210,12 @@ def fold_parts(target: TargetTable, rows: str = "moved") -> tuple[str, str, str]
         + counter.merged(f"t.{col}", "summed", i, f"t.{target.quoted_key}", recompute=False)
         for i, (col, counter) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
     )
-    flags = [f"summed.m{i}" for i, c in enumerate(target.counters) if c.extreme]
-    left = " OR ".join(f"coalesce({flag}, false)" for flag in flags) or "false"
+    flags = [
+        f"(coalesce(summed.m{i}, false) AND {c.reached(f't.{col}', c.decode(f'summed.v{i}'))})"
+        for i, (col, c) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
+        if c.extreme
+    ]
+    left = " OR ".join(flags) or "false"
     return sums, sets, left
 
 

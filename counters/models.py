@@ -9,10 +9,11 @@ from django.db.models.functions import Now
 class CounterDelta(models.Model):
     """A pending change of one counter of one target row: ``delta`` to add to its column.
 
-    The counter triggers append these rows (one per counter and target key per statement) and
-    never touch the counter rows themselves; folding (``manage.py fold_counters``, the SQL
-    function ``counters_fold()``, and now and then the writers themselves) adds them into the
-    counter columns and deletes them. Every documented read adds the pending rows in.
+    The counter triggers append these rows (one per counter and target key per statement) for
+    the counter rows another transaction holds at that moment, and add into the others in place;
+    the next writer that holds the row, and folding (``manage.py fold_counters``, the SQL
+    function ``counters_fold()``, now and then the writers themselves) add them into the counter
+    columns and delete them. Every read Django selects adds the pending rows in.
     """
 
     counter = models.IntegerField(help_text="the counter's id (a hash of its label)")

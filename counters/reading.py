@@ -60,7 +60,8 @@ def exact_reads(counters: Iterable[Any]) -> None:
     through a child model. The field of each trigger-kept counter answers with its column plus
     the pending deltas of that row (one index lookup on ``counters_delta``; nothing for a row
     with nothing pending). Filters, ordering and aggregates compare the column itself, so they
-    stay index-served: exact for every row no other writer held when it was last counted into.
+    stay index-served: exact for every row no other writer held when it was last counted into;
+    so do grouped queries (``values("n").annotate(Count("id"))`` groups by the column).
     """
     for counter in counters:
         field = counter.field
@@ -83,7 +84,10 @@ def exact_reads(counters: Iterable[Any]) -> None:
         ) -> tuple[str, Any]:
             sql, params = _o(compiler, sql, params)
             found = _p.match(sql)
-            if found is None:  # an expression over the column: left as it is
+            if found is None or compiler.query.group_by not in (None, True):
+                # an expression over the column, or a query grouped by chosen columns
+                # (values("n").annotate(...) groups by the column itself): the column, like
+                # filters and aggregates (grouped by the primary key, as annotate() does, is fine)
                 return sql, params
             return _c.read_sql(sql, f"{found.group(1)}{_k}"), params
 

@@ -366,8 +366,7 @@ def resolve_all(declared: list[tuple[type[models.Model], declarations.Declaratio
                         DeclarationProblem(
                             "counters.W002",
                             f"{target._meta.label}.{declaration.field}: slots= is deprecated and "
-                            "ignored; every counter now appends its deltas and never waits on a "
-                            "hot row (docs/design.md)",
+                            "ignored; no counter ever waits on a hot row (docs/design.md)",
                             target,
                         )
                     )

@@ -165,9 +165,13 @@ class Counter:
         if self.kind == "sum":
             amount = self.encode("r.value")
             return self.id, f"sum({amount})::bigint" if sign == "1" else f"-sum({amount})::bigint"
+        best = f"{self.kind}({self.encode('r.value')})"
         if sign == "1":
-            return self.id, f"{self.kind}({self.encode('r.value')})"  # the best candidate
-        return self.marker_id, "1"  # rows left: recompute
+            return self.id, best  # the best candidate
+        return (
+            self.marker_id,
+            best,
+        )  # rows left (the best of them): recompute, if it was the extreme
 
     @property
     def true_aggregate(self) -> str:
@@ -183,7 +187,8 @@ class Counter:
 
     def pending_aggregates(self, i: int, rows: str) -> list[str]:
         """Aggregates over ``counters_delta`` rows aliased ``rows`` (grouped by key) that
-        :meth:`merged` combines with the column: ``d{i}`` (and ``m{i}`` for a Min or Max)."""
+        :meth:`merged` combines with the column: ``d{i}`` (and for a Min or Max, ``m{i}``: a row
+        left, and ``v{i}``: the best value of the rows that left)."""
         if self.kind == "count":  # a count stays an integer (a sum of bigints is a numeric)
             return [
                 f"(sum({rows}.delta) FILTER (WHERE {rows}.counter = {self.id}))::bigint AS d{i}"
@@ -193,6 +198,7 @@ class Counter:
         return [
             f"{self.kind}({rows}.delta) FILTER (WHERE {rows}.counter = {self.id}) AS d{i}",
             f"bool_or({rows}.counter = {self.marker_id}) AS m{i}",
+            f"{self.kind}({rows}.delta) FILTER (WHERE {rows}.counter = {self.marker_id}) AS v{i}",
         ]
 
     def merged(
@@ -200,18 +206,23 @@ class Counter:
     ) -> str:
         """``column`` with the pending aggregates ``aggregates.d{i}`` (see
         :meth:`pending_aggregates`) applied: added, or for a Min or Max the extreme of both,
-        recomputed for ``key`` when a row has left. Without ``recompute`` a row that has left
-        keeps the column as it is: the caller recomputes in a later statement (see
-        :func:`counters.folding.render_recompute`)."""
+        recomputed for ``key`` when a row has left. Without ``recompute`` the candidates are
+        applied and rows that left are not: the caller recomputes in a later statement when they
+        reached the column (see :meth:`reached` and :func:`counters.folding.render_recompute`)."""
         pending = self.decode(f"{aggregates}.d{i}")
         if not self.extreme:
             return self.typed(f"{column} + coalesce({pending}, 0)")
         if not recompute:
             best = "greatest" if self.kind == "max" else "least"
-            return self.typed(
-                f"CASE WHEN {aggregates}.m{i} THEN {column} ELSE {best}({column}, {pending}) END"
-            )
+            return self.typed(f"{best}({column}, {pending})")
         return self._extreme(column, pending, f"{aggregates}.m{i}", key)
+
+    def reached(self, column: str, value: str) -> str:
+        """SQL true when rows that left, the best of them ``value`` (a decoded marker value),
+        may have held ``column``'s value (at or beyond it), or the column is NULL: only then must
+        the Min or Max be recomputed; a row below a Max (above a Min) did not hold it."""
+        beyond = ">=" if self.kind == "max" else "<="
+        return f"({column} IS NULL OR {value} {beyond} {column})"
 
     def read_sql(self, column: str, key: str) -> str:
         """What a read of one row returns: ``column`` (NULL for a missing row) plus what is

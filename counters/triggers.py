@@ -413,7 +413,9 @@ def _render_one_by_one(targets: list[TargetTable]) -> str:
 def _one_parts(target: TargetTable) -> tuple[str, str]:
     """The ``SET`` list adding the delta ``_deltas[_i]`` of counter ``_counters[_i]`` into its
     column of ``target`` (the other columns unchanged), and SQL true when that delta is a Min's or
-    Max's recompute marker (``"false"`` for a table without one)."""
+    Max's recompute marker whose rows reached the column's value (``"false"`` for a table
+    without one). A marker carries the best value of the rows that left: a row below a Max (above
+    a Min) did not hold it, so the row this writer holds keeps its value without a recompute."""
     sets = []
     for col, counter in zip(target.quoted_columns, target.counters, strict=True):
         value = counter.decode("_deltas[_i]")
@@ -423,9 +425,12 @@ def _one_parts(target: TargetTable) -> tuple[str, str]:
         else:
             new = counter.typed(f"t.{col} + {value}")
         sets.append(f"{col} = CASE WHEN _counters[_i] = {counter.id} THEN {new} ELSE t.{col} END")
-    markers = [str(c.marker_id) for c in target.counters if c.extreme]
-    left = f"_counters[_i] IN ({', '.join(markers)})" if markers else "false"
-    return ", ".join(sets), left
+    reached = [
+        f"(_counters[_i] = {c.marker_id} AND {c.reached(f't.{col}', c.decode('_deltas[_i]'))})"
+        for col, c in zip(target.quoted_columns, target.counters, strict=True)
+        if c.extreme
+    ]
+    return ", ".join(sets), " OR ".join(reached) or "false"
 
 
 def _render_create(target: TargetTable, i: int) -> str:

@@ -335,3 +335,31 @@ def test_a_recompute_drops_the_pending_candidates_it_includes():
         assert Order.objects.get(pk=order.pk).largest_amount == D(1)
         assert Order.objects.get(pk=other.pk).largest_amount == D(9)
     assert_exact(Order)
+
+
+def test_a_row_below_the_max_leaves_without_a_recompute_and_the_max_leaving_recomputes():
+    """A marker carries the largest value that left: the writer that holds the row recomputes
+    only when it reached the column (a Max), so deleting an ordinary row costs no recompute."""
+    order = Order.objects.create()
+    LineItem.objects.bulk_create(
+        [LineItem(order=order, amount=D(n), added_at=at(n)) for n in (1, 5, 3)]
+    )
+    with connection.cursor() as cursor:  # mark the column: a recompute would overwrite it
+        cursor.execute("SET LOCAL counters.unguarded = on")
+        cursor.execute("UPDATE testapp_order SET largest_amount = 7 WHERE id = %s", [order.pk])
+        cursor.execute("SET LOCAL counters.unguarded = off")
+    LineItem.objects.filter(amount=D(3)).delete()  # 3 < 7 (and not the first): kept as it is
+    assert Order.objects.get(pk=order.pk).largest_amount == D(7)
+    LineItem.objects.filter(amount=D(5)).delete()  # 5 < 7 too: still no recompute
+    assert Order.objects.get(pk=order.pk).largest_amount == D(7)
+    LineItem.objects.filter(amount=D(1)).delete()  # the first item (the Min) left: both recomputed
+    assert Order.objects.get(pk=order.pk).largest_amount is None
+    LineItem.objects.create(order=order, amount=D(2))
+    with connection.cursor() as cursor:  # back to the truth, then its max leaves
+        cursor.execute("SET LOCAL counters.unguarded = on")
+        cursor.execute("UPDATE testapp_order SET largest_amount = 2 WHERE id = %s", [order.pk])
+        cursor.execute("SET LOCAL counters.unguarded = off")
+    LineItem.objects.create(order=order, amount=D(1))
+    LineItem.objects.filter(amount=D(2)).delete()  # it held the max: recomputed
+    assert Order.objects.get(pk=order.pk).largest_amount == D(1)
+    assert_exact(Order)

@@ -165,3 +165,22 @@ def test_event_counters_declared_on_a_parent_or_an_abstract_base_are_bumped_thro
     assert Shelf.objects.get(pk=shelf.pk).visits == 1
     with pytest.raises(counters.UnknownCounterError):
         counters.increment(shelf, "views")
+
+
+@pytest.mark.django_db
+def test_grouped_and_annotated_queries_read_counters_too():
+    from django.db.models import Count
+
+    place, restaurant = make_places()
+    with counters.deferred():  # a pending delta on the park
+        Review.objects.create(place=place)
+    annotated = Place.objects.annotate(found=Count("reviews")).get(pk=place.pk)
+    assert annotated.found == annotated.reviews_count == 4  # grouped by the primary key
+    # grouped by the counter column itself: the column, as filters and aggregates read it
+    grouped = (
+        Place.objects.values("reviews_count").annotate(n=Count("id")).order_by("reviews_count")
+    )
+    assert [(row["reviews_count"], row["n"]) for row in grouped] == [(3, 1), (4, 1)]
+    counters.fold()
+    grouped = Place.objects.values("reviews_count").annotate(n=Count("id"))
+    assert sorted((row["reviews_count"], row["n"]) for row in grouped) == [(4, 2)]

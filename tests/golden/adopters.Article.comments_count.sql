@@ -13,7 +13,7 @@ FROM (
                 SELECT s1."id" AS key FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT -1528015454, r.key::text, 1 FROM (
+            SELECT -1528015454, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL
             ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
@@ -47,7 +47,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1, max(x.delta) FILTER (WHERE x.counter = -1528015454) AS v1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -57,9 +57,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
         FROM summed0 AS summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
     ),
     appended AS (
         INSERT INTO counters_delta (counter, key, delta)
@@ -87,17 +87,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1, max(x.delta) FILTER (WHERE x.counter = -1528015454) AS v1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+                UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
                 FROM summed
                 WHERE t."id" IN (SELECT taken."id" FROM taken)
-                RETURNING coalesce(summed.m1, false) INTO _left;
+                RETURNING (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) INTO _left;
             ELSE
                 PERFORM FROM "adopters_article" AS t
                 WHERE t."id" = _keys[_i]::bigint AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(_keys[_i]) & 255)
@@ -105,7 +105,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "adopters_article" AS t SET "comments_count" = CASE WHEN _counters[_i] = -617392757 THEN t."comments_count" + _deltas[_i] ELSE t."comments_count" END, "last_comment_at" = CASE WHEN _counters[_i] = 971165650 THEN (greatest(t."last_comment_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."last_comment_at" END
                     WHERE t."id" = _keys[_i]::bigint
-                    RETURNING _counters[_i] IN (-1528015454) INTO _left;
+                    RETURNING (_counters[_i] = -1528015454 AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') >= t."last_comment_at")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -149,13 +149,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
         FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -216,7 +216,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1, max(x.delta) FILTER (WHERE x.counter = -1528015454) AS v1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -226,9 +226,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
         FROM summed0 AS summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
     ),
     appended AS (
         INSERT INTO counters_delta (counter, key, delta)
@@ -256,17 +256,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1, max(x.delta) FILTER (WHERE x.counter = -1528015454) AS v1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+                UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
                 FROM summed
                 WHERE t."id" IN (SELECT taken."id" FROM taken)
-                RETURNING coalesce(summed.m1, false) INTO _left;
+                RETURNING (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) INTO _left;
             ELSE
                 PERFORM FROM "adopters_article" AS t
                 WHERE t."id" = _keys[_i]::bigint AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(_keys[_i]) & 255)
@@ -274,7 +274,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "adopters_article" AS t SET "comments_count" = CASE WHEN _counters[_i] = -617392757 THEN t."comments_count" + _deltas[_i] ELSE t."comments_count" END, "last_comment_at" = CASE WHEN _counters[_i] = 971165650 THEN (greatest(t."last_comment_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."last_comment_at" END
                     WHERE t."id" = _keys[_i]::bigint
-                    RETURNING _counters[_i] IN (-1528015454) INTO _left;
+                    RETURNING (_counters[_i] = -1528015454 AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') >= t."last_comment_at")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -318,13 +318,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
         FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -386,7 +386,7 @@ FROM (
                 SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_new AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT -1528015454, r.key::text, 1 FROM (
+            SELECT -1528015454, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN counters_old AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."slug" IS NOT DISTINCT FROM s1."slug")
             ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
@@ -420,7 +420,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1, max(x.delta) FILTER (WHERE x.counter = -1528015454) AS v1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -430,9 +430,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
         FROM summed0 AS summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
     ),
     appended AS (
         INSERT INTO counters_delta (counter, key, delta)
@@ -460,17 +460,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1, max(x.delta) FILTER (WHERE x.counter = -1528015454) AS v1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+                UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
                 FROM summed
                 WHERE t."id" IN (SELECT taken."id" FROM taken)
-                RETURNING coalesce(summed.m1, false) INTO _left;
+                RETURNING (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) INTO _left;
             ELSE
                 PERFORM FROM "adopters_article" AS t
                 WHERE t."id" = _keys[_i]::bigint AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(_keys[_i]) & 255)
@@ -478,7 +478,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "adopters_article" AS t SET "comments_count" = CASE WHEN _counters[_i] = -617392757 THEN t."comments_count" + _deltas[_i] ELSE t."comments_count" END, "last_comment_at" = CASE WHEN _counters[_i] = 971165650 THEN (greatest(t."last_comment_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."last_comment_at" END
                     WHERE t."id" = _keys[_i]::bigint
-                    RETURNING _counters[_i] IN (-1528015454) INTO _left;
+                    RETURNING (_counters[_i] = -1528015454 AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') >= t."last_comment_at")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -522,13 +522,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
         FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -555,7 +555,7 @@ FROM (
                 SELECT s1."id" AS key FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT -1528015454, r.key::text, 1 FROM (
+            SELECT -1528015454, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
             ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
@@ -589,7 +589,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1, max(x.delta) FILTER (WHERE x.counter = -1528015454) AS v1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -599,9 +599,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
         FROM summed0 AS summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
     ),
     appended AS (
         INSERT INTO counters_delta (counter, key, delta)
@@ -629,17 +629,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1, max(x.delta) FILTER (WHERE x.counter = -1528015454) AS v1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+                UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
                 FROM summed
                 WHERE t."id" IN (SELECT taken."id" FROM taken)
-                RETURNING coalesce(summed.m1, false) INTO _left;
+                RETURNING (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) INTO _left;
             ELSE
                 PERFORM FROM "adopters_article" AS t
                 WHERE t."id" = _keys[_i]::bigint AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(_keys[_i]) & 255)
@@ -647,7 +647,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "adopters_article" AS t SET "comments_count" = CASE WHEN _counters[_i] = -617392757 THEN t."comments_count" + _deltas[_i] ELSE t."comments_count" END, "last_comment_at" = CASE WHEN _counters[_i] = 971165650 THEN (greatest(t."last_comment_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."last_comment_at" END
                     WHERE t."id" = _keys[_i]::bigint
-                    RETURNING _counters[_i] IN (-1528015454) INTO _left;
+                    RETURNING (_counters[_i] = -1528015454 AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') >= t."last_comment_at")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -691,13 +691,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
         FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -758,7 +758,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1, max(x.delta) FILTER (WHERE x.counter = -1528015454) AS v1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -768,9 +768,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
         FROM summed0 AS summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
     ),
     appended AS (
         INSERT INTO counters_delta (counter, key, delta)
@@ -798,17 +798,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1, max(x.delta) FILTER (WHERE x.counter = -1528015454) AS v1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+                UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
                 FROM summed
                 WHERE t."id" IN (SELECT taken."id" FROM taken)
-                RETURNING coalesce(summed.m1, false) INTO _left;
+                RETURNING (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) INTO _left;
             ELSE
                 PERFORM FROM "adopters_article" AS t
                 WHERE t."id" = _keys[_i]::bigint AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(_keys[_i]) & 255)
@@ -816,7 +816,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "adopters_article" AS t SET "comments_count" = CASE WHEN _counters[_i] = -617392757 THEN t."comments_count" + _deltas[_i] ELSE t."comments_count" END, "last_comment_at" = CASE WHEN _counters[_i] = 971165650 THEN (greatest(t."last_comment_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."last_comment_at" END
                     WHERE t."id" = _keys[_i]::bigint
-                    RETURNING _counters[_i] IN (-1528015454) INTO _left;
+                    RETURNING (_counters[_i] = -1528015454 AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') >= t."last_comment_at")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -860,13 +860,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
         FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -908,7 +908,7 @@ FROM (
                 SELECT s1."id" AS key, s0."created_at" AS value FROM counters_new AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR KEY SHARE OF s1
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT -1528015454, r.key::text, 1 FROM (
+            SELECT -1528015454, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s1."id" AS key, s0."created_at" AS value FROM counters_old AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."article_id" IS NOT DISTINCT FROM s0."article_id" AND u."created_at" IS NOT DISTINCT FROM s0."created_at") ORDER BY s1."id" FOR KEY SHARE OF s1
             ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
@@ -942,7 +942,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1, max(x.delta) FILTER (WHERE x.counter = -1528015454) AS v1
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-617392757, 971165650, -1528015454) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -952,9 +952,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
         FROM summed0 AS summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
     ),
     appended AS (
         INSERT INTO counters_delta (counter, key, delta)
@@ -982,17 +982,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -617392757))::bigint AS d0, max(x.delta) FILTER (WHERE x.counter = 971165650) AS d1, bool_or(x.counter = -1528015454) AS m1, max(x.delta) FILTER (WHERE x.counter = -1528015454) AS v1
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+                UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
                 FROM summed
                 WHERE t."id" IN (SELECT taken."id" FROM taken)
-                RETURNING coalesce(summed.m1, false) INTO _left;
+                RETURNING (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) INTO _left;
             ELSE
                 PERFORM FROM "adopters_article" AS t
                 WHERE t."id" = _keys[_i]::bigint AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(395332271, hashtext(_keys[_i]) & 255)
@@ -1000,7 +1000,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "adopters_article" AS t SET "comments_count" = CASE WHEN _counters[_i] = -617392757 THEN t."comments_count" + _deltas[_i] ELSE t."comments_count" END, "last_comment_at" = CASE WHEN _counters[_i] = 971165650 THEN (greatest(t."last_comment_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."last_comment_at" END
                     WHERE t."id" = _keys[_i]::bigint
-                    RETURNING _counters[_i] IN (-1528015454) INTO _left;
+                    RETURNING (_counters[_i] = -1528015454 AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') >= t."last_comment_at")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -1044,13 +1044,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
         FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -1081,13 +1081,13 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d2
+    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d2
     FROM moved GROUP BY moved.key
 ),
 folded AS (
-    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone, "likes_count" = t."likes_count" + coalesce(summed.d2, 0)
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone, "likes_count" = t."likes_count" + coalesce(summed.d2, 0)
     FROM summed WHERE t."id" = summed.key::bigint
-    RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+    RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
 ),
 rowless AS (  -- pending keys without their row: not created yet, or gone
     SELECT pending.key FROM pending
@@ -1220,7 +1220,7 @@ CREATE VIEW "adopters_article_exact" AS  -- adopters.Article: counters with the 
 SELECT t."id", t."comments_count" + coalesce(p.d0, 0) AS "comments_count", (CASE WHEN p.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (p.d1) * interval '1 microsecond')) END)::timestamp with time zone AS "last_comment_at", t."likes_count" + coalesce(p.d2, 0) AS "likes_count"
 FROM "adopters_article" AS t
 LEFT JOIN LATERAL (
-    SELECT (sum(p.delta) FILTER (WHERE p.counter = -617392757))::bigint AS d0, max(p.delta) FILTER (WHERE p.counter = 971165650) AS d1, bool_or(p.counter = -1528015454) AS m1, (sum(p.delta) FILTER (WHERE p.counter = -1745088253))::bigint AS d2
+    SELECT (sum(p.delta) FILTER (WHERE p.counter = -617392757))::bigint AS d0, max(p.delta) FILTER (WHERE p.counter = 971165650) AS d1, bool_or(p.counter = -1528015454) AS m1, max(p.delta) FILTER (WHERE p.counter = -1528015454) AS v1, (sum(p.delta) FILTER (WHERE p.counter = -1745088253))::bigint AS d2
     FROM counters_delta AS p
     WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND p.key = t."id"::text
 ) AS p ON true

@@ -869,13 +869,13 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d2
+    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d2
     FROM moved GROUP BY moved.key
 ),
 folded AS (
-    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (CASE WHEN summed.m1 THEN t."last_comment_at" ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')) END)::timestamp with time zone, "likes_count" = t."likes_count" + coalesce(summed.d2, 0)
+    UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone, "likes_count" = t."likes_count" + coalesce(summed.d2, 0)
     FROM summed WHERE t."id" = summed.key::bigint
-    RETURNING t."id" AS key, coalesce(summed.m1, false) AS recompute
+    RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
 ),
 rowless AS (  -- pending keys without their row: not created yet, or gone
     SELECT pending.key FROM pending
@@ -1006,7 +1006,7 @@ CREATE VIEW "adopters_article_exact" AS  -- adopters.Article: counters with the 
 SELECT t."id", t."comments_count" + coalesce(p.d0, 0) AS "comments_count", (CASE WHEN p.m1 THEN (SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."last_comment_at", (timestamptz 'epoch' + (p.d1) * interval '1 microsecond')) END)::timestamp with time zone AS "last_comment_at", t."likes_count" + coalesce(p.d2, 0) AS "likes_count"
 FROM "adopters_article" AS t
 LEFT JOIN LATERAL (
-    SELECT (sum(p.delta) FILTER (WHERE p.counter = -617392757))::bigint AS d0, max(p.delta) FILTER (WHERE p.counter = 971165650) AS d1, bool_or(p.counter = -1528015454) AS m1, (sum(p.delta) FILTER (WHERE p.counter = -1745088253))::bigint AS d2
+    SELECT (sum(p.delta) FILTER (WHERE p.counter = -617392757))::bigint AS d0, max(p.delta) FILTER (WHERE p.counter = 971165650) AS d1, bool_or(p.counter = -1528015454) AS m1, max(p.delta) FILTER (WHERE p.counter = -1528015454) AS v1, (sum(p.delta) FILTER (WHERE p.counter = -1745088253))::bigint AS d2
     FROM counters_delta AS p
     WHERE p.counter IN (-617392757, 971165650, -1528015454, -1745088253) AND p.key = t."id"::text
 ) AS p ON true

@@ -10,7 +10,7 @@ FROM (
         WHEN part.counter IN (-136460322, -976768461) THEN max(part.delta)
         ELSE sum(part.delta)::bigint END AS delta
     FROM (
-            SELECT -1614079849, r.key::text, 1 FROM (
+            SELECT -1614079849, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL
             ) AS r GROUP BY r.key
             UNION ALL
@@ -18,7 +18,7 @@ FROM (
                 SELECT s0."order_id" AS key FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT -976768461, r.key::text, 1 FROM (
+            SELECT -976768461, r.key::text, max((r.value * 100)::bigint) FROM (
                 SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL
             ) AS r GROUP BY r.key
             UNION ALL
@@ -60,7 +60,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
+        SELECT x.key, min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, min(x.delta) FILTER (WHERE x.counter = -1614079849) AS v0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, max(x.delta) FILTER (WHERE x.counter = -976768461) AS v2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -70,9 +70,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN t."first_item_at" ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN t."largest_amount" ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+        UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
         FROM summed0 AS summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m0, false) OR coalesce(summed.m2, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
     ),
     appended AS (
         INSERT INTO counters_delta (counter, key, delta)
@@ -100,17 +100,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
+                    SELECT min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, min(x.delta) FILTER (WHERE x.counter = -1614079849) AS v0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, max(x.delta) FILTER (WHERE x.counter = -976768461) AS v2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN t."first_item_at" ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN t."largest_amount" ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+                UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
                 FROM summed
                 WHERE t."id" IN (SELECT taken."id" FROM taken)
-                RETURNING coalesce(summed.m0, false) OR coalesce(summed.m2, false) INTO _left;
+                RETURNING (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) INTO _left;
             ELSE
                 PERFORM FROM "testapp_order" AS t
                 WHERE t."id" = _keys[_i]::bigint AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(833054656, hashtext(_keys[_i]) & 255)
@@ -118,7 +118,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "testapp_order" AS t SET "first_item_at" = CASE WHEN _counters[_i] = 1001147830 THEN (least(t."first_item_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."first_item_at" END, "items_count" = CASE WHEN _counters[_i] = -68104297 THEN t."items_count" + _deltas[_i] ELSE t."items_count" END, "largest_amount" = CASE WHEN _counters[_i] = -136460322 THEN (greatest(t."largest_amount", ((_deltas[_i])::numeric / 100)))::numeric(12, 2) ELSE t."largest_amount" END, "total_amount" = CASE WHEN _counters[_i] = 1462487682 THEN (t."total_amount" + ((_deltas[_i])::numeric / 100))::numeric(14, 2) ELSE t."total_amount" END, "units" = CASE WHEN _counters[_i] = -369942622 THEN (t."units" + _deltas[_i])::bigint ELSE t."units" END
                     WHERE t."id" = _keys[_i]::bigint
-                    RETURNING _counters[_i] IN (-1614079849, -976768461) INTO _left;
+                    RETURNING (_counters[_i] = -1614079849 AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') <= t."first_item_at")) OR (_counters[_i] = -976768461 AND (t."largest_amount" IS NULL OR ((_deltas[_i])::numeric / 100) >= t."largest_amount")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -162,13 +162,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, min(moved.delta) FILTER (WHERE moved.counter = -1614079849) AS v0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -976768461) AS v2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN t."first_item_at" ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN t."largest_amount" ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+        UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
         FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m0, false) OR coalesce(summed.m2, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -242,7 +242,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
+        SELECT x.key, min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, min(x.delta) FILTER (WHERE x.counter = -1614079849) AS v0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, max(x.delta) FILTER (WHERE x.counter = -976768461) AS v2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -252,9 +252,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN t."first_item_at" ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN t."largest_amount" ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+        UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
         FROM summed0 AS summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m0, false) OR coalesce(summed.m2, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
     ),
     appended AS (
         INSERT INTO counters_delta (counter, key, delta)
@@ -282,17 +282,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
+                    SELECT min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, min(x.delta) FILTER (WHERE x.counter = -1614079849) AS v0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, max(x.delta) FILTER (WHERE x.counter = -976768461) AS v2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN t."first_item_at" ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN t."largest_amount" ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+                UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
                 FROM summed
                 WHERE t."id" IN (SELECT taken."id" FROM taken)
-                RETURNING coalesce(summed.m0, false) OR coalesce(summed.m2, false) INTO _left;
+                RETURNING (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) INTO _left;
             ELSE
                 PERFORM FROM "testapp_order" AS t
                 WHERE t."id" = _keys[_i]::bigint AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(833054656, hashtext(_keys[_i]) & 255)
@@ -300,7 +300,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "testapp_order" AS t SET "first_item_at" = CASE WHEN _counters[_i] = 1001147830 THEN (least(t."first_item_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."first_item_at" END, "items_count" = CASE WHEN _counters[_i] = -68104297 THEN t."items_count" + _deltas[_i] ELSE t."items_count" END, "largest_amount" = CASE WHEN _counters[_i] = -136460322 THEN (greatest(t."largest_amount", ((_deltas[_i])::numeric / 100)))::numeric(12, 2) ELSE t."largest_amount" END, "total_amount" = CASE WHEN _counters[_i] = 1462487682 THEN (t."total_amount" + ((_deltas[_i])::numeric / 100))::numeric(14, 2) ELSE t."total_amount" END, "units" = CASE WHEN _counters[_i] = -369942622 THEN (t."units" + _deltas[_i])::bigint ELSE t."units" END
                     WHERE t."id" = _keys[_i]::bigint
-                    RETURNING _counters[_i] IN (-1614079849, -976768461) INTO _left;
+                    RETURNING (_counters[_i] = -1614079849 AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') <= t."first_item_at")) OR (_counters[_i] = -976768461 AND (t."largest_amount" IS NULL OR ((_deltas[_i])::numeric / 100) >= t."largest_amount")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -344,13 +344,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, min(moved.delta) FILTER (WHERE moved.counter = -1614079849) AS v0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -976768461) AS v2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN t."first_item_at" ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN t."largest_amount" ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+        UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
         FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m0, false) OR coalesce(summed.m2, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -385,7 +385,7 @@ FROM (
                 SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."added_at" IS NOT DISTINCT FROM s0."added_at")
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT -1614079849, r.key::text, 1 FROM (
+            SELECT -1614079849, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s0."order_id" AS key, s0."added_at" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."added_at" IS NOT DISTINCT FROM s0."added_at")
             ) AS r GROUP BY r.key
             UNION ALL
@@ -401,7 +401,7 @@ FROM (
                 SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_new AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."amount" IS NOT DISTINCT FROM s0."amount")
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT -976768461, r.key::text, 1 FROM (
+            SELECT -976768461, r.key::text, max((r.value * 100)::bigint) FROM (
                 SELECT s0."order_id" AS key, s0."amount" AS value FROM counters_old AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."order_id" IS NOT DISTINCT FROM s0."order_id" AND u."amount" IS NOT DISTINCT FROM s0."amount")
             ) AS r GROUP BY r.key
             UNION ALL
@@ -451,7 +451,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
+        SELECT x.key, min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, min(x.delta) FILTER (WHERE x.counter = -1614079849) AS v0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, max(x.delta) FILTER (WHERE x.counter = -976768461) AS v2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -461,9 +461,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN t."first_item_at" ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN t."largest_amount" ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+        UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
         FROM summed0 AS summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m0, false) OR coalesce(summed.m2, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
     ),
     appended AS (
         INSERT INTO counters_delta (counter, key, delta)
@@ -491,17 +491,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
+                    SELECT min(x.delta) FILTER (WHERE x.counter = 1001147830) AS d0, bool_or(x.counter = -1614079849) AS m0, min(x.delta) FILTER (WHERE x.counter = -1614079849) AS v0, (sum(x.delta) FILTER (WHERE x.counter = -68104297))::bigint AS d1, max(x.delta) FILTER (WHERE x.counter = -136460322) AS d2, bool_or(x.counter = -976768461) AS m2, max(x.delta) FILTER (WHERE x.counter = -976768461) AS v2, sum(x.delta) FILTER (WHERE x.counter = 1462487682) AS d3, sum(x.delta) FILTER (WHERE x.counter = -369942622) AS d4
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN t."first_item_at" ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN t."largest_amount" ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+                UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
                 FROM summed
                 WHERE t."id" IN (SELECT taken."id" FROM taken)
-                RETURNING coalesce(summed.m0, false) OR coalesce(summed.m2, false) INTO _left;
+                RETURNING (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) INTO _left;
             ELSE
                 PERFORM FROM "testapp_order" AS t
                 WHERE t."id" = _keys[_i]::bigint AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(833054656, hashtext(_keys[_i]) & 255)
@@ -509,7 +509,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "testapp_order" AS t SET "first_item_at" = CASE WHEN _counters[_i] = 1001147830 THEN (least(t."first_item_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."first_item_at" END, "items_count" = CASE WHEN _counters[_i] = -68104297 THEN t."items_count" + _deltas[_i] ELSE t."items_count" END, "largest_amount" = CASE WHEN _counters[_i] = -136460322 THEN (greatest(t."largest_amount", ((_deltas[_i])::numeric / 100)))::numeric(12, 2) ELSE t."largest_amount" END, "total_amount" = CASE WHEN _counters[_i] = 1462487682 THEN (t."total_amount" + ((_deltas[_i])::numeric / 100))::numeric(14, 2) ELSE t."total_amount" END, "units" = CASE WHEN _counters[_i] = -369942622 THEN (t."units" + _deltas[_i])::bigint ELSE t."units" END
                     WHERE t."id" = _keys[_i]::bigint
-                    RETURNING _counters[_i] IN (-1614079849, -976768461) INTO _left;
+                    RETURNING (_counters[_i] = -1614079849 AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') <= t."first_item_at")) OR (_counters[_i] = -976768461 AND (t."largest_amount" IS NULL OR ((_deltas[_i])::numeric / 100) >= t."largest_amount")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -553,13 +553,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, min(moved.delta) FILTER (WHERE moved.counter = -1614079849) AS v0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -976768461) AS v2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN t."first_item_at" ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN t."largest_amount" ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+        UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
         FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, coalesce(summed.m0, false) OR coalesce(summed.m2, false) AS recompute
+        RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -608,13 +608,13 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+    SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, min(moved.delta) FILTER (WHERE moved.counter = -1614079849) AS v0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -976768461) AS v2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
     FROM moved GROUP BY moved.key
 ),
 folded AS (
-    UPDATE "testapp_order" AS t SET "first_item_at" = (CASE WHEN summed.m0 THEN t."first_item_at" ELSE least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')) END)::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (CASE WHEN summed.m2 THEN t."largest_amount" ELSE greatest(t."largest_amount", ((summed.d2)::numeric / 100)) END)::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+    UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
     FROM summed WHERE t."id" = summed.key::bigint
-    RETURNING t."id" AS key, coalesce(summed.m0, false) OR coalesce(summed.m2, false) AS recompute
+    RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
 ),
 rowless AS (  -- pending keys without their row: not created yet, or gone
     SELECT pending.key FROM pending
@@ -745,7 +745,7 @@ CREATE VIEW "testapp_order_exact" AS  -- testapp.Order: counters with the deltas
 SELECT t."id", (CASE WHEN p.m0 THEN (SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id") ELSE least(t."first_item_at", (timestamptz 'epoch' + (p.d0) * interval '1 microsecond')) END)::timestamp with time zone AS "first_item_at", t."items_count" + coalesce(p.d1, 0) AS "items_count", (CASE WHEN p.m2 THEN (SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id") ELSE greatest(t."largest_amount", ((p.d2)::numeric / 100)) END)::numeric(12, 2) AS "largest_amount", (t."total_amount" + coalesce(((p.d3)::numeric / 100), 0))::numeric(14, 2) AS "total_amount", (t."units" + coalesce(p.d4, 0))::bigint AS "units"
 FROM "testapp_order" AS t
 LEFT JOIN LATERAL (
-    SELECT min(p.delta) FILTER (WHERE p.counter = 1001147830) AS d0, bool_or(p.counter = -1614079849) AS m0, (sum(p.delta) FILTER (WHERE p.counter = -68104297))::bigint AS d1, max(p.delta) FILTER (WHERE p.counter = -136460322) AS d2, bool_or(p.counter = -976768461) AS m2, sum(p.delta) FILTER (WHERE p.counter = 1462487682) AS d3, sum(p.delta) FILTER (WHERE p.counter = -369942622) AS d4
+    SELECT min(p.delta) FILTER (WHERE p.counter = 1001147830) AS d0, bool_or(p.counter = -1614079849) AS m0, min(p.delta) FILTER (WHERE p.counter = -1614079849) AS v0, (sum(p.delta) FILTER (WHERE p.counter = -68104297))::bigint AS d1, max(p.delta) FILTER (WHERE p.counter = -136460322) AS d2, bool_or(p.counter = -976768461) AS m2, max(p.delta) FILTER (WHERE p.counter = -976768461) AS v2, sum(p.delta) FILTER (WHERE p.counter = 1462487682) AS d3, sum(p.delta) FILTER (WHERE p.counter = -369942622) AS d4
     FROM counters_delta AS p
     WHERE p.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622) AND p.key = t."id"::text
 ) AS p ON true

@@ -18,11 +18,11 @@ FROM (
                 SELECT s1."user_id" AS key FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT 410617596, r.key::text, 1 FROM (
+            SELECT 410617596, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL ORDER BY s1."id" FOR KEY SHARE OF s1
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT 66161049, r.key::text, 1 FROM (
+            SELECT 66161049, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") ORDER BY s1."id" FOR KEY SHARE OF s1
             ) AS r GROUP BY r.key
             UNION ALL
@@ -60,7 +60,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, min(x.delta) FILTER (WHERE x.counter = 410617596) AS v2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3, max(x.delta) FILTER (WHERE x.counter = 66161049) AS v3
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -70,9 +70,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
         FROM summed0 AS summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
     ),
     taken1 AS MATERIALIZED (
         SELECT t."id"::text AS key FROM "testapp_quizsession" AS t
@@ -134,17 +134,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, min(x.delta) FILTER (WHERE x.counter = 410617596) AS v2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3, max(x.delta) FILTER (WHERE x.counter = 66161049) AS v3
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+                UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
                 FROM summed
                 WHERE t."user_id" IN (SELECT taken."user_id" FROM taken)
-                RETURNING coalesce(summed.m2, false) OR coalesce(summed.m3, false) INTO _left;
+                RETURNING (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) INTO _left;
             ELSE
                 PERFORM FROM "testapp_profile" AS t
                 WHERE t."user_id" = _keys[_i]::integer AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-725925259, hashtext(_keys[_i]) & 255)
@@ -152,7 +152,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "testapp_profile" AS t SET "answers_count" = CASE WHEN _counters[_i] = -1471082091 THEN t."answers_count" + _deltas[_i] ELSE t."answers_count" END, "correct_answers_count" = CASE WHEN _counters[_i] = -353915663 THEN t."correct_answers_count" + _deltas[_i] ELSE t."correct_answers_count" END, "first_answer_at" = CASE WHEN _counters[_i] = 1953213443 THEN (least(t."first_answer_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."first_answer_at" END, "last_correct_answer_at" = CASE WHEN _counters[_i] = -1579148123 THEN (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."last_correct_answer_at" END
                     WHERE t."user_id" = _keys[_i]::integer
-                    RETURNING _counters[_i] IN (410617596, 66161049) INTO _left;
+                    RETURNING (_counters[_i] = 410617596 AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') <= t."first_answer_at")) OR (_counters[_i] = 66161049 AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') >= t."last_correct_answer_at")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -209,7 +209,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, min(p.delta) FILTER (WHERE p.counter = 410617596) AS v2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3, max(p.delta) FILTER (WHERE p.counter = 66161049) AS v3
         FROM counters_delta AS p
         WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -257,13 +257,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
         FROM summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -370,7 +370,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, min(x.delta) FILTER (WHERE x.counter = 410617596) AS v2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3, max(x.delta) FILTER (WHERE x.counter = 66161049) AS v3
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -380,9 +380,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
         FROM summed0 AS summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
     ),
     taken1 AS MATERIALIZED (
         SELECT t."id"::text AS key FROM "testapp_quizsession" AS t
@@ -444,17 +444,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, min(x.delta) FILTER (WHERE x.counter = 410617596) AS v2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3, max(x.delta) FILTER (WHERE x.counter = 66161049) AS v3
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+                UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
                 FROM summed
                 WHERE t."user_id" IN (SELECT taken."user_id" FROM taken)
-                RETURNING coalesce(summed.m2, false) OR coalesce(summed.m3, false) INTO _left;
+                RETURNING (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) INTO _left;
             ELSE
                 PERFORM FROM "testapp_profile" AS t
                 WHERE t."user_id" = _keys[_i]::integer AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-725925259, hashtext(_keys[_i]) & 255)
@@ -462,7 +462,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "testapp_profile" AS t SET "answers_count" = CASE WHEN _counters[_i] = -1471082091 THEN t."answers_count" + _deltas[_i] ELSE t."answers_count" END, "correct_answers_count" = CASE WHEN _counters[_i] = -353915663 THEN t."correct_answers_count" + _deltas[_i] ELSE t."correct_answers_count" END, "first_answer_at" = CASE WHEN _counters[_i] = 1953213443 THEN (least(t."first_answer_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."first_answer_at" END, "last_correct_answer_at" = CASE WHEN _counters[_i] = -1579148123 THEN (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."last_correct_answer_at" END
                     WHERE t."user_id" = _keys[_i]::integer
-                    RETURNING _counters[_i] IN (410617596, 66161049) INTO _left;
+                    RETURNING (_counters[_i] = 410617596 AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') <= t."first_answer_at")) OR (_counters[_i] = 66161049 AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') >= t."last_correct_answer_at")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -519,7 +519,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, min(p.delta) FILTER (WHERE p.counter = 410617596) AS v2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3, max(p.delta) FILTER (WHERE p.counter = 66161049) AS v3
         FROM counters_delta AS p
         WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -567,13 +567,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
         FROM summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -661,7 +661,7 @@ FROM (
                 SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR KEY SHARE OF s1
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT 410617596, r.key::text, 1 FROM (
+            SELECT 410617596, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at") ORDER BY s1."id" FOR KEY SHARE OF s1
             ) AS r GROUP BY r.key
             UNION ALL
@@ -669,7 +669,7 @@ FROM (
                 SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_new AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR KEY SHARE OF s1
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT 66161049, r.key::text, 1 FROM (
+            SELECT 66161049, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s1."user_id" AS key, s0."answered_at" AS value FROM counters_old AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s0."id" AND u."session_id" IS NOT DISTINCT FROM s0."session_id" AND u."answered_at" IS NOT DISTINCT FROM s0."answered_at" AND (u."correct") IS NOT DISTINCT FROM (s0."correct")) ORDER BY s1."id" FOR KEY SHARE OF s1
             ) AS r GROUP BY r.key
             UNION ALL
@@ -711,7 +711,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, min(x.delta) FILTER (WHERE x.counter = 410617596) AS v2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3, max(x.delta) FILTER (WHERE x.counter = 66161049) AS v3
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -721,9 +721,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
         FROM summed0 AS summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
     ),
     taken1 AS MATERIALIZED (
         SELECT t."id"::text AS key FROM "testapp_quizsession" AS t
@@ -785,17 +785,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, min(x.delta) FILTER (WHERE x.counter = 410617596) AS v2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3, max(x.delta) FILTER (WHERE x.counter = 66161049) AS v3
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+                UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
                 FROM summed
                 WHERE t."user_id" IN (SELECT taken."user_id" FROM taken)
-                RETURNING coalesce(summed.m2, false) OR coalesce(summed.m3, false) INTO _left;
+                RETURNING (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) INTO _left;
             ELSE
                 PERFORM FROM "testapp_profile" AS t
                 WHERE t."user_id" = _keys[_i]::integer AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-725925259, hashtext(_keys[_i]) & 255)
@@ -803,7 +803,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "testapp_profile" AS t SET "answers_count" = CASE WHEN _counters[_i] = -1471082091 THEN t."answers_count" + _deltas[_i] ELSE t."answers_count" END, "correct_answers_count" = CASE WHEN _counters[_i] = -353915663 THEN t."correct_answers_count" + _deltas[_i] ELSE t."correct_answers_count" END, "first_answer_at" = CASE WHEN _counters[_i] = 1953213443 THEN (least(t."first_answer_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."first_answer_at" END, "last_correct_answer_at" = CASE WHEN _counters[_i] = -1579148123 THEN (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."last_correct_answer_at" END
                     WHERE t."user_id" = _keys[_i]::integer
-                    RETURNING _counters[_i] IN (410617596, 66161049) INTO _left;
+                    RETURNING (_counters[_i] = 410617596 AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') <= t."first_answer_at")) OR (_counters[_i] = 66161049 AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') >= t."last_correct_answer_at")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -860,7 +860,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, min(p.delta) FILTER (WHERE p.counter = 410617596) AS v2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3, max(p.delta) FILTER (WHERE p.counter = 66161049) AS v3
         FROM counters_delta AS p
         WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -908,13 +908,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
         FROM summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -995,11 +995,11 @@ FROM (
                 SELECT s1."user_id" AS key FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND (s0."correct")
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT 410617596, r.key::text, 1 FROM (
+            SELECT 410617596, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT 66161049, r.key::text, 1 FROM (
+            SELECT 66161049, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")
             ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
@@ -1033,7 +1033,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, min(x.delta) FILTER (WHERE x.counter = 410617596) AS v2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3, max(x.delta) FILTER (WHERE x.counter = 66161049) AS v3
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -1043,9 +1043,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
         FROM summed0 AS summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
     ),
     appended AS (
         INSERT INTO counters_delta (counter, key, delta)
@@ -1077,17 +1077,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, min(x.delta) FILTER (WHERE x.counter = 410617596) AS v2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3, max(x.delta) FILTER (WHERE x.counter = 66161049) AS v3
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+                UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
                 FROM summed
                 WHERE t."user_id" IN (SELECT taken."user_id" FROM taken)
-                RETURNING coalesce(summed.m2, false) OR coalesce(summed.m3, false) INTO _left;
+                RETURNING (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) INTO _left;
             ELSE
                 PERFORM FROM "testapp_profile" AS t
                 WHERE t."user_id" = _keys[_i]::integer AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-725925259, hashtext(_keys[_i]) & 255)
@@ -1095,7 +1095,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "testapp_profile" AS t SET "answers_count" = CASE WHEN _counters[_i] = -1471082091 THEN t."answers_count" + _deltas[_i] ELSE t."answers_count" END, "correct_answers_count" = CASE WHEN _counters[_i] = -353915663 THEN t."correct_answers_count" + _deltas[_i] ELSE t."correct_answers_count" END, "first_answer_at" = CASE WHEN _counters[_i] = 1953213443 THEN (least(t."first_answer_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."first_answer_at" END, "last_correct_answer_at" = CASE WHEN _counters[_i] = -1579148123 THEN (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."last_correct_answer_at" END
                     WHERE t."user_id" = _keys[_i]::integer
-                    RETURNING _counters[_i] IN (410617596, 66161049) INTO _left;
+                    RETURNING (_counters[_i] = 410617596 AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') <= t."first_answer_at")) OR (_counters[_i] = 66161049 AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') >= t."last_correct_answer_at")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -1113,7 +1113,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, min(p.delta) FILTER (WHERE p.counter = 410617596) AS v2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3, max(p.delta) FILTER (WHERE p.counter = 66161049) AS v3
         FROM counters_delta AS p
         WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -1161,13 +1161,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
         FROM summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -1237,7 +1237,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, min(x.delta) FILTER (WHERE x.counter = 410617596) AS v2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3, max(x.delta) FILTER (WHERE x.counter = 66161049) AS v3
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -1247,9 +1247,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
         FROM summed0 AS summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
     ),
     appended AS (
         INSERT INTO counters_delta (counter, key, delta)
@@ -1281,17 +1281,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, min(x.delta) FILTER (WHERE x.counter = 410617596) AS v2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3, max(x.delta) FILTER (WHERE x.counter = 66161049) AS v3
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+                UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
                 FROM summed
                 WHERE t."user_id" IN (SELECT taken."user_id" FROM taken)
-                RETURNING coalesce(summed.m2, false) OR coalesce(summed.m3, false) INTO _left;
+                RETURNING (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) INTO _left;
             ELSE
                 PERFORM FROM "testapp_profile" AS t
                 WHERE t."user_id" = _keys[_i]::integer AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-725925259, hashtext(_keys[_i]) & 255)
@@ -1299,7 +1299,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "testapp_profile" AS t SET "answers_count" = CASE WHEN _counters[_i] = -1471082091 THEN t."answers_count" + _deltas[_i] ELSE t."answers_count" END, "correct_answers_count" = CASE WHEN _counters[_i] = -353915663 THEN t."correct_answers_count" + _deltas[_i] ELSE t."correct_answers_count" END, "first_answer_at" = CASE WHEN _counters[_i] = 1953213443 THEN (least(t."first_answer_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."first_answer_at" END, "last_correct_answer_at" = CASE WHEN _counters[_i] = -1579148123 THEN (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."last_correct_answer_at" END
                     WHERE t."user_id" = _keys[_i]::integer
-                    RETURNING _counters[_i] IN (410617596, 66161049) INTO _left;
+                    RETURNING (_counters[_i] = 410617596 AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') <= t."first_answer_at")) OR (_counters[_i] = 66161049 AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') >= t."last_correct_answer_at")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -1317,7 +1317,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, min(p.delta) FILTER (WHERE p.counter = 410617596) AS v2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3, max(p.delta) FILTER (WHERE p.counter = 66161049) AS v3
         FROM counters_delta AS p
         WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -1365,13 +1365,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
         FROM summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -1428,7 +1428,7 @@ FROM (
                 SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT 410617596, r.key::text, 1 FROM (
+            SELECT 410617596, r.key::text, min((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
             ) AS r GROUP BY r.key
             UNION ALL
@@ -1436,7 +1436,7 @@ FROM (
                 SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_new AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_old AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
             ) AS r GROUP BY r.key
             UNION ALL
-            SELECT 66161049, r.key::text, 1 FROM (
+            SELECT 66161049, r.key::text, max((extract(epoch FROM r.value) * 1000000)::bigint) FROM (
                 SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN counters_old AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct") AND NOT EXISTS (SELECT 1 FROM counters_new AS u WHERE u."id" = s1."id" AND u."user_id" IS NOT DISTINCT FROM s1."user_id")
             ) AS r GROUP BY r.key
     ) AS part (counter, key, delta)
@@ -1470,7 +1470,7 @@ IF cardinality(_counters) > 16 THEN
         RETURNING p.counter, p.key, p.delta
     ),
     summed0 AS (
-        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, min(x.delta) FILTER (WHERE x.counter = 410617596) AS v2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3, max(x.delta) FILTER (WHERE x.counter = 66161049) AS v3
         FROM (
             SELECT delta.counter, delta.key, delta.delta FROM delta
             WHERE delta.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND delta.key IN (SELECT taken0.key FROM taken0)
@@ -1480,9 +1480,9 @@ IF cardinality(_counters) > 16 THEN
         GROUP BY x.key
     ),
     updated0 AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
         FROM summed0 AS summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
     ),
     appended AS (
         INSERT INTO counters_delta (counter, key, delta)
@@ -1514,17 +1514,17 @@ ELSE
                     RETURNING p.counter, p.delta
                 ),
                 summed AS (
-                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = -1471082091))::bigint AS d0, (sum(x.delta) FILTER (WHERE x.counter = -353915663))::bigint AS d1, min(x.delta) FILTER (WHERE x.counter = 1953213443) AS d2, bool_or(x.counter = 410617596) AS m2, min(x.delta) FILTER (WHERE x.counter = 410617596) AS v2, max(x.delta) FILTER (WHERE x.counter = -1579148123) AS d3, bool_or(x.counter = 66161049) AS m3, max(x.delta) FILTER (WHERE x.counter = 66161049) AS v3
                     FROM (
                         SELECT _counters[_i], _deltas[_i]
                         UNION ALL
                         SELECT absorbed.counter, absorbed.delta FROM absorbed
                     ) AS x (counter, delta)
                 )
-                UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+                UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
                 FROM summed
                 WHERE t."user_id" IN (SELECT taken."user_id" FROM taken)
-                RETURNING coalesce(summed.m2, false) OR coalesce(summed.m3, false) INTO _left;
+                RETURNING (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) INTO _left;
             ELSE
                 PERFORM FROM "testapp_profile" AS t
                 WHERE t."user_id" = _keys[_i]::integer AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-725925259, hashtext(_keys[_i]) & 255)
@@ -1532,7 +1532,7 @@ ELSE
                 IF FOUND THEN
                     UPDATE "testapp_profile" AS t SET "answers_count" = CASE WHEN _counters[_i] = -1471082091 THEN t."answers_count" + _deltas[_i] ELSE t."answers_count" END, "correct_answers_count" = CASE WHEN _counters[_i] = -353915663 THEN t."correct_answers_count" + _deltas[_i] ELSE t."correct_answers_count" END, "first_answer_at" = CASE WHEN _counters[_i] = 1953213443 THEN (least(t."first_answer_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."first_answer_at" END, "last_correct_answer_at" = CASE WHEN _counters[_i] = -1579148123 THEN (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond')))::timestamp with time zone ELSE t."last_correct_answer_at" END
                     WHERE t."user_id" = _keys[_i]::integer
-                    RETURNING _counters[_i] IN (410617596, 66161049) INTO _left;
+                    RETURNING (_counters[_i] = 410617596 AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') <= t."first_answer_at")) OR (_counters[_i] = 66161049 AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (_deltas[_i]) * interval '1 microsecond') >= t."last_correct_answer_at")) INTO _left;
                 END IF;
             END IF;
             IF FOUND THEN
@@ -1550,7 +1550,7 @@ ELSE
 END IF;
 IF _new0 IS NOT NULL THEN
     WITH pending AS (
-        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+        SELECT p.key, (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, min(p.delta) FILTER (WHERE p.counter = 410617596) AS v2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3, max(p.delta) FILTER (WHERE p.counter = 66161049) AS v3
         FROM counters_delta AS p
         WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_new0) AS k (key))
         GROUP BY p.key
@@ -1598,13 +1598,13 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         RETURNING p.counter, p.key, p.delta
     ),
     summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
         FROM moved GROUP BY moved.key
     ),
     folded AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
         FROM summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
     IF _folded0 IS NOT NULL THEN
@@ -1635,13 +1635,13 @@ moved AS (
     RETURNING p.counter, p.key, p.delta
 ),
 summed AS (
-    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3
+    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
     FROM moved GROUP BY moved.key
 ),
 folded AS (
-    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (CASE WHEN summed.m2 THEN t."first_answer_at" ELSE least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')) END)::timestamp with time zone, "last_correct_answer_at" = (CASE WHEN summed.m3 THEN t."last_correct_answer_at" ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')) END)::timestamp with time zone
+    UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
     FROM summed WHERE t."user_id" = summed.key::integer
-    RETURNING t."user_id" AS key, coalesce(summed.m2, false) OR coalesce(summed.m3, false) AS recompute
+    RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
 ),
 rowless AS (  -- pending keys without their row: not created yet, or gone
     SELECT pending.key FROM pending
@@ -1775,7 +1775,7 @@ CREATE VIEW "testapp_profile_exact" AS  -- testapp.Profile: counters with the de
 SELECT t."user_id", t."answers_count" + coalesce(p.d0, 0) AS "answers_count", t."correct_answers_count" + coalesce(p.d1, 0) AS "correct_answers_count", (CASE WHEN p.m2 THEN (SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id") ELSE least(t."first_answer_at", (timestamptz 'epoch' + (p.d2) * interval '1 microsecond')) END)::timestamp with time zone AS "first_answer_at", (CASE WHEN p.m3 THEN (SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id") ELSE greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (p.d3) * interval '1 microsecond')) END)::timestamp with time zone AS "last_correct_answer_at"
 FROM "testapp_profile" AS t
 LEFT JOIN LATERAL (
-    SELECT (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3
+    SELECT (sum(p.delta) FILTER (WHERE p.counter = -1471082091))::bigint AS d0, (sum(p.delta) FILTER (WHERE p.counter = -353915663))::bigint AS d1, min(p.delta) FILTER (WHERE p.counter = 1953213443) AS d2, bool_or(p.counter = 410617596) AS m2, min(p.delta) FILTER (WHERE p.counter = 410617596) AS v2, max(p.delta) FILTER (WHERE p.counter = -1579148123) AS d3, bool_or(p.counter = 66161049) AS m3, max(p.delta) FILTER (WHERE p.counter = 66161049) AS v3
     FROM counters_delta AS p
     WHERE p.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049) AND p.key = t."user_id"::text
 ) AS p ON true
