@@ -10,9 +10,11 @@ Off the writers' path, and never waiting on anyone:
   delta is added exactly once; deltas of transactions that commit meanwhile stay for later;
 - deltas whose target row no longer exists (its owner was deleted) are dropped.
 
-Writers create the stats and totals rows they count into (see :mod:`counters.triggers`), so a fold
-only updates rows. The same SQL serves :func:`fold` (``manage.py fold_counters``), the SQL function
-``counters_fold()`` and the writers' own occasional folds.
+Pending deltas exist only for rows another transaction held when a writer counted into them (see
+:mod:`counters.triggers`). The same fold serves :func:`fold` (``manage.py fold_counters``) and the
+SQL function ``counters_fold()``; the writers' own occasional folds take a bounded window of
+pending rows instead (:func:`render_window_fold`). A Min's or Max's recompute runs in a statement
+of its own once the row is held (:func:`render_recompute`).
 """
 
 from __future__ import annotations

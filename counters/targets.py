@@ -74,14 +74,17 @@ class TargetTable:
         another's insert of the same row."""
         return stable_id(self.table)
 
+    def create_lock_keys(self, key: str) -> str:
+        """The two keys of the creation lock of the row whose key is ``key`` (a text expression).
+        Keys share 1,024 locks per table, so a fold creating thousands of rows in one transaction
+        never fills the server's lock table; two writers creating different rows of one bucket at
+        once: one of them leaves its deltas pending instead."""
+        return f"{self.create_lock}, hashtext({key}) & {CREATE_LOCKS - 1}"
+
     def try_create_lock(self, key: str) -> str:
         """SQL trying the creation lock of the row whose key is ``key`` (a text expression) until
-        the transaction ends. Keys share 1,024 locks per table, so a fold creating thousands of
-        rows in one transaction never fills the server's lock table; two writers creating
-        different rows of one bucket at once: one of them leaves its deltas pending instead."""
-        return (
-            f"pg_try_advisory_xact_lock({self.create_lock}, hashtext({key}) & {CREATE_LOCKS - 1})"
-        )
+        the transaction ends (see :meth:`create_lock_keys`)."""
+        return f"pg_try_advisory_xact_lock({self.create_lock_keys(key)})"
 
     def try_hold(self, key: str) -> str:
         """SQL trying the lock that whoever adds into the row whose key is ``key`` (a text

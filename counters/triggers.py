@@ -1,17 +1,18 @@
 """The triggers that keep counters, rendered from the counter declarations.
 
 Every model on a counter path gets four statement-level AFTER triggers (INSERT, UPDATE, DELETE,
-TRUNCATE). One statement fires each at most once, whatever its row count. A trigger turns its
-statement's transition tables into one delta per counter and target key (new rows count +1, old
-rows -1, so an UPDATE that moves a row between targets or in and out of a condition moves its
-count; zero deltas are left out) and **appends** them to ``counters_delta`` in one ``INSERT``.
-Writers never update counter rows: no row lock on a target, no waiting on another writer, no
-deadlock on counter rows whatever the order of statements in a transaction, and a rollback takes
-the appended rows with it. Folding (:mod:`counters.folding`) moves pending deltas into the
-counter columns later, off the writers' path; every documented read adds what is still pending.
+TRUNCATE). One statement fires each at most once, whatever its row count. A trigger reads its
+statement's transition tables once, into one delta per counter and target key (new rows count
++1, old rows -1, so an UPDATE that moves a row between targets or in and out of a condition moves
+its count; zero deltas are left out), held in three arrays (:func:`render_collect`).
 
-The same statement creates missing stats and totals rows (with zeros) for keys with a positive
-delta, so a fold only ever updates rows that exist.
+Under READ COMMITTED it then adds each delta **in place** into its target row when nobody else
+holds that row (a tried hold lock, then ``FOR NO KEY UPDATE SKIP LOCKED``), and appends it to
+``counters_delta`` otherwise (:func:`render_append`): writers never wait for each other's counter
+rows and never deadlock on them. Under REPEATABLE READ and SERIALIZABLE every delta is appended.
+Rows counted for the first time (stats rows, totals) are created by the writer, with their values.
+Pending deltas are added in by the next writer that holds the row, or by folding
+(:mod:`counters.folding`); every selected read adds what is still pending.
 
 Every target model also gets two row-level guards that keep its trigger-kept fields read-only to
 writes made by anything but a trigger (``pg_trigger_depth() < 1``) unless ``counters.unguarded`` is
@@ -223,7 +224,7 @@ IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable
 END IF;"""
 
 RECOMPUTE = """
-IF _recompute{i} IS NOT NULL THEN
+IF {keys} IS NOT NULL THEN
 {recompute};
 END IF;"""
 
@@ -365,7 +366,11 @@ def render_append(feeds: list[Feed]) -> str:
             blocks.append(_render_create(target, i))
         recompute = render_recompute(target, f"_recompute{i}")
         if recompute:
-            blocks.append(RECOMPUTE.format(i=i, recompute=textwrap.indent(recompute, "    ")))
+            blocks.append(
+                RECOMPUTE.format(
+                    keys=f"_recompute{i}", recompute=textwrap.indent(recompute, "    ")
+                )
+            )
     return "".join(blocks)
 
 
@@ -473,12 +478,6 @@ def _counted_for_the_first_time(
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(f"({p})" for p in parts) + ")"
 
 
-def created_targets(feeds: list[Feed]) -> list[TargetTable]:
-    """The target tables whose rows the writers create (stats rows and totals)."""
-    targets = TargetTable.group(counter for counter, _ in feeds)
-    return [target for target in targets if target.mode != "update"]
-
-
 def render_fold_now_and_then(target: TargetTable, i: int) -> str:
     """A writer's occasional fold of ``target`` when no dedicated folder runs: a bounded window of
     pending rows (see :func:`counters.folding.render_window_fold`), never waiting."""
@@ -489,9 +488,7 @@ def render_fold_now_and_then(target: TargetTable, i: int) -> str:
         no_folder=NO_FOLDER,
         fold=textwrap.indent(render_window_fold(target, f"_folded{i}"), "    "),
         recompute=textwrap.indent(
-            RECOMPUTE.format(i=i, recompute=textwrap.indent(recompute, "    ")).replace(
-                f"_recompute{i}", f"_folded{i}"
-            ),
+            RECOMPUTE.format(keys=f"_folded{i}", recompute=textwrap.indent(recompute, "    ")),
             "    ",
         )
         if recompute

@@ -15,7 +15,6 @@ from counters import registry
 from counters.models import CounterDelta
 from counters.registry import counters_on
 from counters.social.models import Follow, GlobalStats, Post, UserStats
-from counters.spec import stable_id
 from tests.factories import UserFactory
 from tests.utils import assert_exact, random_graph, run_threads
 
@@ -314,18 +313,12 @@ def test_a_bulk_statement_creates_the_stats_rows_of_many_new_keys():
 
 @pytest.mark.django_db
 def test_the_next_writer_creates_a_row_a_skipped_creation_left_missing_with_its_deltas():
-    from counters.targets import CREATE_LOCKS
-    from tests.utils import OtherClient
+    from tests.utils import another_writer_creating
 
     users = UserFactory.create_batch(6)
     lost = UserFactory()  # no stats row yet
-    with OtherClient() as other:  # another writer is creating lost's row right now ...
-        other.execute(
-            "SELECT pg_advisory_lock(%s, hashtext(%s) & %s)",
-            [stable_id(UserStats._meta.db_table), str(lost.pk), CREATE_LOCKS - 1],
-        )
-        Follow.objects.create(follower=users[0], followed=lost)  # ... so this one does not wait
-        other.execute("SELECT pg_advisory_unlock_all()")  # and then it rolled back
+    with another_writer_creating(UserStats, lost.pk):  # (then it rolled back)
+        Follow.objects.create(follower=users[0], followed=lost)  # this one does not wait
     assert not UserStats.objects.filter(pk=lost.pk).exists()
     assert UserStats.objects.for_user(lost).followers_count == 1  # the read is exact meanwhile
     Follow.objects.create(follower=users[1], followed=lost)  # the next writer creates it

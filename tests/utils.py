@@ -44,13 +44,11 @@ def another_writer_creating(model: Any, key: object) -> Iterator[None]:
     """Another writer is creating ``model``'s counter row ``key`` right now (it holds the row's
     creation lock): writes counted into that row meanwhile leave it missing and their deltas
     pending, without waiting."""
-    from counters.targets import CREATE_LOCKS, TargetTable
+    from counters.targets import TargetTable
 
-    lock = TargetTable(counters.registry.counters_on(model)).create_lock
+    target = TargetTable(counters.registry.counters_on(model))
     with OtherClient() as other:
-        other.execute(
-            "SELECT pg_advisory_lock(%s, hashtext(%s) & %s)", [lock, str(key), CREATE_LOCKS - 1]
-        )
+        other.execute(f"SELECT pg_advisory_lock({target.create_lock_keys('%s')})", [str(key)])
         yield
         other.execute("SELECT pg_advisory_unlock_all()")
 
