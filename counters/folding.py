@@ -96,7 +96,7 @@ WITH slice AS MATERIALIZED (
         SELECT p.id, p.counter, p.key FROM counters_delta AS p
         WHERE p.key >= (
             SELECT r.key FROM counters_delta AS r
-            WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+            WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
             ORDER BY r.id LIMIT 1)
         ORDER BY p.key LIMIT {window}
     ) AS w
@@ -244,7 +244,7 @@ def render_recompute(target: TargetTable, keys: str) -> str:
     )
 
 
-WINDOW_ROWS = 1024  # a writer's occasional fold looks at no more pending rows than this
+WINDOW_ROWS = 256  # a writer's occasional fold looks at no more pending rows than this
 
 
 def render_window_fold(target: TargetTable, into: str) -> str:

@@ -138,9 +138,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (-1044422635)
     ),
@@ -305,9 +305,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (-1044422635)
     ),
@@ -483,9 +483,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (-1044422635)
     ),

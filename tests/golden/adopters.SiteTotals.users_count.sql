@@ -241,9 +241,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (1307081512)
     ),
@@ -274,9 +274,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (1640070225, -78417697)
     ),
@@ -544,9 +544,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (1307081512)
     ),
@@ -577,9 +577,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (1640070225, -78417697)
     ),
@@ -876,9 +876,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (1307081512)
     ),
@@ -909,9 +909,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (1640070225, -78417697)
     ),

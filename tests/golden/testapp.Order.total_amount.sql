@@ -145,9 +145,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)
     ),
@@ -327,9 +327,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)
     ),
@@ -536,9 +536,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)
     ),

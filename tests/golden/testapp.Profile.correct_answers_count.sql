@@ -240,9 +240,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
     ),
@@ -281,9 +281,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (38350669)
     ),
@@ -550,9 +550,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
     ),
@@ -591,9 +591,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (38350669)
     ),
@@ -891,9 +891,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
     ),
@@ -932,9 +932,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (38350669)
     ),
@@ -1144,9 +1144,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
     ),
@@ -1348,9 +1348,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
     ),
@@ -1581,9 +1581,9 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
             WHERE p.key >= (
                 SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)) FROM counters_delta AS b)
+                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
                 ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 1024
+            ORDER BY p.key LIMIT 256
         ) AS w
         WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
     ),
