@@ -15,7 +15,7 @@ and ``counters.increment(obj, "profile_views")`` bumps an event counter.
 from typing import TYPE_CHECKING, Any
 
 from counters.declarations import Count, Events, Max, Min, Sum, register
-from counters.events import increment
+from counters.events import aincrement, increment
 from counters.exceptions import (
     CounterDeclarationError,
     CounterError,
@@ -66,6 +66,7 @@ __all__ = [
     "TriggersNotInstalled",
     "UnknownCounterError",
     "__version__",
+    "aincrement",
     "all_counters",
     "check",
     "compare",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from asgiref.sync import sync_to_async
 from django.db import connections, models, router
 
 from counters import registry
@@ -63,6 +64,20 @@ def increment(obj: models.Model, field: str, by: int = 1) -> int:
             row = cursor.fetchone()
     setattr(obj, declared[field].attname, row[0])
     return row[0]
+
+
+async def aincrement(obj: models.Model, field: str, by: int = 1) -> int:
+    """The awaitable :func:`increment`, for async views and tasks: the same single statement,
+    run the way Django runs its own async ORM calls (``sync_to_async``, in the thread that holds
+    the request's database connection); the new value is returned and set on ``obj``.
+
+    Example::
+
+        async def article(request, pk):
+            stats = await ArticleStats.objects.aget(pk=pk)
+            await counters.aincrement(stats, "views")
+    """
+    return await sync_to_async(increment)(obj, field, by)
 
 
 def _declaring_model(model: type[models.Model], field: str) -> type[models.Model]:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 from counters import declarations
 from counters.exceptions import CounterDeclarationError, UnknownCounterError
-from counters.spec import Counter
+from counters.spec import Counter, GenericHop, hop_columns
 
 
 @dataclass
@@ -91,10 +92,13 @@ def _check_created_rows(target: type[models.Model], what: str) -> None:
             )
 
 
-def _resolve_hops(source: type[models.Model], path: str | None) -> tuple[models.ForeignKey, ...]:
-    hops: list[models.ForeignKey] = []
+def _resolve_hops(
+    source: type[models.Model], path: str | None, target: type[models.Model]
+) -> tuple[models.ForeignKey | GenericHop, ...]:
+    hops: list[models.ForeignKey | GenericHop] = []
     model = source
-    for name in path.split("__") if path else []:
+    names = path.split("__") if path else []
+    for position, name in enumerate(names):
         try:
             hop = model._meta.get_field(name)
         except FieldDoesNotExist:
@@ -110,9 +114,14 @@ def _resolve_hops(source: type[models.Model], path: str | None) -> tuple[models.
                 f"the rows of its through table instead: source={through._meta.label!r}, "
                 f"path={back!r} (from the other side: path={hop.m2m_reverse_field_name()!r})",
             )
+        if _is_generic_foreign_key(hop):
+            hops.append(_generic_hop(model, hop, path, target, last=position == len(names) - 1))
+            break
         if not isinstance(hop, models.ForeignKey):  # OneToOneField is a ForeignKey too
             raise CounterDeclarationError(
-                "counters.E006", f"path {path!r}: {model._meta.label}.{name} is not a foreign key"
+                "counters.E006",
+                f"path {path!r}: {model._meta.label}.{name} is not a foreign key (a path follows "
+                f"foreign keys from the counted rows, and may end with a GenericForeignKey)",
             )
         if hop.model._meta.concrete_model is not model._meta.concrete_model:
             raise CounterDeclarationError(
@@ -131,6 +140,66 @@ def _resolve_hops(source: type[models.Model], path: str | None) -> tuple[models.
         hops.append(hop)
         model = hop.related_model._meta.concrete_model
     return tuple(hops)
+
+
+def connection_for_types() -> Any:
+    """The connection whose backend names column types (types only: no query is made)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _is_generic_foreign_key(field: object) -> bool:
+    if not apps.is_installed("django.contrib.contenttypes"):
+        return False
+    from django.contrib.contenttypes.fields import GenericForeignKey
+
+    return isinstance(field, GenericForeignKey)
+
+
+def _generic_hop(
+    model: type[models.Model],
+    gfk: Any,
+    path: str | None,
+    target: type[models.Model],
+    *,
+    last: bool,
+) -> GenericHop:
+    """The hop through ``model.gfk`` (a ``GenericForeignKey``) to the model the counter's
+    target is keyed by: the target itself, or the model its primary key points to."""
+    label = f"{model._meta.label}.{gfk.name}"
+    if not last:
+        raise CounterDeclarationError(
+            "counters.E018",
+            f"path {path!r}: {label} is a GenericForeignKey; it can only end a path (its rows "
+            f"point to models of every kind, so no foreign key follows it); count from the "
+            f"model it points to, or end the path at {gfk.name!r}",
+        )
+    pk = target._meta.pk
+    pointed = (
+        pk.related_model._meta.concrete_model
+        if isinstance(pk, models.ForeignKey)
+        else target._meta.concrete_model
+    )
+    id_field = model._meta.get_field(gfk.fk_field)
+    hop = GenericHop(
+        name=gfk.name,
+        model=model._meta.concrete_model,
+        related_model=pointed,
+        id_field=id_field,
+        ct_field=model._meta.get_field(gfk.ct_field),
+    )
+    key_type = pointed._meta.pk.rel_db_type(connection_for_types())
+    id_type = id_field.db_type(connection_for_types())
+    integer = ("smallint", "integer", "bigint")
+    if not hop.textual and id_type != key_type and not (id_type in integer and key_type in integer):
+        raise CounterDeclarationError(
+            "counters.E019",
+            f"path {path!r}: {label} stores its object id in {model._meta.label}."
+            f"{id_field.name}, a {type(id_field).__name__}, which cannot hold the keys of "
+            f"{pointed._meta.label} ({type(pointed._meta.pk).__name__}); give it a "
+            f"CharField or TextField object id (as django-contrib-comments' object_pk), or one "
+            f"of the key's own type",
+        )
+    return hop
 
 
 COUNTER_DECLARATIONS = (
@@ -223,7 +292,8 @@ def index_warning(counter: Counter) -> str | None:
     if not counter.extreme:
         return None
     value = counter.value_field
-    wanted = ([counter.hops[0].column] if counter.hops else []) + [value.column]
+    first = counter.hops[0] if counter.hops else None
+    wanted = (list(hop_columns(first)) if first else []) + [value.column]
     meta = counter.source._meta
     candidates = []
     for index in meta.indexes:
@@ -236,7 +306,11 @@ def index_warning(counter: Counter) -> str | None:
         candidates.append([value.column])
     if any(columns[: len(wanted)] == wanted for columns in candidates):
         return None
-    fields = [counter.hops[0].name] if counter.hops else []
+    fields = []
+    if isinstance(first, GenericHop):
+        fields += [first.ct_field.name, first.id_field.name]
+    elif first is not None:
+        fields.append(first.name)
     fields.append(value.name)
     return (
         f"{counter.label}: no index of {meta.label} starts with ({', '.join(wanted)}), so "
@@ -280,7 +354,7 @@ def resolve(
     value = None
     if not isinstance(count, declarations.Count):
         field_, value = _aggregate_fields(target, source, count, what)
-    hops = _resolve_hops(source, count.path)
+    hops = _resolve_hops(source, count.path, target)
     if hops:
         end = hops[-1].related_model._meta.concrete_model
         pk = target._meta.pk
@@ -394,13 +468,17 @@ def resolve_all(declared: list[tuple[type[models.Model], declarations.Declaratio
 
 def build() -> Registry:
     """Resolve all declarations and register their triggers. Called from ``AppConfig.ready``."""
-    from counters import reading, triggers
+    from counters import editing, reading, triggers
 
     global _registry
     if not _registry.built:
         _registry = resolve_all(declarations.declared)
         triggers.register_all(_registry.counters)
         reading.exact_reads(_registry.counters)
+        editing.make_read_only(
+            [c.field for c in _registry.counters]
+            + [f for fields in _registry.events.values() for f in fields]
+        )
         _registry.built = True
     return _registry
 

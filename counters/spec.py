@@ -59,6 +59,91 @@ def literal(value: object) -> str:
     raise CounterDeclarationError(f"cannot write {type(value).__name__} {value!r} as SQL")
 
 
+INTEGER_TYPES = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}
+
+
+@dataclass(frozen=True)
+class GenericHop:
+    """The last hop of a path through a ``GenericForeignKey`` (``content_object``): the rows
+    whose content type column names :attr:`related_model` and whose object id column holds one
+    of its keys. It answers what a path asks of a ``ForeignKey`` (``name``, ``column``,
+    ``model``, ``related_model``, ``target_field``), plus the content type column."""
+
+    name: str
+    model: type[models.Model]  # the model holding the generic foreign key
+    related_model: type[models.Model]  # the model it points to, for this counter
+    id_field: models.Field  # object_pk / object_id
+    ct_field: models.ForeignKey  # content_type
+
+    @property
+    def column(self) -> str:
+        return self.id_field.column
+
+    @property
+    def ct_column(self) -> str:
+        return self.ct_field.column
+
+    @property
+    def target_field(self) -> models.Field:
+        return self.related_model._meta.pk
+
+    @property
+    def textual(self) -> bool:
+        """Whether the object id is stored as text (django-contrib-comments' ``object_pk``)."""
+        return self.id_field.get_internal_type() in ("CharField", "TextField", "SlugField")
+
+    def content_type_sql(self) -> str:
+        """The id of :attr:`related_model`'s content type, looked up by the database when the
+        statement runs: content type ids differ between databases and fixtures."""
+        meta = self.related_model._meta
+        table = quote(self.ct_field.related_model._meta.db_table)
+        return (
+            f"(SELECT ct.id FROM {table} AS ct WHERE ct.app_label = {literal(meta.app_label)} "
+            f"AND ct.model = {literal(meta.model_name)})"
+        )
+
+    def key_sql(self, column: str) -> str:
+        """The key of :attr:`related_model` that the object id ``column`` (SQL) names, of the
+        key's own type, or NULL where it names none: a text id counts only in the canonical form
+        Django writes and joins on (``str(pk)``), so nothing is ever cast that cannot be (a
+        malformed id is simply not counted, never an error in the writer's statement), and the
+        key column itself is never cast."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        key_type = self.target_field.rel_db_type(connection)
+        id_type = self.id_field.db_type(connection)
+        if id_type == key_type:
+            return column
+        if key_type in INTEGER_TYPES:
+            limit = INTEGER_TYPES[key_type]
+            if id_type in INTEGER_TYPES:
+                if INTEGER_TYPES[id_type] <= limit:
+                    return column  # compared with the key as it is: its index serves lookups
+                in_range = f"{column} BETWEEN {-limit} AND {limit - 1}"
+                return f"CASE WHEN {in_range} THEN {column}::{key_type} END"
+            whole = f"{column} ~ '^(0|-?[1-9][0-9]{{0,17}})$'"  # fits a bigint
+            if key_type == "bigint":
+                return f"CASE WHEN {whole} THEN {column}::bigint END"
+            in_range = f"{column}::bigint BETWEEN {-limit} AND {limit - 1}"
+            return f"CASE WHEN {whole} THEN CASE WHEN {in_range} THEN {column}::{key_type} END END"
+        if key_type == "uuid":
+            canonical = "'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'"
+            return f"CASE WHEN {column} ~ {canonical} THEN {column}::uuid END"
+        key_field = self.target_field
+        while isinstance(key_field, models.ForeignKey):  # a key that is itself a foreign key
+            key_field = key_field.target_field
+        length = getattr(key_field, "max_length", None)
+        if length:
+            return f"CASE WHEN length({column}) <= {int(length)} THEN {column}::{key_type} END"
+        return f"{column}::{key_type}"
+
+
+def hop_columns(hop: models.ForeignKey | GenericHop) -> tuple[str, ...]:
+    """The columns of a hop's own model that decide where its rows count."""
+    if isinstance(hop, GenericHop):
+        return (hop.ct_column, hop.column)
+    return (hop.column,)
+
+
 @dataclass(frozen=True)
 class Counter:
     """A trigger-kept counter: ``target.field`` = number of ``source`` rows reaching that target row.
@@ -72,7 +157,7 @@ class Counter:
     target: type[models.Model]
     field: models.Field
     source: type[models.Model]
-    hops: tuple[models.ForeignKey, ...]
+    hops: tuple[models.ForeignKey | GenericHop, ...]
     condition: models.Q | None
     public: bool = False
     kind: str = "count"  # "count", "sum", "min" or "max"
@@ -180,10 +265,10 @@ class Counter:
 
     def recompute_sql(self, key: str) -> str:
         """The true value for the target key ``key`` (an SQL expression), from the source rows."""
-        return (
-            f"(SELECT {self.true_aggregate} FROM ({self.rows_sql(-1, '')}) AS r "
-            f"WHERE r.key = {key})"
-        )
+        lookup = f"r.key = {key}"
+        if self.generic and self.generic.textual:  # found through the object id's index
+            lookup += f" AND r.written = ({key})::text"
+        return f"(SELECT {self.true_aggregate} FROM ({self.rows_sql(-1, '')}) AS r WHERE {lookup})"
 
     def pending_aggregates(self, i: int, rows: str) -> list[str]:
         """Aggregates over ``counters_delta`` rows aliased ``rows`` (grouped by key) that
@@ -264,6 +349,12 @@ class Counter:
         return "__".join(hop.name for hop in self.hops) or None
 
     @property
+    def generic(self) -> GenericHop | None:
+        """The path's last hop when it is a ``GenericForeignKey``."""
+        last = self.hops[-1] if self.hops else None
+        return last if isinstance(last, GenericHop) else None
+
+    @property
     def key_model(self) -> type[models.Model] | None:
         """The model the path ends at (the target, or the model the target's primary key points
         to), ``None`` for totals."""
@@ -331,9 +422,10 @@ class Counter:
         model = self.path_models[position]
         pk = quote(model._meta.pk.column)
         columns = [self.hops[position - 1].target_field.column]
-        columns.append(
-            self.hops[position].column if position < len(self.hops) else self.key_reference
-        )
+        if position < len(self.hops):
+            columns += hop_columns(self.hops[position])
+        else:
+            columns.append(str(self.key_reference))
         same = [f"u.{pk} = s{position}.{pk}"] + [
             f"u.{quote(c)} IS NOT DISTINCT FROM s{position}.{quote(c)}"
             for c in dict.fromkeys(columns)
@@ -346,7 +438,7 @@ class Counter:
         condition are as they were in ``other``, so it neither leaves nor brings a candidate
         (an update of a post's title must not make its author's latest post recomputed)."""
         pk = self.source._meta.pk.column
-        columns = [self.hops[0].column] if self.hops else []
+        columns = list(hop_columns(self.hops[0])) if self.hops else []
         columns.append(self.value_field.column)
         same = [f"u.{quote(pk)} = s0.{quote(pk)}"] + [
             f"u.{quote(c)} IS NOT DISTINCT FROM s0.{quote(c)}"
@@ -383,13 +475,20 @@ class Counter:
                     f"JOIN {table} AS s{j}"
                     f" ON s{j}.{quote(hop.target_field.column)} = s{j - 1}.{quote(hop.column)}"
                 )
-        if self.translates_key:
+        where = []
+        last = self.generic
+        if last is not None:
+            alias = f"s{len(self.hops) - 1}"
+            key = last.key_sql(f"{alias}.{quote(last.column)}")
+            where.append(f"{alias}.{quote(last.ct_column)} = {last.content_type_sql()}")
+        elif self.translates_key:
             key = f"s{len(self.hops)}.{quote(str(self.key_reference))}"
         elif self.hops:
             key = f"s{len(self.hops) - 1}.{quote(self.hops[-1].column)}"
         else:
             key = f"{literal(self.singleton_key)}::{self.key_db_type}"
-        where = [f"{key} IS NOT NULL"] if self.hops else []
+        if self.hops:
+            where.append(f"{key} IS NOT NULL")
         value = ""
         if self.value is not None:  # what a Sum adds, or a Min or Max compares (NULL: nothing)
             value = f", s0.{quote(self.value.column)} AS value"
@@ -400,6 +499,8 @@ class Counter:
             where.append(self._unchanged(position, unchanged_in))
         elif unchanged_in is not None and position == 0 and self.extreme:
             where.append(self._unchanged_source(unchanged_in))
+        if self.generic and self.generic.textual and position < 0:  # lookups use its index
+            value += f", s{len(self.hops) - 1}.{quote(self.hops[-1].column)}::text AS written"
         sql = f"SELECT {key} AS key{value} " + " ".join(parts)
         if where:
             sql += " WHERE " + " AND ".join(where)

@@ -41,7 +41,7 @@ from counters.folding import (
     render_recompute,
     render_window_fold,
 )
-from counters.spec import Counter, quote
+from counters.spec import Counter, hop_columns, quote
 from counters.targets import TargetTable
 
 NEW, OLD = "counters_new", "counters_old"
@@ -507,11 +507,10 @@ def render_move_lock(feeds: list[Feed], model: type[models.Model]) -> str:
         if position == 0:
             continue
         columns.add(counter.hops[position - 1].target_field.column)
-        columns.add(
-            counter.hops[position].column
-            if position < len(counter.hops)
-            else str(counter.key_reference)
-        )
+        if position < len(counter.hops):
+            columns.update(hop_columns(counter.hops[position]))
+        else:
+            columns.add(str(counter.key_reference))
     pk = model._meta.pk.column
     columns.discard(pk)
     if not columns:

@@ -286,9 +286,11 @@ def test_the_project_checks_clean_with_or_without_the_social_app():
 
     call_command("check", verbosity=0)
     declared = {c.target._meta.app_label for c in counters.all_counters()}
-    expected = {"testapp", "adopters"} | (
-        {"counters_social"} if apps.is_installed("counters.social") else set()
-    )
+    expected = {"testapp", "adopters"} | {
+        label
+        for label, app in [("counters_social", "counters.social"), ("ecosystem", "tests.ecosystem")]
+        if apps.is_installed(app)
+    }
     assert declared == expected
 
 

@@ -59,7 +59,7 @@ def _truth(counter: Any) -> tuple[str | None, Any]:
     from django.db import models
 
     lookup = None
-    if counter.hops:
+    if counter.hops and not counter.generic:
         key_model = counter.key_model
         key_field = next(
             f for f in key_model._meta.concrete_fields if f.column == counter.key_reference
@@ -80,9 +80,31 @@ def _empty(counter: Any) -> Any:
     return None if counter.extreme else 0
 
 
+def _generic_truth(counter: Any) -> dict[object, Any]:
+    """For a path ending with a GenericForeignKey: the ORM's aggregate per object id among the
+    rows whose content type is the key model's, matched to keys as Django's generic relations
+    match them (the object id as written equals ``str(pk)``)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    hop = counter.hops[-1]
+    prefix = "".join(f"{h.name}__" for h in counter.hops[:-1])
+    _, aggregate = _truth(counter)
+    content_type = ContentType.objects.get_for_model(counter.key_model)
+    rows = _rows(counter).filter(**{f"{prefix}{hop.ct_field.name}": content_type})
+    found = rows.values(f"{prefix}{hop.id_field.name}").annotate(v=aggregate)
+    keys = {str(k): k for k in counter.key_model._base_manager.values_list("pk", flat=True)}
+    return {
+        keys[str(row[f"{prefix}{hop.id_field.name}"])]: row["v"]
+        for row in found
+        if str(row[f"{prefix}{hop.id_field.name}"]) in keys and row["v"] is not None
+    }
+
+
 def true_value(counter: Any, key: object) -> Any:
     """What ``COUNT(*)`` / ``SUM`` / ``MIN`` / ``MAX`` says for ``counter`` and target key
     ``key``, computed by the ORM from the counter's declaration."""
+    if counter.generic:
+        return _generic_truth(counter).get(key, _empty(counter))
     lookup, aggregate = _truth(counter)
     rows = _rows(counter)
     if lookup is not None:
@@ -93,6 +115,8 @@ def true_value(counter: Any, key: object) -> Any:
 
 def true_values(counter: Any) -> dict[object, Any]:
     """:func:`true_value` for every target key at once (one grouped query)."""
+    if counter.generic:
+        return _generic_truth(counter)
     lookup, aggregate = _truth(counter)
     if lookup is None:
         return {counter.singleton_key: true_value(counter, None)}

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from counters.admin import CounterAdminMixin
-from tests.testapp.models import Blog, Order
+from tests.testapp.models import Blog, Order, Place
 
 
 @admin.register(Blog)
@@ -19,3 +19,8 @@ class OrderAdmin(CounterAdminMixin, admin.ModelAdmin):
 
     list_display = ("reference", "total_amount", "largest_amount", "first_item_at")
     list_true_counts = True
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    """A plain ModelAdmin, no mixin: its form leaves the counters out by itself."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EcosystemConfig(AppConfig):
+    name = "tests.ecosystem"
+    default_auto_field = "django.db.models.BigAutoField"
