@@ -34,6 +34,10 @@ class Count:
             counter is kept without ever waiting on a hot row.
         public: whether anyone, signed in or not, may watch this counter on the live stream.
             Other counters are streamed only when ``COUNTERS_STREAM_AUTHORIZE`` allows it.
+        distinct: a field of the source model: count the different non-null values of it among
+            the counted rows instead of the rows ("how many different people commented").
+            Recomputed from the source rows of the key at each change: give the source an index
+            starting with the path's first foreign key and this field.
 
     Example::
 
@@ -49,6 +53,7 @@ class Count:
     condition: models.Q | None = None
     slots: int | None = None
     public: bool = False
+    distinct: str | None = None
 
 
 @dataclass(frozen=True)

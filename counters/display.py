@@ -9,7 +9,13 @@ from django.db import models
 DRIFT_STYLE = "color: #ba2121; font-weight: bold"  # the admin's error red (inline: any page)
 
 
-TRUTH = {"count": "COUNT(*)", "sum": "SUM()", "min": "MIN()", "max": "MAX()"}
+TRUTH = {
+    "count": "COUNT(*)",
+    "sum": "SUM()",
+    "min": "MIN()",
+    "max": "MAX()",
+    "distinct": "COUNT(DISTINCT)",
+}
 
 
 def drift_words(drift: object, kind: str = "count") -> str:

@@ -214,8 +214,10 @@ def fold_parts(target: TargetTable, rows: str = "moved") -> tuple[str, str, str]
     )
     flags = [
         f"(coalesce(summed.m{i}, false) AND {c.reached(f't.{col}', c.decode(f'summed.v{i}'))})"
-        for i, (col, c) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
         if c.extreme
+        else f"coalesce(summed.m{i}, false)"
+        for i, (col, c) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
+        if c.recomputed
     ]
     left = " OR ".join(flags) or "false"
     return sums, sets, left
@@ -230,7 +232,7 @@ def render_recompute(target: TargetTable, keys: str) -> str:
     extremes = [
         (col, counter)
         for col, counter in zip(target.quoted_columns, target.counters, strict=True)
-        if counter.extreme
+        if counter.recomputed
     ]
     if not extremes:
         return ""

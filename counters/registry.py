@@ -286,10 +286,28 @@ def _aggregate_fields(
     return field_, value
 
 
+def _distinct_field(
+    source: type[models.Model], count: declarations.Count, what: str
+) -> models.Field:
+    """The source field whose different values a distinct count counts: a column of the
+    source's own table (a foreign key counts the rows it points to)."""
+    try:
+        found = source._meta.get_field(str(count.distinct))
+    except FieldDoesNotExist:
+        found = None
+    if found is None or not getattr(found, "concrete", False) or found.many_to_many:
+        raise CounterDeclarationError(
+            "counters.E003",
+            f"{what}.{count.field}: distinct={count.distinct!r}: {source._meta.label} has no "
+            f"such column (name a field of its own table, or a foreign key)",
+        )
+    return found
+
+
 def index_warning(counter: Counter) -> str | None:
-    """For a Min or Max: a warning unless an index of the source starts with the columns its
-    recompute filters and orders by (the first foreign key, then the value)."""
-    if not counter.extreme:
+    """For a Min, Max or distinct count: a warning unless an index of the source starts with the
+    columns its recompute filters and orders by (the first foreign key, then the value)."""
+    if not counter.recomputed:
         return None
     value = counter.value_field
     first = counter.hops[0] if counter.hops else None
@@ -314,9 +332,15 @@ def index_warning(counter: Counter) -> str | None:
     fields.append(value.name)
     return (
         f"{counter.label}: no index of {meta.label} starts with ({', '.join(wanted)}), so "
-        f"recomputing the {counter.kind} after a row leaves reads every row of its target; add "
+        f"recomputing the {what_is_recomputed(counter)} reads every row of its target; add "
         f"models.Index(fields={fields!r}) to {meta.label}'s Meta.indexes"
     )
+
+
+def what_is_recomputed(counter: Counter) -> str:
+    if counter.kind == "distinct":
+        return "distinct count after a row arrives or leaves"
+    return f"{counter.kind} after a row leaves"
 
 
 def resolve(
@@ -354,6 +378,9 @@ def resolve(
     value = None
     if not isinstance(count, declarations.Count):
         field_, value = _aggregate_fields(target, source, count, what)
+    elif count.distinct is not None:
+        kind = "distinct"
+        value = _distinct_field(source, count, what)
     hops = _resolve_hops(source, count.path, target)
     if hops:
         end = hops[-1].related_model._meta.concrete_model
@@ -555,10 +582,10 @@ class CounterInfo:
     label: str  # "app_label.Model.field"
     target: type[models.Model]
     field: str
-    kind: str  # "count", "sum", "min" or "max"
+    kind: str  # "count", "sum", "min", "max" or "distinct"
     source: type[models.Model]
     path: str | None
-    column: str | None  # the source field a Sum, Min or Max keeps
+    column: str | None  # the source field a Sum, Min or Max keeps, or a distinct count counts
     condition: models.Q | None
     public: bool
 

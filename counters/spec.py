@@ -160,8 +160,8 @@ class Counter:
     hops: tuple[models.ForeignKey | GenericHop, ...]
     condition: models.Q | None
     public: bool = False
-    kind: str = "count"  # "count", "sum", "min" or "max"
-    value: models.Field | None = None  # the source field summed, or whose extreme is kept
+    kind: str = "count"  # "count", "sum", "min", "max" or "distinct"
+    value: models.Field | None = None  # the source field summed, kept, or counted distinct
 
     @property
     def label(self) -> str:
@@ -191,6 +191,14 @@ class Counter:
         return self.kind in ("min", "max")
 
     @property
+    def recomputed(self) -> bool:
+        """A Min, a Max or a distinct count: its pending rows are markers (and a Min's or Max's
+        candidates), and whoever holds the row recomputes it from the source rows when they say
+        so. A distinct count is recomputed after every change of its rows (whether a value
+        arrived or left for good is known only by looking)."""
+        return self.extreme or self.kind == "distinct"
+
+    @property
     def marker_id(self) -> int:
         """For a Min or Max: the ``counters_delta.counter`` of its "recompute" markers, appended
         when a row leaves (it may have held the extreme)."""
@@ -199,7 +207,7 @@ class Counter:
     @property
     def delta_ids(self) -> tuple[int, ...]:
         """Every ``counters_delta.counter`` number this counter uses."""
-        return (self.id, self.marker_id) if self.extreme else (self.id,)
+        return (self.id, self.marker_id) if self.recomputed else (self.id,)
 
     @property
     def empty(self) -> str:
@@ -212,7 +220,7 @@ class Counter:
         templates over ``{v}`` (a value) and ``{d}`` (a delta). Exact for every type accepted:
         decimals are scaled by their decimal places, timestamps are microseconds since the
         epoch, dates days since the epoch."""
-        if self.kind == "count":
+        if self.kind in ("count", "distinct"):
             return "1", "{d}"
         internal = self.value_field.get_internal_type()
         if internal == "DecimalField":
@@ -230,7 +238,7 @@ class Counter:
     def typed(self, sql: str) -> str:
         """``sql`` cast to the target column's type (a sum of bigints is a numeric, a decoded
         decimal has extra scale): what a read returns is what the column would hold."""
-        if self.kind == "count":
+        if self.kind in ("count", "distinct"):
             return sql
         return f"({sql})::{self.field.db_type(connections[DEFAULT_DB_ALIAS])}"
 
@@ -247,6 +255,8 @@ class Counter:
         becomes text)."""
         if self.kind == "count":
             return self.id, "count(*)" if sign == "1" else "-count(*)"
+        if self.kind == "distinct":  # rows arrived (id) or left (marker): recompute either way
+            return (self.id if sign == "1" else self.marker_id), "count(*)"
         if self.kind == "sum":
             amount = self.encode("r.value")
             return self.id, f"sum({amount})::bigint" if sign == "1" else f"-sum({amount})::bigint"
@@ -261,6 +271,8 @@ class Counter:
     @property
     def true_aggregate(self) -> str:
         """The true value over rows ``r`` of :meth:`rows_sql`."""
+        if self.kind == "distinct":
+            return "count(DISTINCT r.value)"
         return "count(*)" if self.kind == "count" else f"{self.kind}(r.value)"
 
     def recompute_sql(self, key: str) -> str:
@@ -278,6 +290,12 @@ class Counter:
             return [
                 f"(sum({rows}.delta) FILTER (WHERE {rows}.counter = {self.id}))::bigint AS d{i}"
             ]
+        if self.kind == "distinct":
+            return [
+                f"NULL::bigint AS d{i}",
+                f"bool_or({rows}.counter IN ({self.id}, {self.marker_id})) AS m{i}",
+                f"NULL::bigint AS v{i}",
+            ]
         if not self.extreme:
             return [f"sum({rows}.delta) FILTER (WHERE {rows}.counter = {self.id}) AS d{i}"]
         return [
@@ -294,6 +312,10 @@ class Counter:
         recomputed for ``key`` when a row has left. Without ``recompute`` the candidates are
         applied and rows that left are not: the caller recomputes in a later statement when they
         reached the column (see :meth:`reached` and :func:`counters.folding.render_recompute`)."""
+        if self.kind == "distinct":
+            if not recompute:
+                return column
+            return f"CASE WHEN {aggregates}.m{i} THEN {self.recompute_sql(key)} ELSE {column} END"
         pending = self.decode(f"{aggregates}.d{i}")
         if not self.extreme:
             return self.typed(f"{column} + coalesce({pending}, 0)")
@@ -306,12 +328,22 @@ class Counter:
         """SQL true when rows that left, the best of them ``value`` (a decoded marker value),
         may have held ``column``'s value (at or beyond it), or the column is NULL: only then must
         the Min or Max be recomputed; a row below a Max (above a Min) did not hold it."""
+        if self.kind == "distinct":
+            return "true"
         beyond = ">=" if self.kind == "max" else "<="
         return f"({column} IS NULL OR {value} {beyond} {column})"
 
     def read_sql(self, column: str, key: str) -> str:
         """What a read of one row returns: ``column`` (NULL for a missing row) plus what is
         pending for ``key``, in the same snapshot."""
+        if self.kind == "distinct":
+            changed = (
+                f"EXISTS (SELECT 1 FROM counters_delta AS p WHERE p.counter IN ({self.id}, "
+                f"{self.marker_id}) AND p.key = ({key})::text)"
+            )
+            return (
+                f"CASE WHEN {changed} THEN {self.recompute_sql(key)} ELSE coalesce({column}, 0) END"
+            )
         if not self.extreme:
             return self.typed(f"coalesce({column}, 0) + {self.pending_sql(key)}")
         candidates = self.decode(
@@ -434,8 +466,8 @@ class Counter:
         return f"NOT EXISTS (SELECT 1 FROM {other} AS u WHERE {' AND '.join(same)})"
 
     def _unchanged_source(self, other: str) -> str:
-        """For a Min or Max: SQL true for an updated source row whose first hop, value and
-        condition are as they were in ``other``, so it neither leaves nor brings a candidate
+        """For a Min, Max or distinct count: SQL true for an updated source row whose first hop,
+        value and condition are as they were in ``other``, so it neither leaves nor brings a candidate
         (an update of a post's title must not make its author's latest post recomputed)."""
         pk = self.source._meta.pk.column
         columns = list(hop_columns(self.hops[0])) if self.hops else []
@@ -497,7 +529,7 @@ class Counter:
             where.append(f"({self.condition_sql})")
         if unchanged_in is not None and position > 0:
             where.append(self._unchanged(position, unchanged_in))
-        elif unchanged_in is not None and position == 0 and self.extreme:
+        elif unchanged_in is not None and position == 0 and self.recomputed:
             where.append(self._unchanged_source(unchanged_in))
         if self.generic and self.generic.textual and position < 0:  # lookups use its index
             value += f", s{len(self.hops) - 1}.{quote(self.hops[-1].column)}::text AS written"

@@ -270,11 +270,11 @@ def _combine(feeds: list[Feed]) -> tuple[str, str]:
     and which rows are kept (``keep``): amounts add up and zeros are dropped; a Min's or Max's
     candidates keep their extreme, its recompute markers one row."""
     combine, keep = "sum(part.delta)::bigint", "sum(part.delta) <> 0"
-    extremes = sorted({c for c, _ in feeds if c.extreme}, key=lambda c: c.label)
+    extremes = sorted({c for c, _ in feeds if c.recomputed}, key=lambda c: c.label)
     if extremes:
         cases = "".join(
             f"\n        WHEN part.counter IN ({', '.join(str(n) for n in c.delta_ids)}) "
-            f"THEN {c.kind}(part.delta)"
+            f"THEN {c.kind if c.extreme else 'max'}(part.delta)"
             for c in extremes
         )
         combine = f"CASE{cases}\n        ELSE sum(part.delta)::bigint END"
@@ -424,7 +424,9 @@ def _one_parts(target: TargetTable) -> tuple[str, str]:
     sets = []
     for col, counter in zip(target.quoted_columns, target.counters, strict=True):
         value = counter.decode("_deltas[_i]")
-        if counter.extreme:
+        if counter.kind == "distinct":
+            new = f"t.{col}"  # recomputed next
+        elif counter.extreme:
             best = "greatest" if counter.kind == "max" else "least"
             new = counter.typed(f"{best}(t.{col}, {value})")
         else:
@@ -432,8 +434,10 @@ def _one_parts(target: TargetTable) -> tuple[str, str]:
         sets.append(f"{col} = CASE WHEN _counters[_i] = {counter.id} THEN {new} ELSE t.{col} END")
     reached = [
         f"(_counters[_i] = {c.marker_id} AND {c.reached(f't.{col}', c.decode('_deltas[_i]'))})"
-        for col, c in zip(target.quoted_columns, target.counters, strict=True)
         if c.extreme
+        else f"_counters[_i] IN ({c.id}, {c.marker_id})"
+        for col, c in zip(target.quoted_columns, target.counters, strict=True)
+        if c.recomputed
     ]
     return ", ".join(sets), " OR ".join(reached) or "false"
 
@@ -564,7 +568,7 @@ class CounterTrigger(pgtrigger.Trigger):
         for i, target in enumerate(TargetTable.group(counter for counter, _ in self.feeds)):
             if target.mode != "update":
                 declared.append((f"_new{i}", f"{target.key_type}[]"))
-            if any(counter.extreme for counter in target.counters):
+            if any(counter.recomputed for counter in target.counters):
                 declared.append((f"_recompute{i}", f"{target.key_type}[]"))
             declared.append((f"_folded{i}", f"{target.key_type}[]"))
         return declared

@@ -67,6 +67,8 @@ def _truth(counter: Any) -> tuple[str | None, Any]:
         lookup = f"{counter.path}__{key_field.name}"
     if counter.kind == "count":
         return lookup, models.Count("pk")
+    if counter.kind == "distinct":
+        return lookup, models.Count(counter.value.name, distinct=True)
     aggregate = {"sum": models.Sum, "min": models.Min, "max": models.Max}[counter.kind]
     return lookup, aggregate(counter.value.name)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -27,9 +28,15 @@ class Like(models.Model):
     object_id = models.BigIntegerField()
     content_object = GenericForeignKey()
     weight = models.IntegerField(default=1)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["content_type", "object_id", "weight"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "weight"]),
+            models.Index(fields=["content_type", "object_id", "author"]),
+        ]
 
 
 @counters.register(
@@ -47,6 +54,15 @@ class Like(models.Model):
     counters.Sum("likes_weight", source="ecosystem.Like", path="content_object", column="weight"),
     counters.Min("lightest_like", source="ecosystem.Like", path="content_object", column="weight"),
     counters.Max("heaviest_like", source="ecosystem.Like", path="content_object", column="weight"),
+    counters.Count("reviewers", source="ecosystem.Review", path="article", distinct="author"),
+    counters.Count(
+        "happy_reviewers",
+        source="ecosystem.Review",
+        path="article",
+        distinct="author",
+        condition=Q(stars__gte=4),
+    ),
+    counters.Count("likers", source="ecosystem.Like", path="content_object", distinct="author"),
 )
 class Article(models.Model):
     title = models.CharField(max_length=100, default="")
@@ -57,14 +73,31 @@ class Article(models.Model):
     likes_weight = models.BigIntegerField(default=0, db_default=0)
     lightest_like = models.IntegerField(null=True)
     heaviest_like = models.IntegerField(null=True)
+    reviewers = models.IntegerField(default=0, db_default=0)
+    happy_reviewers = models.IntegerField(default=0, db_default=0)
+    likers = models.IntegerField(default=0, db_default=0)
 
     comments = GenericRelation(Comment, object_id_field="object_pk")
     likes = GenericRelation(Like)
     tags = TaggableManager(blank=True)
 
 
+class Review(models.Model):
+    """Reviews of an article: how many different people reviewed it is a distinct count."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stars = models.IntegerField(default=5)
+
+    class Meta:
+        indexes = [models.Index(fields=["article", "author"])]
+
+
 @counters.register(
     counters.Count("comments_count", source="django_comments.Comment", path="content_object"),
+    counters.Count("reviewers", source="ecosystem.Review", path="article", distinct="author"),
 )
 class ArticleStats(models.Model):
     """Stats kept beside the article, created on demand: the generic relation points to the
@@ -72,6 +105,7 @@ class ArticleStats(models.Model):
 
     article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE)
     comments_count = models.IntegerField(default=0, db_default=0)
+    reviewers = models.IntegerField(default=0, db_default=0)
 
 
 @counters.register(
