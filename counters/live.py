@@ -31,9 +31,11 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.dispatch import Signal
+from django.utils import timezone, translation
 
 from counters import registry
 from counters.conf import stream_authorize, stream_max_streams
+from counters.display import human
 from counters.exceptions import CounterError, UnknownCounterError
 from counters.keys import clean_key
 from counters.reading import value_sql
@@ -449,22 +451,62 @@ def _chain_shutdown_signals() -> None:
         signal.signal(number, handler)
 
 
-def sse(values: dict[str, int]) -> str:
-    """One Server-Sent Event carrying ``values``."""
+def sse(values: dict[str, int], texts: dict[str, str] | None = None) -> str:
+    """One Server-Sent Event carrying ``values``; with ``texts``, a ``display`` event carrying
+    them goes first (see :func:`stream`)."""
     data = json.dumps(values, separators=(",", ":"), default=json_default)
-    return f"event: counters\ndata: {data}\n\n"
+    event = f"event: counters\ndata: {data}\n\n"
+    if texts is not None:
+        shown = json.dumps(texts, separators=(",", ":"), ensure_ascii=False)
+        event = f"event: display\ndata: {shown}\n\n{event}"
+    return event
 
 
 def json_default(value: object) -> object:
-    """Sums of decimals travel as strings (exact), timestamps and dates in ISO 8601."""
+    """Sums of decimals travel as strings (exact), timestamps and dates in ISO 8601 (timestamps in
+    UTC, whatever the time zone of the connection that read them)."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
 
 
-async def stream(topics: list[Topic], hub: Hub | None = None) -> AsyncIterator[str]:
+def wire_text(value: object) -> str:
+    """``value`` as a page's script sees it after the stream carried it (``String(value)`` of the
+    parsed JSON): ``"12034"``, ``"12.35"``, ``"2026-12-02T17:34:16.123456+00:00"``, ``"null"``.
+    Pages put it in ``data-value`` so that the first event, which repeats the current values,
+    finds them unchanged."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return str(json_default(value))
+
+
+@dataclass(frozen=True)
+class Display:
+    """How a stream writes values for people: the language and time zone of the request that
+    opened it (the values read the same as on the page that asked, see
+    :func:`counters.display.human`)."""
+
+    language: str | None
+    time_zone: datetime.tzinfo
+
+    def texts(self, values: dict[str, Any]) -> dict[str, str]:
+        with translation.override(self.language), timezone.override(self.time_zone):
+            return {name: human(value) for name, value in values.items()}
+
+
+async def stream(
+    topics: list[Topic], hub: Hub | None = None, display: Display | None = None
+) -> AsyncIterator[str]:
     """The event stream of ``topics``: a retry hint, the current values at once, then every
-    change (coalesced), and a comment every KEEPALIVE_SECONDS so proxies keep it open."""
+    change (coalesced), and a comment every KEEPALIVE_SECONDS so proxies keep it open. With
+    ``display``, each ``counters`` event follows a ``display`` event holding the same values
+    written for people (``{"<topic>": "12,034"}``)."""
     hub = hub or get_hub()
     try:
         subscription = await hub.subscribe(topics)
@@ -477,12 +519,16 @@ async def stream(topics: list[Topic], hub: Hub | None = None) -> AsyncIterator[s
             values = await subscription.changes(KEEPALIVE_SECONDS)
             if values is None:  # the server is shutting down: the browser reconnects elsewhere
                 return
-            yield sse(values) if values else ": keep-alive\n\n"
+            if not values:
+                yield ": keep-alive\n\n"
+                continue
+            yield sse(values, display.texts(values) if display is not None else None)
     finally:
         hub.unsubscribe(subscription)
 
 
 __all__ = [
+    "Display",
     "Hub",
     "HubUnavailable",
     "Subscription",
@@ -495,4 +541,5 @@ __all__ = [
     "parse_topics",
     "shutdown_streams",
     "stream",
+    "wire_text",
 ]
