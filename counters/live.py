@@ -197,11 +197,11 @@ class Subscription:
     """One open stream: its topics, and the values waiting to be sent (newest wins)."""
 
     topics: frozenset[Topic]
-    pending: dict[str, int] = field(default_factory=dict)
+    pending: dict[str, object] = field(default_factory=dict)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
 
-    def push(self, values: dict[str, int]) -> None:
+    def push(self, values: dict[str, object]) -> None:
         self.pending.update(values)
         self.ready.set()
 
@@ -210,7 +210,7 @@ class Subscription:
         self.closed = True
         self.ready.set()
 
-    async def changes(self, timeout: float) -> dict[str, int] | None:
+    async def changes(self, timeout: float) -> dict[str, object] | None:
         """The values changed since the last call; ``{}`` after ``timeout`` seconds of quiet;
         ``None`` once the subscription is closed."""
         try:
@@ -236,7 +236,7 @@ class Hub:
         self.subscriptions: set[Subscription] = set()
         self.closing = False
         self.watched: dict[Topic, int] = defaultdict(int)  # topic -> subscriptions watching it
-        self.values: dict[Topic, int] = {}  # last values of watched topics
+        self.values: dict[Topic, object] = {}  # last values (a count, a sum, a timestamp, None)
         self.reader_connections = 0  # reader connections opened so far (one, unless it broke)
         self.reader_pid: int | None = None
         self.polls = 0
@@ -276,7 +276,7 @@ class Hub:
         except BaseException:  # cancelled (the client left) or the read failed: leave nothing
             self.unsubscribe(subscription)
             raise
-        subscription.push({topic.name: self.values.get(topic, 0) for topic in topics})
+        subscription.push({topic.name: self.values.get(topic) for topic in topics})
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
@@ -352,7 +352,7 @@ class Hub:
                     )
 
     def _fan_out(self, changed: Iterable[Topic]) -> None:
-        per_subscription: dict[Subscription, dict[str, int]] = defaultdict(dict)
+        per_subscription: dict[Subscription, dict[str, object]] = defaultdict(dict)
         for topic in changed:
             for watcher in self.by_key.get((topic.model._meta.label, topic.key), ()):
                 if topic in watcher.topics:
@@ -395,7 +395,10 @@ class Hub:
                     for key in by_field[name]:
                         value = found.get(key, [0] * len(fields))[fields.index(name)]
                         topic = Topic(model, key, name)
-                        if topic in self.watched and self.values.get(topic) != value:
+                        # a NULL (a Min or Max over no rows) is a value too: not "unread"
+                        if topic in self.watched and (
+                            topic not in self.values or self.values[topic] != value
+                        ):
                             self.values[topic] = value
                             changed.append(topic)
         return changed
@@ -451,7 +454,7 @@ def _chain_shutdown_signals() -> None:
         signal.signal(number, handler)
 
 
-def sse(values: dict[str, int], texts: dict[str, str] | None = None) -> str:
+def sse(values: dict[str, object], texts: dict[str, str] | None = None) -> str:
     """One Server-Sent Event carrying ``values``; with ``texts``, a ``display`` event carrying
     them goes first (see :func:`stream`)."""
     data = json.dumps(values, separators=(",", ":"), default=json_default)
@@ -495,7 +498,7 @@ class Display:
     language: str | None
     time_zone: datetime.tzinfo
 
-    def texts(self, values: dict[str, Any]) -> dict[str, str]:
+    def texts(self, values: dict[str, object]) -> dict[str, str]:
         with translation.override(self.language), timezone.override(self.time_zone):
             return {name: human(value) for name, value in values.items()}
 
