@@ -111,7 +111,7 @@ class CounterAdminMixin:
         )
         return format_html(
             '<table class="counter-values"><thead><tr><th>counter</th><th>cached</th>'
-            "<th>true (COUNT(*))</th><th>pending deltas</th><th></th></tr></thead>"
+            "<th>true (from the source rows)</th><th>pending deltas</th><th></th></tr></thead>"
             "<tbody>{}</tbody></table>",
             rows,
         )
