@@ -161,7 +161,8 @@ def test_follow_in_the_admin_moves_the_followers_count(page, live_server, django
 def test_admin_live_panel_and_tables_show_the_database_values(page, asgi_server, django_user_model):
     django_user_model.objects.create_superuser("root", "root@example.com", "pw-for-the-test")
     star = UserFactory(username="star")
-    fans = seed_crowd(star)
+    seed_crowd(star)
+    latecomer = UserFactory(username="latecomer")
     log_in(page, asgi_server.url)
     page.click("text=Counters overview")
     page.wait_for_selector('.counters-live [data-live-status][data-state="live"]')
@@ -174,7 +175,7 @@ def test_admin_live_panel_and_tables_show_the_database_values(page, asgi_server,
     }
     assert page.inner_text('[data-counter="counters_social.GlobalStats.total_follows"]') == "1,200"
 
-    post = news_from(star, follower=fans[0].__class__.objects.create(username="latecomer"))
+    post = news_from(star, follower=latecomer)
     wait_for_value(page, "counters_social.GlobalStats.last_post_at", post.created_at)
     wait_for_value(page, "counters_social.GlobalStats.total_follows", FANS + 1)
     assert_live_values_are_the_database_values(page, ".counters-live")  # moved by the script
