@@ -43,9 +43,9 @@ from counters.spec import quote
 
 logger = logging.getLogger(__name__)
 
-#: Sent by the hub of each process for every counter notification it receives, with ``model``
-#: (the target model's label, e.g. ``"counters.UserStats"``) and ``keys`` (the target keys whose
-#: counters changed, or ``None`` for "many rows": a bulk statement or a TRUNCATE).
+#: Sent by the hub of each process when watched values changed (one read found them different),
+#: with ``model`` (the target model's label, e.g. ``"counters_social.UserStats"``) and ``keys``
+#: (the target keys whose watched values changed).
 #: Receivers may be ``async def``; they run in the hub's event loop (``Signal.asend``).
 counters_changed = Signal()
 
@@ -164,7 +164,7 @@ def missing_rows(topics: Iterable[Topic], using: str = DEFAULT_DB_ALIAS) -> list
 
 
 def require_psycopg() -> None:
-    """The hub talks to PostgreSQL with psycopg 3 (async LISTEN), whatever driver Django uses."""
+    """The hub talks to PostgreSQL with psycopg 3 (async reads), whatever driver Django uses."""
     try:
         import psycopg  # noqa: F401
     except ImportError:

@@ -1,5 +1,6 @@
-"""Live counters: NOTIFY from the triggers, one LISTEN connection per process, the event stream
-under a real ASGI server (uvicorn), the hook, and the command."""
+"""Live counters: writers that never NOTIFY, one reader connection per process, the event stream
+under a real ASGI server (uvicorn), values written for people (display=1), the hook, and the
+command."""
 
 from __future__ import annotations
 
