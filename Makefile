@@ -4,10 +4,10 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help demo test matrix chromium bench lint clean
+.PHONY: help demo test matrix chromium screenshots bench lint clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ chromium:  ## Debian's Chromium for the browser tests (installed when missing; s
 		echo "Installing Debian's chromium for the browser tests..."; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+screenshots: $(VENV)/.installed chromium  ## the docs' pictures (docs/img/*.png), taken by the browser tests as they check each page
+	COUNTERS_DOCS_SCREENSHOTS=1 $(PY) -m pytest -q -p no:cacheprovider --ds=project.settings tests/test_browser.py
 
 bench: $(VENV)/.installed  ## write-overhead and recount benchmarks; figures go to docs/
 	$(PY) -m bench.run

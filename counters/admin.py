@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
 from counters import jobs, registry
-from counters.display import drift_style, drift_words
+from counters.display import drift_style, drift_words, human
 from counters.exceptions import CounterError
 from counters.jobs import new_job, recount_message
 from counters.models import CounterDelta, CounterOverview
@@ -81,7 +81,9 @@ class CounterAdminMixin:
 
     @admin.display(description="counters")
     def counter_values(self, obj: models.Model) -> str:
-        """The change page's table: counter, cached, true, pending delta rows, drift."""
+        """The change page's table: counter, cached, true, pending delta rows, drift; values
+        written as the form beside it writes them (:func:`counters.display.human`)."""
+        empty = self.get_empty_value_display()  # type: ignore[attr-defined]
         found = compare(self.model, [obj.pk]).get(obj.pk, [])
         by_id = {c.counter.id: c.counter.label for c in found}
         pending = {
@@ -99,9 +101,9 @@ class CounterAdminMixin:
                     "counter-drift" if c.drift != 0 else "counter-exact",
                     drift_style(c.drift),
                     c.counter.field.verbose_name,
-                    c.cached,
-                    c.true,
-                    pending.get(c.counter.label, 0),
+                    human(c.cached, empty),
+                    human(c.true, empty),
+                    human(pending.get(c.counter.label, 0)),
                     drift_words(c.drift, c.counter.kind),
                 )
                 for c in found
@@ -109,7 +111,7 @@ class CounterAdminMixin:
         )
         return format_html(
             '<table class="counter-values"><thead><tr><th>counter</th><th>cached</th>'
-            "<th>true (COUNT(*))</th><th>pending deltas</th><th></th></tr></thead>"
+            "<th>true (from the source rows)</th><th>pending deltas</th><th></th></tr></thead>"
             "<tbody>{}</tbody></table>",
             rows,
         )
@@ -167,7 +169,7 @@ def _true_column(counter: Counter) -> Callable[[models.Model], str]:
             '<span class="{}" style="{}">{} ({})</span>',
             css,
             drift_style(value.drift),
-            value.true,
+            human(value.true),
             drift_words(value.drift, value.counter.kind),
         )
 

@@ -1,10 +1,21 @@
-"""How the admin pages show counters to people: drift in words and colour, conditions as text."""
+"""How the admin pages show counters to people: values, drift in words and colour, conditions as
+text.
+
+Values are written the way Django's admin writes a read-only field (``display_for_field``): numbers
+through ``django.utils.formats.number_format`` (thousands separators when ``USE_THOUSAND_SEPARATOR``
+is on, in the active locale's style), dates and timestamps in the active locale's
+``DATETIME_FORMAT`` / ``DATE_FORMAT`` and the current time zone, an empty value as ``-``. The
+overview, ``CounterAdminMixin``'s table and the live panels all go through :func:`human`, so one
+value reads the same everywhere on a page, and the same after the live stream moved it.
+"""
 
 from __future__ import annotations
 
+import datetime
 import decimal
 
 from django.db import models
+from django.utils import formats, timezone
 
 DRIFT_STYLE = "color: #ba2121; font-weight: bold"  # the admin's error red (inline: any page)
 
@@ -18,14 +29,36 @@ TRUTH = {
 }
 
 
+EMPTY = "-"  # what Django's admin shows for an empty value (AdminSite.empty_value_display)
+
+
+def human(value: object, empty: str = EMPTY) -> str:
+    """``value`` as Django's admin shows a read-only field holding it: ``12,034`` (with
+    ``USE_THOUSAND_SEPARATOR``), ``12.35``, ``Dec. 2, 2026, 5:34 p.m.`` (the active locale's
+    ``DATETIME_FORMAT``, in the current time zone), ``empty`` for ``None``."""
+    if value is None:
+        return empty
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return formats.localize(timezone.template_localtime(value))
+    if isinstance(value, datetime.date | datetime.time):
+        return formats.localize(value)
+    if isinstance(value, int | float | decimal.Decimal):
+        return formats.number_format(value)
+    return str(value)
+
+
 def drift_words(drift: object, kind: str = "count") -> str:
-    """``matches COUNT(*)``, ``drift +3``, ``drift -0:05:00`` (a Min or Max), ``drift (NULL)``."""
+    """``matches COUNT(*)``, ``drift +3``, ``drift +1,200`` (with ``USE_THOUSAND_SEPARATOR``),
+    ``drift -0:05:00`` (a Min or Max), ``drift (one of them is empty)``."""
     if drift == 0:
         return f"matches {TRUTH[kind]}"
     if drift is None:
         return "drift (one of them is empty)"
     if isinstance(drift, int | decimal.Decimal):
-        return f"drift {drift:+}"
+        sign = "-" if drift < 0 else "+"
+        return f"drift {sign}{human(abs(drift))}"
     return f"drift {drift}"
 
 

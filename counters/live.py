@@ -31,9 +31,11 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.dispatch import Signal
+from django.utils import timezone, translation
 
 from counters import registry
 from counters.conf import stream_authorize, stream_max_streams
+from counters.display import human
 from counters.exceptions import CounterError, UnknownCounterError
 from counters.keys import clean_key
 from counters.reading import value_sql
@@ -41,9 +43,9 @@ from counters.spec import quote
 
 logger = logging.getLogger(__name__)
 
-#: Sent by the hub of each process for every counter notification it receives, with ``model``
-#: (the target model's label, e.g. ``"counters.UserStats"``) and ``keys`` (the target keys whose
-#: counters changed, or ``None`` for "many rows": a bulk statement or a TRUNCATE).
+#: Sent by the hub of each process when watched values changed (one read found them different),
+#: with ``model`` (the target model's label, e.g. ``"counters_social.UserStats"``) and ``keys``
+#: (the target keys whose watched values changed).
 #: Receivers may be ``async def``; they run in the hub's event loop (``Signal.asend``).
 counters_changed = Signal()
 
@@ -162,7 +164,7 @@ def missing_rows(topics: Iterable[Topic], using: str = DEFAULT_DB_ALIAS) -> list
 
 
 def require_psycopg() -> None:
-    """The hub talks to PostgreSQL with psycopg 3 (async LISTEN), whatever driver Django uses."""
+    """The hub talks to PostgreSQL with psycopg 3 (async reads), whatever driver Django uses."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -195,11 +197,11 @@ class Subscription:
     """One open stream: its topics, and the values waiting to be sent (newest wins)."""
 
     topics: frozenset[Topic]
-    pending: dict[str, int] = field(default_factory=dict)
+    pending: dict[str, object] = field(default_factory=dict)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
 
-    def push(self, values: dict[str, int]) -> None:
+    def push(self, values: dict[str, object]) -> None:
         self.pending.update(values)
         self.ready.set()
 
@@ -208,7 +210,7 @@ class Subscription:
         self.closed = True
         self.ready.set()
 
-    async def changes(self, timeout: float) -> dict[str, int] | None:
+    async def changes(self, timeout: float) -> dict[str, object] | None:
         """The values changed since the last call; ``{}`` after ``timeout`` seconds of quiet;
         ``None`` once the subscription is closed."""
         try:
@@ -234,7 +236,7 @@ class Hub:
         self.subscriptions: set[Subscription] = set()
         self.closing = False
         self.watched: dict[Topic, int] = defaultdict(int)  # topic -> subscriptions watching it
-        self.values: dict[Topic, int] = {}  # last values of watched topics
+        self.values: dict[Topic, object] = {}  # last values (a count, a sum, a timestamp, None)
         self.reader_connections = 0  # reader connections opened so far (one, unless it broke)
         self.reader_pid: int | None = None
         self.polls = 0
@@ -274,7 +276,7 @@ class Hub:
         except BaseException:  # cancelled (the client left) or the read failed: leave nothing
             self.unsubscribe(subscription)
             raise
-        subscription.push({topic.name: self.values.get(topic, 0) for topic in topics})
+        subscription.push({topic.name: self.values.get(topic) for topic in topics})
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
@@ -350,7 +352,7 @@ class Hub:
                     )
 
     def _fan_out(self, changed: Iterable[Topic]) -> None:
-        per_subscription: dict[Subscription, dict[str, int]] = defaultdict(dict)
+        per_subscription: dict[Subscription, dict[str, object]] = defaultdict(dict)
         for topic in changed:
             for watcher in self.by_key.get((topic.model._meta.label, topic.key), ()):
                 if topic in watcher.topics:
@@ -393,7 +395,10 @@ class Hub:
                     for key in by_field[name]:
                         value = found.get(key, [0] * len(fields))[fields.index(name)]
                         topic = Topic(model, key, name)
-                        if topic in self.watched and self.values.get(topic) != value:
+                        # a NULL (a Min or Max over no rows) is a value too: not "unread"
+                        if topic in self.watched and (
+                            topic not in self.values or self.values[topic] != value
+                        ):
                             self.values[topic] = value
                             changed.append(topic)
         return changed
@@ -449,22 +454,62 @@ def _chain_shutdown_signals() -> None:
         signal.signal(number, handler)
 
 
-def sse(values: dict[str, int]) -> str:
-    """One Server-Sent Event carrying ``values``."""
+def sse(values: dict[str, object], texts: dict[str, str] | None = None) -> str:
+    """One Server-Sent Event carrying ``values``; with ``texts``, a ``display`` event carrying
+    them goes first (see :func:`stream`)."""
     data = json.dumps(values, separators=(",", ":"), default=json_default)
-    return f"event: counters\ndata: {data}\n\n"
+    event = f"event: counters\ndata: {data}\n\n"
+    if texts is not None:
+        shown = json.dumps(texts, separators=(",", ":"), ensure_ascii=False)
+        event = f"event: display\ndata: {shown}\n\n{event}"
+    return event
 
 
 def json_default(value: object) -> object:
-    """Sums of decimals travel as strings (exact), timestamps and dates in ISO 8601."""
+    """Sums of decimals travel as strings (exact), timestamps and dates in ISO 8601 (timestamps in
+    UTC, whatever the time zone of the connection that read them)."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
 
 
-async def stream(topics: list[Topic], hub: Hub | None = None) -> AsyncIterator[str]:
+def wire_text(value: object) -> str:
+    """``value`` as a page's script sees it after the stream carried it (``String(value)`` of the
+    parsed JSON): ``"12034"``, ``"12.35"``, ``"2026-12-02T17:34:16.123456+00:00"``, ``"null"``.
+    Pages put it in ``data-value`` so that the first event, which repeats the current values,
+    finds them unchanged."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return str(json_default(value))
+
+
+@dataclass(frozen=True)
+class Display:
+    """How a stream writes values for people: the language and time zone of the request that
+    opened it (the values read the same as on the page that asked, see
+    :func:`counters.display.human`)."""
+
+    language: str | None
+    time_zone: datetime.tzinfo
+
+    def texts(self, values: dict[str, object]) -> dict[str, str]:
+        with translation.override(self.language), timezone.override(self.time_zone):
+            return {name: human(value) for name, value in values.items()}
+
+
+async def stream(
+    topics: list[Topic], hub: Hub | None = None, display: Display | None = None
+) -> AsyncIterator[str]:
     """The event stream of ``topics``: a retry hint, the current values at once, then every
-    change (coalesced), and a comment every KEEPALIVE_SECONDS so proxies keep it open."""
+    change (coalesced), and a comment every KEEPALIVE_SECONDS so proxies keep it open. With
+    ``display``, each ``counters`` event follows a ``display`` event holding the same values
+    written for people (``{"<topic>": "12,034"}``)."""
     hub = hub or get_hub()
     try:
         subscription = await hub.subscribe(topics)
@@ -477,12 +522,16 @@ async def stream(topics: list[Topic], hub: Hub | None = None) -> AsyncIterator[s
             values = await subscription.changes(KEEPALIVE_SECONDS)
             if values is None:  # the server is shutting down: the browser reconnects elsewhere
                 return
-            yield sse(values) if values else ": keep-alive\n\n"
+            if not values:
+                yield ": keep-alive\n\n"
+                continue
+            yield sse(values, display.texts(values) if display is not None else None)
     finally:
         hub.unsubscribe(subscription)
 
 
 __all__ = [
+    "Display",
     "Hub",
     "HubUnavailable",
     "Subscription",
@@ -495,4 +544,5 @@ __all__ = [
     "parse_topics",
     "shutdown_streams",
     "stream",
+    "wire_text",
 ]

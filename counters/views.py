@@ -5,11 +5,13 @@ from __future__ import annotations
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils import timezone, translation
 
 from counters.conf import stream_max_topics
 from counters.exceptions import CounterError
 from counters.live import (
     RETRY_MS,
+    Display,
     TopicError,
     get_hub,
     may_watch,
@@ -32,10 +34,18 @@ async def live_stream(request: HttpRequest) -> HttpResponse:
     ``c`` names a counter (``counters.GlobalStats.total_follows``), one counter of a target row
     (``counters.UserStats.followers_count:42``) or every counter of a row
     (``counters.UserStats:42``). Unknown counters, bad keys or more than
-    ``COUNTERS_STREAM_MAX_TOPICS`` values: 400; a counter the client may not watch: 403; a key
+    ``COUNTERS_STREAM_MAX_TOPICS`` values: 400; ``display`` other than ``1``: 400; a counter the client may not watch: 403; a key
     that names no row: 404; a process serving ``COUNTERS_STREAM_MAX_STREAMS`` streams already, or
     shutting down, or without psycopg 3, or under WSGI: 503. Every error is ``{"error": ...}``.
+
+    ``display=1`` adds, before each ``counters`` event, a ``display`` event with the same values
+    written for people as the admin writes them (``12,034``, ``Dec. 2, 2026, 5:34 p.m.``), in the
+    request's language and time zone: the server formats, so a page's script never has to guess
+    how Django would.
     """
+    display = request.GET.get("display")
+    if display not in (None, "1"):
+        return JsonResponse({"error": "display takes one value: display=1"}, status=400)
     try:
         topics = parse_topics(request.GET.getlist("c"), limit=stream_max_topics())
     except TopicError as exc:
@@ -70,7 +80,10 @@ async def live_stream(request: HttpRequest) -> HttpResponse:
     if missing:
         names = ", ".join(sorted({f"{t.model._meta.label}:{t.key}" for t in missing}))
         return JsonResponse({"error": f"no such row: {names}"}, status=404)
-    response = StreamingHttpResponse(stream(topics, hub), content_type="text/event-stream")
+    shown = None
+    if display is not None:  # the language and time zone as the middleware left them
+        shown = Display(translation.get_language(), timezone.get_current_timezone())
+    response = StreamingHttpResponse(stream(topics, hub, shown), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return response

@@ -75,4 +75,7 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# 200,000 rather than 200000, on every admin page and in the live panels (the library writes
+# numbers through Django's formats, so it follows this setting and the active locale)
+USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"

@@ -1,7 +1,9 @@
 """Headless Chromium for the browser tests: Debian's ``chromium`` driven by Playwright.
 
 ``make test`` installs the Debian package when it is missing; Playwright's own browser download
-is never used (``executable_path``). Screenshots go to ``test-artifacts/``.
+is never used (``executable_path``). Screenshots go to ``test-artifacts/``; those the docs show
+are also written to ``docs/img/`` when ``COUNTERS_DOCS_SCREENSHOTS=1`` (``make screenshots``), so
+the docs' pictures are the pages as the tests saw them, never an older version.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+DOCS_IMAGES = ROOT / "docs" / "img"
 # flags for a machine without a display or a network beyond loopback
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -58,7 +62,13 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
             connections.close_all()  # the test's connection while the event loop ran
 
 
-def screenshot(page: object, name: str) -> Path:
+def screenshot(page: object, name: str, *, docs: bool = False) -> Path:
+    """A full-page screenshot in ``test-artifacts/<name>.png``; with ``docs``, in ``docs/img/`` too
+    when ``COUNTERS_DOCS_SCREENSHOTS=1`` (the docs link to those)."""
     path = ARTIFACTS / f"{name}.png"
+    if docs:  # the docs show the page at rest, not a value's highlight half-faded
+        page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
     page.screenshot(path=str(path), full_page=True)
+    if docs and os.environ.get("COUNTERS_DOCS_SCREENSHOTS") == "1":
+        shutil.copyfile(path, DOCS_IMAGES / f"{name}.png")
     return path

@@ -98,6 +98,19 @@ class Stream:
             if lines and lines[0] == "event: counters":
                 return json.loads(lines[1].removeprefix("data: "))
 
+    async def displayed(self, timeout: float = 10) -> tuple[dict[str, str], dict[str, object]]:
+        """The next ``display`` event's texts and the ``counters`` event right after it (a stream
+        opened with ``display=1``)."""
+        while True:
+            block = await asyncio.wait_for(self.reader.readuntil(b"\n\n"), timeout)
+            lines = block.decode().strip().splitlines()
+            if lines and lines[0] == "event: display":
+                texts = json.loads(lines[1].removeprefix("data: "))
+                after = (await asyncio.wait_for(self.reader.readuntil(b"\n\n"), timeout)).decode()
+                head, data = after.strip().splitlines()
+                assert head == "event: counters", after
+                return texts, json.loads(data.removeprefix("data: "))
+
     async def close(self) -> None:
         self.writer.close()
         try:

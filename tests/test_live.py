@@ -1,5 +1,6 @@
-"""Live counters: NOTIFY from the triggers, one LISTEN connection per process, the event stream
-under a real ASGI server (uvicorn), the hook, and the command."""
+"""Live counters: writers that never NOTIFY, one reader connection per process, the event stream
+under a real ASGI server (uvicorn), values written for people (display=1), the hook, and the
+command."""
 
 from __future__ import annotations
 
@@ -81,6 +82,40 @@ def test_stream_sends_the_current_values_then_committed_changes_only(asgi_server
     asyncio.run(scenario())
 
 
+def test_display_writes_each_value_as_the_admin_does(asgi_server, settings):
+    """``display=1``: before each ``counters`` event, the same values written for people (what the
+    admin panels show), so a page never turns a timestamp into a number (``NaN``)."""
+    from django.contrib.admin.utils import display_for_field
+
+    from counters.social.models import GlobalStats
+
+    author = UserFactory()
+    Post.objects.bulk_create([Post(author=author, title=f"p{i}") for i in range(1200)])
+    last, posts = (
+        f"counters_social.GlobalStats.{name}" for name in ("last_post_at", "total_posts")
+    )
+    newest = Post.objects.latest("created_at").created_at
+
+    def written(value, name: str) -> str:  # noqa: ANN001
+        field = GlobalStats._meta.get_field(name)
+        return str(display_for_field(value, field, "-"))
+
+    async def scenario() -> None:
+        stream = await Stream.open(asgi_server, f"c={last}&c={posts}&display=1")
+        assert stream.status == 200, stream.body
+        texts, values = await stream.displayed()
+        assert values == {last: live.wire_text(newest), posts: 1200}
+        assert texts == {last: written(newest, "last_post_at"), posts: "1,200"}
+        post = await in_thread(lambda: Post.objects.create(author=author, title="news"))
+        texts, values = await stream.displayed()
+        assert values[last] == live.wire_text(post.created_at) and values[posts] == 1201
+        assert texts == {last: written(post.created_at, "last_post_at"), posts: "1,201"}
+        await stream.close()
+
+    assert settings.USE_THOUSAND_SEPARATOR  # the demo project's choice
+    asyncio.run(scenario())
+
+
 def test_200_clients_share_one_reader_connection(asgi_server):
     a, b = UserFactory.create_batch(2)
 
@@ -119,6 +154,7 @@ def test_200_clients_share_one_reader_connection(asgi_server):
             "'abc' is not a valid key of counters_social.UserStats",
         ),
         ("", "name at least one counter"),
+        (f"c={TOTAL}&display=yes", "display takes one value: display=1"),
     ],
 )
 def test_unknown_counters_and_bad_keys_are_a_clear_400(client, query, error):

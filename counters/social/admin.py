@@ -37,7 +37,7 @@ class UserStatsAdmin(CounterAdminMixin, admin.ModelAdmin):
 
 @admin.register(GlobalStats)
 class GlobalStatsAdmin(CounterAdminMixin, admin.ModelAdmin):
-    list_display = ("__str__", "total_follows", "total_posts")
+    list_display = ("__str__", "total_follows", "total_posts", "last_post_at")
     list_true_counts = True
 
     def has_add_permission(self, request: HttpRequest) -> bool:
