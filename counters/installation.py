@@ -13,6 +13,7 @@ import textwrap
 from dataclasses import dataclass
 
 import pgtrigger
+from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from counters.spec import quote
@@ -64,6 +65,29 @@ def uninstall(*, dry_run: bool = False, using: str = DEFAULT_DB_ALIAS) -> list[I
             cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
         uninstall_sql_objects(using=using)
     return found
+
+
+def refuse_unmigrating(plan: list[tuple[object, bool]], using: str = DEFAULT_DB_ALIAS) -> None:
+    """Raise a :class:`CommandError` when ``plan`` (a ``migrate`` plan: migrations and whether
+    each runs backwards) unapplies the engine's first migration, which drops ``counters_delta``,
+    while counter triggers are installed: they append to that table, so every counted write
+    would fail after it. ``manage.py counters_uninstall`` drops them first."""
+    removing = any(
+        backwards and getattr(migration, "app_label", None) == "counters"
+        and getattr(migration, "name", "").startswith("0001")
+        for migration, backwards in plan
+    )
+    if not removing:
+        return
+    found = installed_triggers(using)
+    if found:
+        tables = len({trigger.table for trigger in found})
+        option = "" if using == DEFAULT_DB_ALIAS else f" --database {using}"
+        raise CommandError(
+            f"{len(found)} counter trigger(s) on {tables} table(s) of database {using!r} still "
+            "append to counters_delta, which this migration drops: every counted write would "
+            f"fail. Run `manage.py counters_uninstall{option}` first, then migrate counters zero."
+        )
 
 
 def install(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
@@ -200,6 +224,9 @@ def install_sql_objects(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
 
     connection = connections[using]
     existing = set(connection.introspection.table_names())
+    if "counters_delta" not in existing:  # migrated to zero: nothing of ours may stay behind
+        uninstall_sql_objects(using=using)
+        return []
     targets = [t for t in TargetTable.group(all_counters()) if t.table.split('"."')[-1] in existing]
     created = []
     with transaction.atomic(using=using), connection.cursor() as cursor:
