@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_migrate
 
@@ -10,7 +12,7 @@ def install_sql_objects(sender: AppConfig, using: str, **kwargs: object) -> None
     install(using=using)
 
 
-def refuse_removing_tables_under_triggers(sender: AppConfig, using: str, **kwargs: object) -> None:
+def refuse_removing_tables_under_triggers(sender: AppConfig, using: str, **kwargs: Any) -> None:
     """Before ``migrate``: unapplying the engine's first migration (``migrate counters zero``)
     drops ``counters_delta``, which every installed counter trigger appends to; the triggers,
     which live in other apps' migrations, would stay and make counted writes fail. Refuse, naming

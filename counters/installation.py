@@ -73,7 +73,8 @@ def refuse_unmigrating(plan: list[tuple[object, bool]], using: str = DEFAULT_DB_
     while counter triggers are installed: they append to that table, so every counted write
     would fail after it. ``manage.py counters_uninstall`` drops them first."""
     removing = any(
-        backwards and getattr(migration, "app_label", None) == "counters"
+        backwards
+        and getattr(migration, "app_label", None) == "counters"
         and getattr(migration, "name", "").startswith("0001")
         for migration, backwards in plan
     )

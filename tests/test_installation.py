@@ -66,9 +66,7 @@ def test_uninstall_drops_every_counter_trigger_and_install_puts_them_back():
 def relations(*names: str) -> list[object]:
     """``to_regclass`` of each name (``None``: no such table or view)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT " + ", ".join("to_regclass(%s)::text" for _ in names), list(names)
-        )
+        cursor.execute("SELECT " + ", ".join("to_regclass(%s)::text" for _ in names), list(names))
         return list(cursor.fetchone())
 
 
