@@ -12,6 +12,14 @@ def install_sql_objects(sender: AppConfig, using: str, **kwargs: object) -> None
     install(using=using)
 
 
+def install_unmigrated(sender: AppConfig, using: str, **kwargs: object) -> None:
+    """After ``migrate`` (a syncdb too): the counter triggers of apps without migrations, which
+    the tables Django created do not all carry (see :mod:`counters.unmigrated`)."""
+    from counters.unmigrated import install_unmigrated as install
+
+    install(using=using)
+
+
 def refuse_removing_tables_under_triggers(sender: AppConfig, using: str, **kwargs: Any) -> None:
     """Before ``migrate``: unapplying the engine's first migration (``migrate counters zero``)
     drops ``counters_delta``, which every installed counter trigger appends to; the triggers,
@@ -35,4 +43,5 @@ class CountersConfig(AppConfig):
         pre_migrate.connect(
             refuse_removing_tables_under_triggers, sender=self, dispatch_uid="counters_unmigrate"
         )
+        post_migrate.connect(install_unmigrated, sender=self, dispatch_uid="counters_unmigrated")
         post_migrate.connect(install_sql_objects, sender=self, dispatch_uid="counters_sql")
