@@ -313,7 +313,10 @@ def fold(
     labels: Sequence[str] = (), *, batch_size: int = 1000, using: str = DEFAULT_DB_ALIAS
 ) -> FoldReport:
     """Fold every pending delta of the counters named by ``labels`` (all when empty) into its
-    counter row, in batches of ``batch_size`` target keys, one short transaction each.
+    counter row, in batches of ``batch_size`` target keys, one short transaction each. Only the
+    counters database ``using`` keeps (their apps migrate there: see
+    :func:`counters.registry.on_database`); naming another database's counter is an
+    ``UnknownCounterError``.
 
     Never waits: rows busy right now, and tables another folder is folding, are left for the next
     fold. Reads are exact either way; folding keeps them cheap.
@@ -326,7 +329,7 @@ def fold(
         raise ValueError(f"batch size must be a positive integer, not {batch_size!r}")
     started = time.monotonic()
     report = FoldReport()
-    for target in TargetTable.group(registry.select(labels)):
+    for target in TargetTable.group(registry.select(labels, using)):
         _fold_table(target, batch_size, using, report)
     report.seconds = time.monotonic() - started
     from counters.monitoring import record_fold
@@ -414,7 +417,7 @@ class Folder:
 
         if interval <= 0 or max_backoff <= 0:
             raise ValueError("interval and max_backoff must be positive")
-        registry.select(labels)  # an unknown label fails now, not in the loop
+        registry.select(labels, using)  # an unknown label fails now, not in the loop
         self.interval, self.using, self.labels = interval, using, tuple(labels)
         self.batch_size, self.max_backoff, self.on_fold = batch_size, max_backoff, on_fold
         self.folded = 0

@@ -92,7 +92,8 @@ def refuse_unmigrating(plan: list[tuple[object, bool]], using: str = DEFAULT_DB_
 
 
 def install(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
-    """(Re)install every declared counter trigger and guard, and nothing else.
+    """(Re)install every declared counter trigger and guard of the apps that migrate to database
+    ``using`` (django-pgtrigger asks the routers), and nothing else.
 
     Unlike ``manage.py pgtrigger install``, it prunes nothing: pgtrigger's pruning takes the
     triggers of a table named with an explicit schema (``db_table = 'sales"."orders'``) for
@@ -105,7 +106,9 @@ def install(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
     done = []
     with transaction.atomic(using=using):
         for model, trigger in pgtrigger.registered():
-            if isinstance(trigger, CounterTrigger | ReadOnlyTrigger):
+            if isinstance(trigger, CounterTrigger | ReadOnlyTrigger) and trigger.allow_migrate(
+                model, using
+            ):  # another database's apps: their triggers go there
                 trigger.install(model, database=using)
                 done.append(f"{trigger.name} on {model._meta.label}")
         install_sql_objects(using=using)
@@ -221,14 +224,16 @@ def install_sql_objects(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
     the target tables that exist, and make pgtrigger's ignore check cheap (:data:`IGNORE_CHECK`).
     Run after every ``migrate`` (a post_migrate handler) and by ``counters_install``. Returns the
     names created."""
-    from counters.registry import all_counters
+    from counters.registry import on_database
 
     connection = connections[using]
     existing = set(connection.introspection.table_names())
     if "counters_delta" not in existing:  # migrated to zero: nothing of ours may stay behind
         uninstall_sql_objects(using=using)
         return []
-    targets = [t for t in TargetTable.group(all_counters()) if t.table.split('"."')[-1] in existing]
+    targets = [
+        t for t in TargetTable.group(on_database(using)) if t.table.split('"."')[-1] in existing
+    ]
     created = []
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for target in targets:
