@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, router
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
@@ -47,6 +47,10 @@ class CounterAdminMixin:
     list_true_counts: bool = False
     actions: Sequence[Callable | str] | None = ["recount_selected"]
     model: type[models.Model]
+
+    def _using(self) -> str:
+        """The database the model's rows (and so its counters) live in: the routers say."""
+        return router.db_for_read(self.model)
 
     def _trigger_kept(self) -> list[Counter]:
         return registry.counters_on(self.model)
@@ -84,11 +88,13 @@ class CounterAdminMixin:
         """The change page's table: counter, cached, true, pending delta rows, drift; values
         written as the form beside it writes them (:func:`counters.display.human`)."""
         empty = self.get_empty_value_display()  # type: ignore[attr-defined]
-        found = compare(self.model, [obj.pk]).get(obj.pk, [])
+        using = self._using()
+        found = compare(self.model, [obj.pk], using=using).get(obj.pk, [])
         by_id = {c.counter.id: c.counter.label for c in found}
         pending = {
             by_id[counter]: rows
-            for counter, rows in CounterDelta.objects.filter(counter__in=by_id, key=str(obj.pk))
+            for counter, rows in CounterDelta.objects.using(using)
+            .filter(counter__in=by_id, key=str(obj.pk))
             .values("counter")
             .annotate(rows=models.Count("*"))
             .values_list("counter", "rows")
@@ -125,11 +131,16 @@ class CounterAdminMixin:
         keys = list(queryset.order_by("pk").values_list("pk", flat=True))
         overview = self.admin_site._registry.get(CounterOverview)  # type: ignore[attr-defined]
         if len(keys) > jobs.STEP_BATCH_SIZE and overview is not None:
-            job = new_job("recount", [self.model._meta.label], [str(key) for key in keys])
+            job = new_job(
+                "recount",
+                [self.model._meta.label],
+                [str(key) for key in keys],
+                database=self._using(),
+            )
             request.session[CounterOverviewAdmin.JOB] = job
             return overview.step(request)
         try:
-            report = run([self.model._meta.label], fix=True, ids=keys)
+            report = run([self.model._meta.label], fix=True, ids=keys, using=self._using())
         except CounterError as exc:
             self.message_user(request, f"Nothing recounted: {exc}", messages.ERROR)  # type: ignore[attr-defined]
             return None
@@ -151,7 +162,7 @@ class CounterAdminMixin:
         changelist = super().get_changelist_instance(request)  # type: ignore[misc]
         if self.list_true_counts and self._trigger_kept():
             rows = list(changelist.result_list)
-            found = compare(self.model, [row.pk for row in rows])
+            found = compare(self.model, [row.pk for row in rows], using=self._using())
             for row in rows:
                 row._counter_values = {c.counter.label: c for c in found.get(row.pk, [])}
         return changelist

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 def install_sql_objects(sender: AppConfig, using: str, **kwargs: object) -> None:
@@ -8,6 +10,24 @@ def install_sql_objects(sender: AppConfig, using: str, **kwargs: object) -> None
     from counters.installation import install_sql_objects as install
 
     install(using=using)
+
+
+def install_unmigrated(sender: AppConfig, using: str, **kwargs: object) -> None:
+    """After ``migrate`` (a syncdb too): the counter triggers of apps without migrations, which
+    the tables Django created do not all carry (see :mod:`counters.unmigrated`)."""
+    from counters.unmigrated import install_unmigrated as install
+
+    install(using=using)
+
+
+def refuse_removing_tables_under_triggers(sender: AppConfig, using: str, **kwargs: Any) -> None:
+    """Before ``migrate``: unapplying the engine's first migration (``migrate counters zero``)
+    drops ``counters_delta``, which every installed counter trigger appends to; the triggers,
+    which live in other apps' migrations, would stay and make counted writes fail. Refuse, naming
+    the command that removes them first."""
+    from counters.installation import refuse_unmigrating
+
+    refuse_unmigrating(kwargs.get("plan") or [], using)
 
 
 class CountersConfig(AppConfig):
@@ -20,4 +40,8 @@ class CountersConfig(AppConfig):
 
         checks.register()
         registry.build()
+        pre_migrate.connect(
+            refuse_removing_tables_under_triggers, sender=self, dispatch_uid="counters_unmigrate"
+        )
+        post_migrate.connect(install_unmigrated, sender=self, dispatch_uid="counters_unmigrated")
         post_migrate.connect(install_sql_objects, sender=self, dispatch_uid="counters_sql")

@@ -19,10 +19,12 @@ of its own once the row is held (:func:`render_recompute`).
 
 from __future__ import annotations
 
+import logging
 import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -313,7 +315,10 @@ def fold(
     labels: Sequence[str] = (), *, batch_size: int = 1000, using: str = DEFAULT_DB_ALIAS
 ) -> FoldReport:
     """Fold every pending delta of the counters named by ``labels`` (all when empty) into its
-    counter row, in batches of ``batch_size`` target keys, one short transaction each.
+    counter row, in batches of ``batch_size`` target keys, one short transaction each. Only the
+    counters database ``using`` keeps (their apps migrate there: see
+    :func:`counters.registry.on_database`); naming another database's counter is an
+    ``UnknownCounterError``.
 
     Never waits: rows busy right now, and tables another folder is folding, are left for the next
     fold. Reads are exact either way; folding keeps them cheap.
@@ -326,7 +331,7 @@ def fold(
         raise ValueError(f"batch size must be a positive integer, not {batch_size!r}")
     started = time.monotonic()
     report = FoldReport()
-    for target in TargetTable.group(registry.select(labels)):
+    for target in TargetTable.group(registry.select(labels, using)):
         _fold_table(target, batch_size, using, report)
     report.seconds = time.monotonic() - started
     from counters.monitoring import record_fold
@@ -381,41 +386,120 @@ def announce_folder(using: str = DEFAULT_DB_ALIAS) -> bool:
 
 
 class Folder:
-    """A background thread folding every ``interval`` seconds: a dedicated folder inside a server
-    process (the demo starts one in its ASGI application). Without any folder, writers fold now
-    and then themselves; a folder keeps the columns within about ``interval`` of the truth.
+    """A dedicated folder: folds every ``interval`` seconds until stopped, and outlives the
+    database. In a background thread of a server process (:meth:`start`; the demo starts one in
+    its ASGI application), or in the foreground (:meth:`run`; ``manage.py fold_counters
+    --forever``): one loop for both. Without any folder, writers fold now and then themselves; a
+    folder keeps the columns within about ``interval`` of the truth.
+
+    When the database goes away (a restart, a failover, a network cut) a fold fails: the folder
+    closes its connection, logs one warning for the outage (not one per attempt), and tries again
+    after a delay that doubles from ``interval`` up to ``max_backoff`` seconds; the first fold
+    that works logs one line more and brings the delay back to ``interval``. On every new
+    connection it announces itself to the writers again (the announcement dies with the old
+    session). Pending deltas wait in ``counters_delta`` meanwhile and reads stay exact, so an
+    outage costs nothing but lag.
 
     Example::
 
         Folder(interval=0.5).start()
     """
 
-    def __init__(self, interval: float = 0.5, using: str = DEFAULT_DB_ALIAS) -> None:
+    def __init__(
+        self,
+        interval: float = 0.5,
+        using: str = DEFAULT_DB_ALIAS,
+        *,
+        labels: Sequence[str] = (),
+        batch_size: int = 1000,
+        max_backoff: float = 30.0,
+        on_fold: Callable[[FoldReport], None] | None = None,
+    ) -> None:
         import threading
 
-        self.interval, self.using = interval, using
+        if interval <= 0 or max_backoff <= 0:
+            raise ValueError("interval and max_backoff must be positive")
+        registry.select(labels, using)  # an unknown label fails now, not in the loop
+        self.interval, self.using, self.labels = interval, using, tuple(labels)
+        self.batch_size, self.max_backoff, self.on_fold = batch_size, max_backoff, on_fold
         self.folded = 0
+        self.outages = 0  # how many times the database went away under this folder
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="counters-folder", daemon=True)
+        self._thread = threading.Thread(target=self.run, name="counters-folder", daemon=True)
 
     def start(self) -> Folder:
+        """Run :meth:`run` in a daemon thread."""
         self._thread.start()
         return self
 
     def stop(self, timeout: float = 10) -> None:
+        """Stop after the fold under way (from another thread, or a signal handler)."""
         self._stop.set()
-        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
 
-    def _run(self) -> None:
-        import logging
+    def run(self) -> None:
+        """Fold, wait, and again, until :meth:`stop`; database errors never end it."""
+        from django.db import Error as DatabaseError
 
+        log = logging.getLogger(__name__)
         connection = connections[self.using]
-        while not self._stop.wait(self.interval):
-            try:
-                if connection.connection is None:  # (re)connected: tell the writers again
-                    announce_folder(self.using)
-                self.folded += fold(using=self.using).total
-            except Exception:  # noqa: BLE001 - the database may be restarting: fold next time
-                logging.getLogger(__name__).warning("counters: fold failed", exc_info=True)
-                connection.close()
+        announced: object = None  # the driver connection the writers were told about
+        failing_since: float | None = None
+        delay = self.interval
+        try:
+            while not self._stop.is_set():
+                try:
+                    if connection.connection is None or connection.connection is not announced:
+                        connection.ensure_connection()
+                        announce_folder(self.using)  # a new session: tell the writers again
+                        announced = connection.connection
+                    report = fold(self.labels, batch_size=self.batch_size, using=self.using)
+                except Exception as exc:  # noqa: BLE001 - the database may be restarting
+                    if failing_since is None:
+                        failing_since, self.outages = time.monotonic(), self.outages + 1
+                        database = isinstance(exc, DatabaseError)
+                        log.warning(
+                            "counters: folding on database %r failed (%s: %s); retrying every "
+                            "%g s up to %g s until it works",
+                            self.using,
+                            type(exc).__name__,
+                            _first_line(exc),
+                            self.interval,
+                            self.max_backoff,
+                            exc_info=not database,  # a bug, not an outage: show where
+                        )
+                    else:
+                        delay = min(delay * 2, self.max_backoff)
+                    _close(connection)
+                    announced = None
+                else:
+                    if failing_since is not None:
+                        log.info(
+                            "counters: folding on database %r again after %.1f s",
+                            self.using,
+                            time.monotonic() - failing_since,
+                        )
+                        failing_since, delay = None, self.interval
+                    self.folded += report.total
+                    if self.on_fold is not None:
+                        self.on_fold(report)
+                self._stop.wait(delay)
+        finally:
+            _close(connection)
+
+
+def _first_line(exc: BaseException) -> str:
+    """An error's message on one line (a driver's connection error spans several)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else "no message"
+
+
+def _close(connection: Any) -> None:
+    """Close a connection that may already be broken (closing it can fail too)."""
+    from django.db import Error as DatabaseError
+
+    try:
         connection.close()
+    except DatabaseError:
+        connection.connection = None

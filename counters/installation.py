@@ -13,6 +13,7 @@ import textwrap
 from dataclasses import dataclass
 
 import pgtrigger
+from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from counters.spec import quote
@@ -66,8 +67,33 @@ def uninstall(*, dry_run: bool = False, using: str = DEFAULT_DB_ALIAS) -> list[I
     return found
 
 
+def refuse_unmigrating(plan: list[tuple[object, bool]], using: str = DEFAULT_DB_ALIAS) -> None:
+    """Raise a :class:`CommandError` when ``plan`` (a ``migrate`` plan: migrations and whether
+    each runs backwards) unapplies the engine's first migration, which drops ``counters_delta``,
+    while counter triggers are installed: they append to that table, so every counted write
+    would fail after it. ``manage.py counters_uninstall`` drops them first."""
+    removing = any(
+        backwards
+        and getattr(migration, "app_label", None) == "counters"
+        and getattr(migration, "name", "").startswith("0001")
+        for migration, backwards in plan
+    )
+    if not removing:
+        return
+    found = installed_triggers(using)
+    if found:
+        tables = len({trigger.table for trigger in found})
+        option = "" if using == DEFAULT_DB_ALIAS else f" --database {using}"
+        raise CommandError(
+            f"{len(found)} counter trigger(s) on {tables} table(s) of database {using!r} still "
+            "append to counters_delta, which this migration drops: every counted write would "
+            f"fail. Run `manage.py counters_uninstall{option}` first, then migrate counters zero."
+        )
+
+
 def install(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
-    """(Re)install every declared counter trigger and guard, and nothing else.
+    """(Re)install every declared counter trigger and guard of the apps that migrate to database
+    ``using`` (django-pgtrigger asks the routers), and nothing else.
 
     Unlike ``manage.py pgtrigger install``, it prunes nothing: pgtrigger's pruning takes the
     triggers of a table named with an explicit schema (``db_table = 'sales"."orders'``) for
@@ -80,7 +106,9 @@ def install(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
     done = []
     with transaction.atomic(using=using):
         for model, trigger in pgtrigger.registered():
-            if isinstance(trigger, CounterTrigger | ReadOnlyTrigger):
+            if isinstance(trigger, CounterTrigger | ReadOnlyTrigger) and trigger.allow_migrate(
+                model, using
+            ):  # another database's apps: their triggers go there
                 trigger.install(model, database=using)
                 done.append(f"{trigger.name} on {model._meta.label}")
         install_sql_objects(using=using)
@@ -196,11 +224,16 @@ def install_sql_objects(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
     the target tables that exist, and make pgtrigger's ignore check cheap (:data:`IGNORE_CHECK`).
     Run after every ``migrate`` (a post_migrate handler) and by ``counters_install``. Returns the
     names created."""
-    from counters.registry import all_counters
+    from counters.registry import on_database
 
     connection = connections[using]
     existing = set(connection.introspection.table_names())
-    targets = [t for t in TargetTable.group(all_counters()) if t.table.split('"."')[-1] in existing]
+    if "counters_delta" not in existing:  # migrated to zero: nothing of ours may stay behind
+        uninstall_sql_objects(using=using)
+        return []
+    targets = [
+        t for t in TargetTable.group(on_database(using)) if t.table.split('"."')[-1] in existing
+    ]
     created = []
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for target in targets:

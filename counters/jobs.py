@@ -31,10 +31,13 @@ def recount_message(report: Report, what: str) -> tuple[int, str]:
     return messages.WARNING, f"Recounted {checked} {what}: {fixes}{created}."
 
 
-def new_job(mode: str, targets: list[str], ids: list[str] | None = None) -> dict:
-    """A check or recount the overview runs in bounded steps (kept in the session, as JSON)."""
+def new_job(
+    mode: str, targets: list[str], ids: list[str] | None = None, database: str = "default"
+) -> dict:
+    """A check or recount the overview runs in bounded steps on one database (kept in the
+    session, as JSON)."""
     job = {"mode": mode, "targets": targets, "index": 0, "start_after": None, "done": 0}
-    job.update(result=None, ids=ids)
+    job.update(result=None, ids=ids, database=database)
     return job
 
 

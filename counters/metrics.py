@@ -56,7 +56,7 @@ class CountersCollector:
         from prometheus_client.core import GaugeMetricFamily
 
         using = self.using
-        labels = [counter.label for counter in registry.all_counters()]
+        labels = [counter.label for counter in registry.on_database(using)]
 
         pending = monitoring.backlog(using)
         rows = GaugeMetricFamily(

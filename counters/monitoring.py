@@ -68,7 +68,7 @@ def backlog(using: str = DEFAULT_DB_ALIAS) -> dict[str, Backlog]:
     """Pending delta rows and the age of the oldest, per counter label (counters with nothing
     pending are absent; a Min's or Max's recompute markers count with its candidates). One
     grouped scan of ``counters_delta``, which folding keeps short."""
-    by_id = {n: c.label for c in registry.all_counters() for n in c.delta_ids}
+    by_id = {n: c.label for c in registry.on_database(using) for n in c.delta_ids}
     with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT counter, count(*), "
@@ -143,7 +143,7 @@ def record_run(report: Report, *, sampled: bool, using: str = DEFAULT_DB_ALIAS) 
 
 def last_checks(using: str = DEFAULT_DB_ALIAS) -> dict[str, CheckResult]:
     """Each declared counter's last recorded check or recount, by label."""
-    labels = {counter.label for counter in registry.all_counters()}
+    labels = {counter.label for counter in registry.on_database(using)}
     with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT name, at, data FROM counters_state WHERE name LIKE %s", [CHECK_STATE + "%"]
@@ -181,10 +181,11 @@ class TriggerReport:
 
 
 def triggers(using: str = DEFAULT_DB_ALIAS) -> list[TriggerReport]:
-    """Every trigger keeping a declared counter, in one of :data:`TRIGGER_STATES`."""
+    """Every trigger keeping a counter that database ``using`` keeps, in one of
+    :data:`TRIGGER_STATES` (another database's counters are not missing here)."""
     return [
         TriggerReport(counter.label, state.name, state.model, state.state)
-        for counter, states in states_by_counter(registry.all_counters(), using).items()
+        for counter, states in states_by_counter(registry.on_database(using), using).items()
         for state in states
     ]
 

@@ -1,5 +1,9 @@
 """The admin's "Counters overview" page: every declared counter, its triggers' state, the site
-totals beside their true values, and buttons to check, recount (in bounded steps) and fold."""
+totals beside their true values, and buttons to check, recount (in bounded steps) and fold.
+
+One database at a time (``?database=ALIAS``, the default database unless asked): the counters
+whose apps migrate there (:func:`counters.registry.on_database`), with links to the others when
+several databases keep counters."""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 
@@ -52,23 +56,32 @@ class CounterOverviewAdmin(admin.ModelAdmin):
             path("recount-row/", wrap(self.recount_row_view), name=f"{prefix}_recount_row"),
         ]
 
-    def _url(self, name: str) -> str:
-        return reverse(
-            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{name}"
-        )
+    def _url(self, name: str, database: str = DEFAULT_DB_ALIAS) -> str:
+        url = reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{name}")
+        return url if database == DEFAULT_DB_ALIAS else f"{url}?database={database}"
+
+    @staticmethod
+    def _database(request: HttpRequest) -> str | None:
+        """The database a request is about (``database`` in the query or the form; the default
+        database without it), ``None`` when no such database is configured."""
+        alias = request.POST.get("database") or request.GET.get("database") or DEFAULT_DB_ALIAS
+        return alias if alias in connections else None
 
     def overview_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        counters = sorted(registry.all_counters(), key=lambda c: c.label)
+        using = self._database(request)
+        if using is None:
+            return HttpResponseBadRequest("No such database.")
+        counters = registry.on_database(using)
         totals: list[dict[str, Any]] = [
             {"comparison": c, "words": drift_words(c.drift, c.counter.kind)}
             for model, key in single_rows(counters)
-            for c in compare(model, [key]).get(key, [])
+            for c in compare(model, [key], using=using).get(key, [])
         ]
-        pending = pending_rows()
+        pending = pending_rows(using)
         rows = []
-        for counter, states in states_by_counter(counters).items():
+        for counter, states in states_by_counter(counters, using).items():
             rows.append(
                 {
                     "counter": counter,
@@ -79,6 +92,9 @@ class CounterOverviewAdmin(admin.ModelAdmin):
                     "pending": pending.get(counter.label, 0),
                 }
             )
+        databases = _keeping()
+        if len(databases) < 2:  # one database keeps them all: nothing to choose
+            databases = []
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -91,19 +107,29 @@ class CounterOverviewAdmin(admin.ModelAdmin):
             "targets": sorted({c.target._meta.label for c in counters if c.mode != "singleton"}),
             "stream_url": _stream_url(),
             # the live panel streams public totals only (others need COUNTERS_STREAM_AUTHORIZE)
-            "live_totals": [row for row in totals if row["comparison"].counter.public],
+            "live_totals": [
+                row
+                for row in totals
+                if row["comparison"].counter.public and using == DEFAULT_DB_ALIAS
+            ],
             "urls": {name: self._url(name) for name in ("run", "fold", "recount_row")},
+            "database": using,
+            # the databases keeping counters, when there are several: the page links them
+            "databases": [(alias, self._url("changelist", alias)) for alias in databases],
         }
         return TemplateResponse(request, "admin/counters/overview.html", context)
 
     def _refuse(self, request: HttpRequest) -> HttpResponse | None:
+        using = self._database(request)
+        if using is None:
+            return HttpResponseBadRequest("No such database.")
         if request.method != "POST":
-            return HttpResponseRedirect(self._url("changelist"))
+            return HttpResponseRedirect(self._url("changelist", using))
         if not self.can_repair(request):
             self.message_user(
                 request, "You may look at the counters, not change them.", messages.ERROR
             )
-            return HttpResponseRedirect(self._url("changelist"))
+            return HttpResponseRedirect(self._url("changelist", using))
         return None
 
     def run_view(self, request: HttpRequest) -> HttpResponse:
@@ -111,30 +137,39 @@ class CounterOverviewAdmin(admin.ModelAdmin):
         works for about STEP_SECONDS, then the page posts the next step by itself."""
         if (refused := self._refuse(request)) is not None:
             return refused
+        using = self._database(request) or DEFAULT_DB_ALIAS
         mode = request.POST.get("mode")
         if mode == "sample":
             return self._finish(
-                request, "sample", self._attempt(request, fix=False, sample=jobs.SAMPLE_SIZE)
+                request,
+                "sample",
+                self._attempt(request, fix=False, sample=jobs.SAMPLE_SIZE, using=using),
+                using,
             )
         if mode in ("check", "recount"):
-            targets = sorted({c.target._meta.label for c in registry.all_counters()})
-            request.session[self.JOB] = new_job(mode, targets)
+            targets = sorted({c.target._meta.label for c in registry.on_database(using)})
+            request.session[self.JOB] = new_job(mode, targets, database=using)
         if request.session.get(self.JOB) is None or mode not in ("check", "recount", "continue"):
             self.message_user(
                 request, "Nothing to run: choose a check or a recount.", messages.ERROR
             )
-            return HttpResponseRedirect(self._url("changelist"))
+            return HttpResponseRedirect(self._url("changelist", using))
         return self.step(request)
 
     def step(self, request: HttpRequest) -> HttpResponse:
         """Run the session's job for about STEP_SECONDS; then a page that posts the next step by
         itself, or the overview with the result once the job is done."""
         job = request.session[self.JOB]
+        using = job.get("database", DEFAULT_DB_ALIAS)
+        if not job["targets"]:  # no counters on that database
+            request.session.pop(self.JOB, None)
+            return self._finish(request, job["mode"], job["result"], using)
         target = job["targets"][job["index"]]
         seen: list[Progress] = []
         report = self._attempt(
             request,
             labels=[target],
+            using=using,
             fix=job["mode"] == "recount",
             ids=job.get("ids"),
             start_after=job["start_after"],
@@ -144,7 +179,7 @@ class CounterOverviewAdmin(admin.ModelAdmin):
         )
         if report is None:
             request.session.pop(self.JOB, None)
-            return HttpResponseRedirect(self._url("changelist"))
+            return HttpResponseRedirect(self._url("changelist", using))
         job["result"] = merge(job["result"], report)
         if report.completed:
             job["index"], job["start_after"], job["done"] = job["index"] + 1, None, 0
@@ -153,7 +188,7 @@ class CounterOverviewAdmin(admin.ModelAdmin):
             job["done"] += seen[-1].done if seen else 0
         if job["index"] >= len(job["targets"]):
             request.session.pop(self.JOB, None)
-            return self._finish(request, job["mode"], job["result"])
+            return self._finish(request, job["mode"], job["result"], using)
         request.session[self.JOB] = job
         total = seen[-1].total if seen and not report.completed else None
         context = {
@@ -166,7 +201,8 @@ class CounterOverviewAdmin(admin.ModelAdmin):
             "steps": len(job["targets"]),
             "total": total,
             "run_url": self._url("run"),
-            "overview_url": self._url("changelist"),
+            "overview_url": self._url("changelist", using),
+            "database": using,
         }
         return TemplateResponse(request, "admin/counters/progress.html", context)
 
@@ -178,10 +214,14 @@ class CounterOverviewAdmin(admin.ModelAdmin):
             return None
 
     def _finish(
-        self, request: HttpRequest, mode: str, result: Report | dict | None
+        self,
+        request: HttpRequest,
+        mode: str,
+        result: Report | dict | None,
+        using: str = DEFAULT_DB_ALIAS,
     ) -> HttpResponse:
         if result is None:
-            return HttpResponseRedirect(self._url("changelist"))
+            return HttpResponseRedirect(self._url("changelist", using))
         if isinstance(result, Report):
             result = merge(None, result)
         result.update(mode=mode, at=time.strftime("%Y-%m-%d %H:%M:%S"))
@@ -200,12 +240,13 @@ class CounterOverviewAdmin(admin.ModelAdmin):
         self.message_user(
             request, text, messages.WARNING if drifted and mode != "recount" else messages.SUCCESS
         )
-        return HttpResponseRedirect(self._url("changelist"))
+        return HttpResponseRedirect(self._url("changelist", using))
 
     def fold_view(self, request: HttpRequest) -> HttpResponse:
         if (refused := self._refuse(request)) is not None:
             return refused
-        report = fold()
+        using = self._database(request) or DEFAULT_DB_ALIAS
+        report = fold(using=using)
         folded, left, orphans = (
             sum(d.values()) for d in (report.folded, report.left, report.orphans)
         )
@@ -215,37 +256,43 @@ class CounterOverviewAdmin(admin.ModelAdmin):
             f"(busy rows); {orphans} orphaned delta(s) dropped.",
             messages.SUCCESS,
         )
-        return HttpResponseRedirect(self._url("changelist"))
+        return HttpResponseRedirect(self._url("changelist", using))
 
     def recount_row_view(self, request: HttpRequest) -> HttpResponse:
         """Recount the counters of one target row, named by its model and key (creates a missing
         stats row), then open its admin change page when the model has one."""
         if (refused := self._refuse(request)) is not None:
             return refused
+        using = self._database(request) or DEFAULT_DB_ALIAS
         label, raw_key = request.POST.get("target", ""), request.POST.get("key", "").strip()
-        found = [c for c in registry.all_counters() if c.target._meta.label == label]
+        found = [c for c in registry.on_database(using) if c.target._meta.label == label]
         if not found or found[0].mode == "singleton":
             self.message_user(request, f"{label!r} holds no per-row counters.", messages.ERROR)
-            return HttpResponseRedirect(self._url("changelist"))
+            return HttpResponseRedirect(self._url("changelist", using))
         model = found[0].target
         try:
-            report = run([label], fix=True, ids=[raw_key])
+            report = run([label], fix=True, ids=[raw_key], using=using)
         except (CounterError, ValueError) as exc:
             self.message_user(request, f"Could not recount: {exc}", messages.ERROR)
-            return HttpResponseRedirect(self._url("changelist"))
+            return HttpResponseRedirect(self._url("changelist", using))
         level, text = recount_message(report, f"{model._meta.verbose_name} {raw_key}")
         self.message_user(request, text, level)
         if model in self.admin_site._registry:
             opts = model._meta
             name = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change"
             return HttpResponseRedirect(reverse(name, args=[raw_key]))
-        return HttpResponseRedirect(self._url("changelist"))
+        return HttpResponseRedirect(self._url("changelist", using))
 
 
 def single_rows(counters: Sequence[Counter]) -> list[tuple[type[models.Model], object]]:
     """The single-row targets (site totals) among ``counters``, with their row's key."""
     rows = {c.target: c.singleton_key for c in counters if c.mode == "singleton"}
     return sorted(rows.items(), key=lambda item: item[0]._meta.label)
+
+
+def _keeping() -> list[str]:
+    """The aliases of the databases that keep at least one counter, in settings order."""
+    return [alias for alias in connections if registry.on_database(alias)]
 
 
 def _stream_url() -> str | None:

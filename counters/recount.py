@@ -288,7 +288,7 @@ def run(
             raise ValueError(f"{name} must be a positive integer, not {value!r}")
     if time_limit is not None and time_limit <= 0:
         raise ValueError(f"time limit must be positive, not {time_limit!r}")
-    counters = registry.select(labels)
+    counters = registry.select(labels, using)
     targets = _targets(counters)
     if start_after is not None and len(targets) > 1:
         raise ValueError(

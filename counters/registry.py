@@ -542,12 +542,36 @@ def get_counter(target: type[models.Model], field_name: str) -> Counter | None:
     return None
 
 
-def select(labels: Sequence[str] = ()) -> list[Counter]:
-    """Counters named by ``app_label.Model.field`` or ``app_label.Model`` labels; all when empty.
+def kept_on(counter: Counter, using: str) -> bool:
+    """Whether database ``using`` keeps ``counter``: its target's app migrates there
+    (``router.allow_migrate_model``; without routers, every database keeps every counter)."""
+    from django.db import router
 
-    Raises ``UnknownCounterError`` listing the valid labels when one names nothing.
+    return bool(router.allow_migrate_model(using, counter.target))
+
+
+def on_database(using: str) -> list[Counter]:
+    """The counters database ``using`` keeps (:func:`kept_on`), sorted by label. Every command,
+    fold, check and page that works on one database works on these, and never touches the tables
+    of counters another database keeps."""
+    return [counter for counter in all_counters() if kept_on(counter, using)]
+
+
+def databases_of(counter: Counter) -> list[str]:
+    """The aliases of the databases that keep ``counter``."""
+    from django.db import connections
+
+    return [alias for alias in connections if kept_on(counter, alias)]
+
+
+def select(labels: Sequence[str] = (), using: str | None = None) -> list[Counter]:
+    """Counters named by ``app_label.Model.field`` or ``app_label.Model`` labels; all when empty.
+    With ``using``, only the counters that database keeps (:func:`on_database`).
+
+    Raises ``UnknownCounterError`` listing the valid labels when one names nothing, or, with
+    ``using``, naming the databases that keep what it names when that is not one of them.
     """
-    counters = all_counters()
+    counters = all_counters() if using is None else on_database(using)
     if not labels:
         return counters
     chosen: list[Counter] = []
@@ -558,6 +582,19 @@ def select(labels: Sequence[str] = ()) -> list[Counter]:
             if label.lower() in (counter.label.lower(), counter.target._meta.label.lower())
         ]
         if not matched:
+            elsewhere = sorted(
+                {
+                    alias
+                    for counter in all_counters()
+                    if label.lower() in (counter.label.lower(), counter.target._meta.label.lower())
+                    for alias in databases_of(counter)
+                }
+            )
+            if elsewhere:
+                raise UnknownCounterError(
+                    f"{label!r} names counters kept on database {', '.join(map(repr, elsewhere))}"
+                    f", not {using!r} (its app migrates there): use --database {elsewhere[0]}"
+                )
             valid = sorted({c.label for c in counters} | {c.target._meta.label for c in counters})
             raise UnknownCounterError(
                 f"{label!r} names no counter. Valid labels: {', '.join(valid)}"

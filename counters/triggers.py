@@ -682,6 +682,10 @@ def trigger_model(model: type[models.Model], app_label: str) -> type[models.Mode
             config = apps.get_app_config(app_label)
             module = config.name + ".models"
             _proxies[key] = type(name, (model,), {"__module__": module, "Meta": meta})
+            if model._meta.auto_created:  # a through table: see counters.unmigrated
+                from counters.unmigrated import hide_when_unmigrated
+
+                hide_when_unmigrated(_proxies[key])
             if config.models_module is not None:  # importable where its __module__ says
                 setattr(config.models_module, name, _proxies[key])
     return _proxies[key]

@@ -1,7 +1,8 @@
-"""Test settings: the demo settings plus the test-only models in ``tests.testapp``."""
+"""Test settings: the demo settings plus the test-only models in ``tests.testapp``, and a second
+database (another database on the same server) that a router gives the ``tests.routed`` app."""
 
 from project.settings import *  # noqa: F403
-from project.settings import INSTALLED_APPS
+from project.settings import DATABASES, INSTALLED_APPS
 
 INSTALLED_APPS = [
     *INSTALLED_APPS,
@@ -12,6 +13,15 @@ INSTALLED_APPS = [
     "tests.testapp",
     "tests.adopters",
     "tests.ecosystem",
+    "tests.routed",
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SITE_ID = 1
+
+_second_name = f"{DATABASES['default']['NAME']}_second"
+DATABASES["second"] = {
+    **DATABASES["default"],
+    "NAME": _second_name,
+    "TEST": {"NAME": f"test_{_second_name}"},
+}
+DATABASE_ROUTERS = ["tests.routers.SecondDatabaseRouter"]

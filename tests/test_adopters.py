@@ -13,6 +13,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -35,6 +36,7 @@ from tests.utils import assert_exact as exact
 from tests.utils import inject
 
 pytestmark = pytest.mark.django_db
+SECOND = "second" in settings.DATABASES  # the test settings' second database (tests.routed)
 Like = Article.likes.through
 Membership = User.groups.through
 
@@ -232,6 +234,7 @@ def test_stale_save_of_a_target_just_works():
     assert_exact()
 
 
+@pytest.mark.django_db(databases=["default", "second"] if SECOND else ["default"])
 def test_triggers_live_in_the_declaring_apps_migrations_only():
     """No migration for auth (or any package) is needed; the proxies that carry the triggers on
     auth.User, auth.Group and both through tables are in the adopters app's own migrations."""
@@ -288,8 +291,12 @@ def test_the_project_checks_clean_with_or_without_the_social_app():
     declared = {c.target._meta.app_label for c in counters.all_counters()}
     expected = {"testapp", "adopters"} | {
         label
-        for label, app in [("counters_social", "counters.social"), ("ecosystem", "tests.ecosystem")]
-        if apps.is_installed(app)
+        for label, name in (
+            ("counters_social", "counters.social"),
+            ("routed", "tests.routed"),
+            ("ecosystem", "tests.ecosystem"),
+        )
+        if apps.is_installed(name)
     }
     assert declared == expected
 

@@ -88,7 +88,7 @@ def test_e002_pgtrigger_must_be_installed(monkeypatch):
     assert [e.id for e in checks.check_declarations()] == ["counters.E002"]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases=["default", "second"])  # it reads both migration histories
 def test_makemigrations_finds_nothing_to_do():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 

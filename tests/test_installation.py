@@ -61,3 +61,39 @@ def test_uninstall_drops_every_counter_trigger_and_install_puts_them_back():
     shop = Shop.objects.create()
     article.refresh_from_db()
     assert article.comments_count == 2 and shop.paid_orders_count == 0
+
+
+def relations(*names: str) -> list[object]:
+    """``to_regclass`` of each name (``None``: no such table or view)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join("to_regclass(%s)::text" for _ in names), list(names))
+        return list(cursor.fetchone())
+
+
+def test_migrate_counters_zero_names_counters_uninstall_first_and_works_after_it():
+    """``migrate counters zero`` drops counters_delta, which every installed counter trigger
+    appends to: it is refused (a CommandError, nothing dropped) until ``counters_uninstall`` has
+    removed them, and then works, leaving no view or function of ours behind; writes go on
+    uncounted, and migrating back plus counters_install counts again. (Inside the test's
+    transaction: PostgreSQL rolls the DDL back for the next test.)"""
+    from django.core.management.base import CommandError
+
+    article = Article.objects.create(slug="zero")
+    with pytest.raises(CommandError, match=r"Run `manage.py counters_uninstall` first"):
+        call_command("migrate", "counters", "zero", verbosity=0)
+    assert None not in relations("counters_delta", "counters_state", "adopters_shop_exact")
+    call_command("counters_uninstall", verbosity=0)
+    call_command("migrate", "counters", "zero", verbosity=0)
+    assert relations("counters_delta", "counters_state", "adopters_shop_exact") == [None] * 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regproc('counters_fold')")
+        assert cursor.fetchone()[0] is None
+    Comment.objects.create(article=article)  # no trigger left to append to a missing table
+    UserFactory()
+    call_command("migrate", "counters", verbosity=0)
+    assert None not in relations("counters_delta", "adopters_shop_exact")
+    call_command("counters_install", verbosity=0)
+    counters.recount(["adopters.Article"])
+    Comment.objects.create(article=article)
+    article.refresh_from_db()
+    assert article.comments_count == 2

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
+import logging
+import signal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connections
+from django.db import Error as DatabaseError
 
 from counters.exceptions import UnknownCounterError
-from counters.folding import announce_folder, fold
+from counters.folding import Folder, FoldReport, fold
 from counters.management.commands._arguments import (
     add_database,
     add_labels_and_batch_size,
@@ -22,7 +23,10 @@ class Command(BaseCommand):
         "Add pending counter deltas (appended by the triggers) into their counter rows and delete "
         "them. Never waits on a writer: rows busy right now are left for the next fold. Reads are "
         "exact either way; folding keeps them cheap. Once (cron), or with --forever as a "
-        "dedicated folder that folds every --interval seconds."
+        "dedicated folder that folds every --interval seconds and outlives database restarts: "
+        "it reconnects with a backoff up to --max-backoff seconds, logging one line when the "
+        "database goes away and one when folding works again. SIGINT and SIGTERM stop it "
+        "cleanly (exit status 0), so a supervisor (systemd, Kubernetes) can restart it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,33 +40,32 @@ class Command(BaseCommand):
             default=0.5,
             help="seconds between folds with --forever (default: %(default)s)",
         )
+        parser.add_argument(
+            "--max-backoff",
+            type=float,
+            default=30.0,
+            metavar="SECONDS",
+            help="with --forever, the longest wait between attempts while the database is "
+            "unreachable; the wait doubles from --interval up to it (default: %(default)s)",
+        )
         add_database(parser)
 
     def handle(self, *args: str, **options: Any) -> None:
-        if options["interval"] <= 0:
-            raise CommandError(f"--interval must be positive, not {options['interval']}")
+        for name in ("interval", "max_backoff"):
+            if options[name] <= 0:
+                option = "--" + name.replace("_", "-")
+                raise CommandError(f"{option} must be positive, not {options[name]}")
         size, using = batch_size(options), options["database"]
         if options["forever"]:
-            announce_folder(using)  # writers leave the folding to us
-        try:
-            self._fold(options, size, using)
-        except KeyboardInterrupt:  # Ctrl-C stops a folder: every committed fold stays
+            self._forever(options, size, using)
             return
-
-    def _fold(self, options: dict[str, Any], size: int, using: str) -> None:
-        while True:
-            try:
-                report = fold(options["labels"], batch_size=size, using=using)
-            except UnknownCounterError as exc:
-                raise CommandError(str(exc)) from None
-            if not options["forever"]:
-                break
-            if options["verbosity"] >= 2 and report.total:
-                self.stdout.write(f"folded {report.total} delta(s) in {report.seconds:.3f} s")
-            time.sleep(options["interval"])
-            if connections[using].connection is None or not connections[using].is_usable():
-                connections[using].close()
-                announce_folder(using)  # a new connection: say it again
+        try:
+            report = fold(options["labels"], batch_size=size, using=using)
+        except UnknownCounterError as exc:
+            raise CommandError(str(exc)) from None
+        except DatabaseError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CommandError(f"could not fold on database {using!r}: {first}") from None
         if options["verbosity"] == 0:
             return
         if not report.folded:
@@ -72,3 +75,39 @@ class Command(BaseCommand):
                 f"{label}: folded {report.folded[label]} delta(s), dropped "
                 f"{report.orphans[label]} orphaned, {report.left[label]} left (busy)"
             )
+
+    def _forever(self, options: dict[str, Any], size: int, using: str) -> None:
+        """The shared folder loop (:class:`counters.folding.Folder`) in the foreground."""
+
+        def said(report: FoldReport) -> None:
+            if options["verbosity"] >= 2 and report.total:
+                self.stdout.write(f"folded {report.total} delta(s) in {report.seconds:.3f} s")
+
+        try:
+            folder = Folder(
+                options["interval"],
+                using,
+                labels=options["labels"],
+                batch_size=size,
+                max_backoff=options["max_backoff"],
+                on_fold=said,
+            )
+        except UnknownCounterError as exc:
+            raise CommandError(str(exc)) from None
+        logger = logging.getLogger("counters.folding")
+        handler = None
+        if not logger.hasHandlers() and options["verbosity"] >= 1:  # no LOGGING configured
+            handler = logging.StreamHandler(self.stderr)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+        previous = signal.signal(signal.SIGTERM, lambda *_: folder.stop(timeout=0))
+        try:
+            folder.run()
+        except KeyboardInterrupt:  # Ctrl-C stops a folder: every committed fold stays
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if handler is not None:
+                logger.removeHandler(handler)
+                logger.setLevel(logging.NOTSET)
