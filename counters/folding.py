@@ -32,12 +32,14 @@ from counters.spec import stable_id
 from counters.targets import TargetTable
 
 FOLD_LOCK = stable_id("counters.fold")  # first key of the per-table folder locks
-FOLDER_PRESENT = stable_id("counters.folder")  # a dedicated folder holds it (a session lock)
-# what a writer asks before folding by itself: false while a dedicated folder runs (it peeks,
-# taking and releasing a shared lock at once, so a folder starting up never waits for writers)
+FOLDER_STATE = "folder"  # the counters_state row a dedicated folder beats in, every cycle
+FOLDER_GRACE = 5.0  # seconds a folder's beat outlives its interval (a slow fold, a pooler hiccup)
+# what a writer asks before folding by itself: false while a dedicated folder's last beat is
+# fresh. A row, not a session lock: a pooler (PgBouncer in transaction mode) hands sessions to
+# other clients, so a lock held by one would outlive its folder, or vanish on a reconnect.
 NO_FOLDER = (
-    f"(CASE WHEN pg_try_advisory_lock_shared({FOLDER_PRESENT}) "
-    f"THEN pg_advisory_unlock_shared({FOLDER_PRESENT}) ELSE false END)"
+    "NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' "
+    "AND (f.data ->> 'until')::timestamptz > statement_timestamp())"
 )
 
 OLDEST = """\
@@ -369,12 +371,67 @@ def pending_rows(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     return {label: pending.rows for label, pending in backlog(using).items()}
 
 
-def announce_folder(using: str = DEFAULT_DB_ALIAS) -> bool:
-    """Tell writers a dedicated folder runs on this connection (a session advisory lock, gone
-    with the connection): they stop folding by themselves. ``False`` if another folder has
-    already said so."""
+FOLDER_BEAT = """\
+WITH before AS (
+    SELECT f.data ->> 'by' AS by FROM counters_state AS f
+    WHERE f.name = %(name)s AND (f.data ->> 'until')::timestamptz > clock_timestamp()
+)
+INSERT INTO counters_state (name, at, data)
+VALUES (%(name)s, clock_timestamp(), jsonb_build_object(
+    'by', %(by)s::text, 'interval', %(interval)s::float8,
+    'until', clock_timestamp() + make_interval(secs => %(ttl)s::float8)))
+ON CONFLICT (name) DO UPDATE SET at = excluded.at, data = excluded.data
+RETURNING NOT EXISTS (SELECT FROM before WHERE before.by IS DISTINCT FROM %(by)s)"""
+
+
+def folder_id() -> str:
+    """A name for one folder (host, process, a random part): what its beats carry, so that it
+    forgets only its own."""
+    import os
+    import secrets
+    import socket
+
+    return f"{socket.gethostname()} pid {os.getpid()} {secrets.token_hex(4)}"
+
+
+def announce_folder(
+    using: str = DEFAULT_DB_ALIAS,
+    *,
+    by: str = "",
+    interval: float = 0.5,
+    ttl: float | None = None,
+) -> bool:
+    """Tell writers a dedicated folder runs: it was seen now, and counts as present for ``ttl``
+    seconds (by default ``interval`` plus :data:`FOLDER_GRACE`). A folder calls it every cycle
+    (a heartbeat in ``counters_state``): while the beat is fresh, writers leave their occasional
+    folds to it. One short autocommitted statement and no session state, so it works through a
+    pooler in transaction mode and survives its reconnects; a folder that dies stops beating and
+    is forgotten ``ttl`` seconds later (one that stops cleanly calls :func:`forget_folder`).
+
+    ``False`` if another folder (another ``by``) had beaten within its own ``ttl``."""
+    seconds = interval + FOLDER_GRACE if ttl is None else ttl
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT pg_try_advisory_lock({FOLDER_PRESENT})")
+        cursor.execute(
+            FOLDER_BEAT,
+            {"name": FOLDER_STATE, "by": by, "interval": interval, "ttl": seconds},
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def forget_folder(using: str = DEFAULT_DB_ALIAS, *, by: str = "") -> None:
+    """A folder that stops says so: writers fold by themselves again at once. Only its own beat
+    is removed (another folder that beat after it goes on being seen)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM counters_state WHERE name = %s AND data ->> 'by' = %s",
+            [FOLDER_STATE, by],
+        )
+
+
+def folder_present(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether writers see a dedicated folder now (what their triggers ask, :data:`NO_FOLDER`)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT NOT {NO_FOLDER}")
         return bool(cursor.fetchone()[0])
 
 
@@ -382,6 +439,8 @@ class Folder:
     """A background thread folding every ``interval`` seconds: a dedicated folder inside a server
     process (the demo starts one in its ASGI application). Without any folder, writers fold now
     and then themselves; a folder keeps the columns within about ``interval`` of the truth.
+
+    Each cycle it beats (:func:`announce_folder`) and folds; :meth:`stop` forgets its beat.
 
     Example::
 
@@ -393,6 +452,7 @@ class Folder:
 
         self.interval, self.using = interval, using
         self.folded = 0
+        self.name = folder_id()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="counters-folder", daemon=True)
 
@@ -410,10 +470,13 @@ class Folder:
         connection = connections[self.using]
         while not self._stop.wait(self.interval):
             try:
-                if connection.connection is None:  # (re)connected: tell the writers again
-                    announce_folder(self.using)
+                announce_folder(self.using, by=self.name, interval=self.interval)
                 self.folded += fold(using=self.using).total
             except Exception:  # noqa: BLE001 - the database may be restarting: fold next time
                 logging.getLogger(__name__).warning("counters: fold failed", exc_info=True)
                 connection.close()
+        try:
+            forget_folder(self.using, by=self.name)
+        except Exception:  # noqa: BLE001 - unreachable now: the beat runs out by itself
+            logging.getLogger(__name__).warning("counters: folder not forgotten", exc_info=True)
         connection.close()

@@ -28,10 +28,13 @@ def exact() -> Callable[..., None]:
 @pytest.fixture
 def writers_do_not_fold():
     """Writers fold now and then by themselves (one statement in 64): tests that look at pending
-    deltas announce a dedicated folder from another connection, so writers leave them be."""
-    from counters.folding import FOLDER_PRESENT
+    deltas announce a dedicated folder from another connection (a beat that lasts the test), so
+    writers leave them be."""
     from tests.utils import OtherClient
 
     with OtherClient() as folder:
-        folder.execute("SELECT pg_advisory_lock(%s)", [FOLDER_PRESENT])
-        yield
+        folder.beat_as_folder("tests", ttl=3600.0)
+        try:
+            yield
+        finally:
+            folder.forget_folder("tests")

@@ -20,11 +20,29 @@ class OtherClient:
         self.wrapper.ensure_connection()
         self.wrapper.set_autocommit(autocommit)
 
-    def execute(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    def execute(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list[tuple]:
         """Run one statement; its rows (none for a statement that returns none)."""
         with self.wrapper.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall() if cursor.description else []
+
+    def beat_as_folder(self, by: str, ttl: float) -> bool:
+        """Beat as a dedicated folder named ``by`` for ``ttl`` seconds (what
+        :func:`counters.folding.announce_folder` does); ``False`` if another folder was seen."""
+        from counters.folding import FOLDER_BEAT, FOLDER_STATE
+
+        [(alone,)] = self.execute(
+            FOLDER_BEAT, {"name": FOLDER_STATE, "by": by, "interval": ttl, "ttl": ttl}
+        )
+        return bool(alone)
+
+    def forget_folder(self, by: str) -> None:
+        """Remove the beat of folder ``by`` (what :func:`counters.folding.forget_folder` does)."""
+        from counters.folding import FOLDER_STATE
+
+        self.execute(
+            "DELETE FROM counters_state WHERE name = %s AND data ->> 'by' = %s", [FOLDER_STATE, by]
+        )
 
     def rollback(self) -> None:
         self.wrapper.rollback()
