@@ -205,7 +205,7 @@ IF _new1 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1307081512) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -238,7 +238,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -478,7 +478,7 @@ IF _new1 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1307081512) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -511,7 +511,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -770,7 +770,7 @@ IF _new1 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1307081512) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -803,7 +803,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p

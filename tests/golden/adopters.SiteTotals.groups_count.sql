@@ -132,7 +132,7 @@ IF _new0 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (-290199469) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -299,7 +299,7 @@ IF _new0 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (-290199469) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -477,7 +477,7 @@ IF _new0 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (-290199469) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p

@@ -235,7 +235,7 @@ IF _new1 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -268,7 +268,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -538,7 +538,7 @@ IF _new1 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -571,7 +571,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -870,7 +870,7 @@ IF _new1 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -903,7 +903,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
     )
     SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p

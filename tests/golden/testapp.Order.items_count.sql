@@ -139,7 +139,7 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
     WHERE t."id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -321,7 +321,7 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
     WHERE t."id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -530,7 +530,7 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
     WHERE t."id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p

@@ -234,7 +234,7 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -275,7 +275,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         WHERE t."user_id" = ANY(_folded0);
     END IF;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -544,7 +544,7 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -585,7 +585,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         WHERE t."user_id" = ANY(_folded0);
     END IF;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -885,7 +885,7 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -926,7 +926,7 @@ IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINC
         WHERE t."user_id" = ANY(_folded0);
     END IF;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
     WITH slice AS MATERIALIZED (
         SELECT w.id, w.key FROM (
             SELECT p.id, p.counter, p.key FROM counters_delta AS p
