@@ -162,7 +162,7 @@ def missing_rows(topics: Iterable[Topic], using: str = DEFAULT_DB_ALIAS) -> list
 
 
 def require_psycopg() -> None:
-    """The hub talks to PostgreSQL with psycopg 3 (async LISTEN), whatever driver Django uses."""
+    """The hub talks to PostgreSQL with psycopg 3 (asyncio), whatever driver Django uses."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -379,7 +379,12 @@ class Hub:
         async with self._reader_lock:
             if self._reader is None or self._reader.closed:
                 params = _connection_params(self.alias)
-                self._reader = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+                # autocommitted single statements, never prepared (prepare_threshold=None): a
+                # pooler in transaction mode (PgBouncer) may run each on another server session,
+                # which would not know a statement prepared on the last one
+                self._reader = await psycopg.AsyncConnection.connect(
+                    **params, autocommit=True, prepare_threshold=None
+                )
                 self.reader_connections += 1
                 self.reader_pid = self._reader.info.backend_pid
             for model, by_field in grouped.items():
