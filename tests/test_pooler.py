@@ -167,7 +167,9 @@ def test_a_dedicated_folder_through_pgbouncer_survives_reconnects_and_leaves_not
 
         wait_for(replaced, "the pooler did not replace its server connections")
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [list(before)])
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [list(before)]
+            )
             assert cursor.fetchone()[0] == 0  # the old sessions are gone from the server
 
         def beat_since_reconnect() -> bool:
