@@ -60,3 +60,9 @@ __all__ = [
     "TriggersNotInstalled",
     "UnknownCounterError",
 ]
+
+
+class ReadOnlyDatabase(CounterError):
+    """Work that writes (a recount, a fold) was asked of a read-only database: a hot standby, or
+    a database whose transactions are read-only. Checks and reads run there; writes belong on
+    the primary."""

@@ -324,13 +324,20 @@ def fold(
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch size must be a positive integer, not {batch_size!r}")
+    from counters.monitoring import read_only, record_fold
+
+    if read_only(using):
+        from counters.exceptions import ReadOnlyDatabase
+
+        raise ReadOnlyDatabase(
+            f"database {using!r} is read-only (a standby): folding writes; fold on the primary "
+            "(a standby replays the primary's folds)"
+        )
     started = time.monotonic()
     report = FoldReport()
     for target in TargetTable.group(registry.select(labels)):
         _fold_table(target, batch_size, using, report)
     report.seconds = time.monotonic() - started
-    from counters.monitoring import record_fold
-
     record_fold(report.total, report.seconds, using)
     return report
 

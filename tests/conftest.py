@@ -13,8 +13,8 @@ os.environ.setdefault("COUNTERS_DEMO_FOLDER", "0")
 from tests.utils import assert_exact  # noqa: E402
 
 # fixture modules: the headless Chromium page, uvicorn serving the test database, PgBouncer in
-# front of it
-pytest_plugins = ["tests.browser", "tests.live", "tests.pooler"]
+# front of it, a streaming standby of it
+pytest_plugins = ["tests.browser", "tests.live", "tests.pooler", "tests.standby"]
 
 # The built-in social models are imported where they are used: the engine-alone run
 # (tests/settings_engine.py) has no counters.social app.

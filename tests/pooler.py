@@ -176,7 +176,12 @@ pidfile = {directory / "pgbouncer.pid"}
             except AssertionError:
                 assert time.monotonic() < deadline, f"pgbouncer did not start: {pooler.log()}"
                 time.sleep(0.1)
-        connections.settings[ALIAS] = {**default, "HOST": "127.0.0.1", "PORT": str(port)}
+        connections.settings[ALIAS] = {  # a mirror: the test database is flushed once, directly
+            **default,
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "TEST": {**default["TEST"], "MIRROR": "default"},
+        }
         with django_db_blocker.unblock():
             connections[ALIAS].ensure_connection()  # a client: the pool fills to min_pool_size
             while len(pooler.server_pids()) < 3:

@@ -8,13 +8,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connections
 
-from counters.exceptions import UnknownCounterError
+from counters.exceptions import ReadOnlyDatabase, UnknownCounterError
 from counters.folding import announce_folder, fold, folder_id, forget_folder
 from counters.management.commands._arguments import (
     add_database,
     add_labels_and_batch_size,
     batch_size,
 )
+from counters.monitoring import read_only
 
 
 class Command(BaseCommand):
@@ -45,6 +46,11 @@ class Command(BaseCommand):
             raise CommandError(f"--interval must be positive, not {options['interval']}")
         size, using = batch_size(options), options["database"]
         self.name = folder_id()
+        if read_only(using):
+            raise CommandError(
+                f"database {using!r} is read-only (a standby): folding writes; run the folder "
+                "against the primary (a standby replays its folds)"
+            )
         if not options["forever"]:
             self._fold(options, size, using)
             return
@@ -71,7 +77,7 @@ class Command(BaseCommand):
                 if options["forever"]:  # writers leave the folding to us (a beat each cycle)
                     announce_folder(using, by=self.name, interval=options["interval"])
                 report = fold(options["labels"], batch_size=size, using=using)
-            except UnknownCounterError as exc:
+            except (UnknownCounterError, ReadOnlyDatabase) as exc:
                 raise CommandError(str(exc)) from None
             except DatabaseError as exc:
                 if not options["forever"]:
