@@ -184,10 +184,22 @@ def test_a_dedicated_folder_through_pgbouncer_survives_reconnects_and_leaves_not
             toggle_follow(users[3], users[4])
         wait_for(lambda: pending() == 0, "the folder did not fold after the reconnect")
 
+        # the pooler drops every client and server connection: the folder says so and goes on
+        pgbouncer.admin(f"KILL {pgbouncer.name}")
+        pgbouncer.admin(f"RESUME {pgbouncer.name}")
+        connections[ALIAS].close()  # ours was dropped too
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT clock_timestamp()")
+            (reconnected,) = cursor.fetchone()
+        wait_for(beat_since_reconnect, "the folder did not come back after the pooler's KILL")
+        with counters.deferred(using=ALIAS):
+            toggle_follow(users[5], users[6])
+        wait_for(lambda: pending() == 0, "the folder did not fold after the pooler's KILL")
+
         folder.send_signal(signal.SIGTERM)  # a service manager's stop
         out, err = folder.communicate(timeout=30)
         assert folder.returncode == 0, err
-        assert b"Traceback" not in err
+        assert b"Traceback" not in err and b"fold failed" in err  # the KILL, said in one line
     finally:
         if folder.poll() is None:
             folder.kill()

@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 import counters
+from counters.exceptions import ReadOnlyDatabase
 from counters.models import CounterDelta
 from counters.social.models import Follow, GlobalStats, Post, UserStats, with_counts
 from tests.factories import UserFactory
@@ -120,5 +121,9 @@ def test_check_and_health_run_read_only_against_the_standby(standby: Standby):
         command("backfill_counters", "--database", ALIAS, "--no-progress")  # a recount writes
     with pytest.raises(CommandError, match="is read-only"):
         command("fold_counters", "--database", ALIAS)
+    with pytest.raises(ReadOnlyDatabase, match="is read-only"):
+        counters.fold(using=ALIAS)
+    with pytest.raises(ReadOnlyDatabase, match="a recount writes"):
+        counters.recount(using=ALIAS)
     status, out, err = command("backfill_counters", "--no-progress")  # repaired on the primary
     assert status == 0

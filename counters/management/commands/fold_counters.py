@@ -92,8 +92,6 @@ class Command(BaseCommand):
             if options["verbosity"] >= 2 and report.total:
                 self.stdout.write(f"folded {report.total} delta(s) in {report.seconds:.3f} s")
             time.sleep(options["interval"])
-            if connections[using].connection is not None and not connections[using].is_usable():
-                connections[using].close()  # reconnect for the next cycle
         if options["verbosity"] == 0:
             return
         if not report.folded:
