@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+
+from tests.utils import free_port, server_bin_dir
 
 ALIAS = "pooled"
 
@@ -40,21 +41,14 @@ def pgbouncer_path() -> str:
 
 
 def psql_path() -> str:
-    """psql of the server in use: the embedded one's (pgserver ships it), else the PATH's."""
+    """psql of the server in use (the embedded one's comes with the pgserver wheel)."""
     try:
-        from pgserver._commands import POSTGRES_BIN_PATH
-    except ImportError:
+        return str(server_bin_dir() / "psql")
+    except LookupError as exc:
         found = shutil.which("psql")
         if not found:
-            pytest.fail("psql is needed for PgBouncer's admin console")
+            pytest.fail(f"psql is needed for PgBouncer's admin console: {exc}")
         return found
-    return str(POSTGRES_BIN_PATH / "psql")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -64,6 +58,7 @@ class Pooler:
     name: str
     process: subprocess.Popen
     directory: Path
+    psql: str
 
     @property
     def url(self) -> str:
@@ -73,7 +68,7 @@ class Pooler:
     def admin(self, command: str) -> list[list[str]]:
         """Run ``command`` on PgBouncer's admin console; its rows, as lists of strings."""
         done = subprocess.run(
-            [psql_path(), "-X", "-A", "-t", "-F", "\t", "-h", "127.0.0.1", "-p", str(self.port)]
+            [self.psql, "-X", "-A", "-t", "-F", "\t", "-h", "127.0.0.1", "-p", str(self.port)]
             + ["-U", self.user, "-d", "pgbouncer", "-c", command],
             capture_output=True,
             text=True,
@@ -94,7 +89,7 @@ class Pooler:
 
     def _columns(self, command: str) -> list[str]:
         done = subprocess.run(
-            [psql_path(), "-X", "-A", "-F", "\t", "-h", "127.0.0.1", "-p", str(self.port)]
+            [self.psql, "-X", "-A", "-F", "\t", "-h", "127.0.0.1", "-p", str(self.port)]
             + ["-U", self.user, "-d", "pgbouncer", "-c", command],
             capture_output=True,
             text=True,
@@ -127,6 +122,8 @@ def pgbouncer(django_db_setup, django_db_blocker) -> Iterator[Pooler]:  # noqa: 
     """PgBouncer in transaction mode in front of the test database, registered as the database
     alias ``pooled``; stopped, and its directory removed, after the module."""
     default = connections["default"].settings_dict
+    with django_db_blocker.unblock():
+        psql = psql_path()
     port, user = free_port(), default["USER"] or "postgres"
     host = default["HOST"] or "localhost"
     server_port = default["PORT"] or "5432"
@@ -165,7 +162,7 @@ pidfile = {directory / "pgbouncer.pid"}
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    pooler = Pooler(port, user, default["NAME"], process, directory)
+    pooler = Pooler(port, user, default["NAME"], process, directory, psql)
     try:
         deadline = time.monotonic() + 20
         while True:  # listening: the admin console answers

@@ -23,25 +23,10 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from tests.pooler import free_port
+from tests.utils import free_port, server_bin_dir
 
 ALIAS = "replica"
 STARTUP_SECONDS = 60
-
-
-def bin_dir() -> Path:
-    """The directory of the running server's binaries: the embedded server's when the test
-    server is the embedded one (pgserver ships PostgreSQL's binaries), else ``pg_config
-    --bindir``'s."""
-    if not os.environ.get("DATABASE_URL"):
-        from pgserver._commands import POSTGRES_BIN_PATH
-
-        return Path(POSTGRES_BIN_PATH)
-    pg_config = shutil.which("pg_config")
-    if pg_config is None:
-        pytest.fail("a standby of DATABASE_URL's server needs its binaries: put pg_config on PATH")
-    found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True)
-    return Path(found.stdout.strip())
 
 
 @dataclass
@@ -89,7 +74,11 @@ def standby(django_db_setup, django_db_blocker) -> Iterator[Standby]:  # noqa: A
     host = default["HOST"] or "localhost"
     if not host.startswith("/") and host not in ("localhost", "127.0.0.1", "::1"):
         pytest.fail(f"the standby test streams from a local server only, not {host!r}")
-    binaries = bin_dir()
+    try:
+        with django_db_blocker.unblock():
+            binaries = server_bin_dir()
+    except LookupError as exc:
+        pytest.fail(str(exc))
     account = _account()
     directory = Path(tempfile.mkdtemp(prefix="counters-standby-"))
     data, sockets = directory / "data", directory / "sockets"
