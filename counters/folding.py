@@ -10,6 +10,11 @@ Off the writers' path, and never waiting on anyone:
   delta is added exactly once; deltas of transactions that commit meanwhile stay for later;
 - deltas whose target row no longer exists (its owner was deleted) are dropped.
 
+A dedicated folder (:class:`Folder`, ``manage.py fold_counters --forever``) beats in
+``counters_state`` every cycle (:func:`announce_folder`), and writers skip their occasional folds
+while its beat is fresh (:data:`NO_FOLDER`). Nothing here keeps session state (every lock is a
+transaction lock), so all of it works through a pooler in transaction mode (PgBouncer).
+
 Pending deltas exist only for rows another transaction held when a writer counted into them (see
 :mod:`counters.triggers`). The same fold serves :func:`fold` (``manage.py fold_counters``) and the
 SQL function ``counters_fold()``; the writers' own occasional folds take a bounded window of
