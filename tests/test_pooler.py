@@ -226,7 +226,7 @@ def test_the_live_reader_reads_through_pgbouncer(pgbouncer: Pooler):
     from tests.live import in_thread
 
     a, b = UserFactory.create_batch(2)
-    fans = UserFactory.create_batch(6)
+    fans, late = UserFactory.create_batch(6), UserFactory()
     followers = f"counters_social.UserStats.followers_count:{b.pk}"
     Follow.objects.create(follower=a, followed=b)
 
@@ -242,8 +242,17 @@ def test_the_live_reader_reads_through_pgbouncer(pgbouncer: Pooler):
                 while values.get(followers) != n and time.monotonic() < deadline:
                     values.update(await subscription.changes(5))
                 assert values[followers] == n
-            assert hub.polls > 10  # the same query, many times, over rotating server sessions
-            assert hub.reader_connections == 1  # it never broke
+            deadline = time.monotonic() + 20
+            while hub.polls < 12:  # the same query, well past psycopg's five before preparing
+                assert time.monotonic() < deadline, "the hub stopped polling"
+                await asyncio.sleep(0.02)
+            # one more change, read after those polls
+            await in_thread(lambda: Follow.objects.create(follower=late, followed=b))
+            values = {}
+            while values.get(followers) != len(fans) + 2 and time.monotonic() < deadline:
+                values.update(await subscription.changes(5))
+            assert values[followers] == len(fans) + 2
+            assert hub.reader_connections == 1  # it never broke (a failed read reconnects)
         finally:
             await hub.close()
 
