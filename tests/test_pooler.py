@@ -109,15 +109,27 @@ def test_writes_reads_folds_and_recounts_through_pgbouncer(pgbouncer: Pooler):
     assert advisory_locks() == 0  # every lock the library took ended with its transaction
 
 
-def test_an_in_process_folder_through_pgbouncer_is_seen_then_forgotten(pgbouncer: Pooler):
-    a, b = UserFactory.create_batch(2)
+def test_an_in_process_folder_through_pgbouncer_is_seen_then_forgotten(
+    pgbouncer: Pooler, caplog: pytest.LogCaptureFixture
+):
+    a, b, c = UserFactory.create_batch(3)
     Follow.objects.using(ALIAS).create(follower=b, followed=a)  # rows exist: deltas are pending
+    Follow.objects.using(ALIAS).create(follower=c, followed=b)
     folder = Folder(interval=0.05, using=ALIAS).start()
     try:
         wait_for(lambda: folder_present(ALIAS), "the folder never announced itself")
         with counters.deferred(using=ALIAS):
             Follow.objects.using(ALIAS).create(follower=a, followed=b)
         wait_for(lambda: pending() == 0, "the folder did not fold")
+        # the pooler drops every connection: the thread logs it, reconnects and goes on
+        pgbouncer.admin(f"KILL {pgbouncer.name}")
+        pgbouncer.admin(f"RESUME {pgbouncer.name}")
+        connections[ALIAS].close()
+        wait_for(lambda: "counters: fold failed" in caplog.text, "the thread met no error")
+        with counters.deferred(using=ALIAS):
+            Follow.objects.using(ALIAS).create(follower=b, followed=c)
+        wait_for(lambda: pending() == 0, "the folder did not fold after the pooler's KILL")
+        assert folder_present(ALIAS)
     finally:
         folder.stop()
     assert not folder_present(ALIAS) and not folder_present()
@@ -257,3 +269,19 @@ def test_the_live_reader_reads_through_pgbouncer(pgbouncer: Pooler):
             await hub.close()
 
     asyncio.run(scenario())
+
+
+def test_fold_counters_says_so_when_the_pooler_refuses_it(pgbouncer: Pooler):
+    """A pooler that refuses new clients (PgBouncer's DISABLE) is one clear line, not a
+    traceback."""
+    from django.core.management.base import CommandError
+
+    connections[ALIAS].close()
+    pgbouncer.admin(f"DISABLE {pgbouncer.name}")
+    try:
+        with pytest.raises(CommandError, match=f"cannot reach database '{ALIAS}'"):
+            command("fold_counters", "--database", ALIAS)
+    finally:
+        pgbouncer.admin(f"ENABLE {pgbouncer.name}")
+        connections[ALIAS].close()
+    assert command("fold_counters", "--database", ALIAS, "-v", "0")[0] in (0, None)

@@ -46,7 +46,11 @@ class Command(BaseCommand):
             raise CommandError(f"--interval must be positive, not {options['interval']}")
         size, using = batch_size(options), options["database"]
         self.name = folder_id()
-        if read_only(using):
+        try:
+            refused = read_only(using)
+        except DatabaseError as exc:  # not reachable (a pooler refusing clients, a server down)
+            raise CommandError(f"cannot reach database {using!r}: {str(exc).strip()}") from None
+        if refused:
             raise CommandError(
                 f"database {using!r} is read-only (a standby): folding writes; run the folder "
                 "against the primary (a standby replays its folds)"
