@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help demo test matrix chromium screenshots bench lint clean
+.PHONY: help demo test matrix chromium pgbouncer screenshots bench lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ demo: $(VENV)/.installed  ## embedded PostgreSQL, migrate, demo data, backfill, 
 	$(PY) manage.py demo_admin
 	$(PY) -m uvicorn project.asgi:application --host 127.0.0.1 --port 8000
 
-test: $(VENV)/.installed chromium lint  ## lint, the suite on real PostgreSQL (embedded unless DATABASE_URL is set) with a coverage floor, the engine alone, the Django/driver matrix
+test: $(VENV)/.installed chromium pgbouncer lint  ## lint, the suite on real PostgreSQL (embedded unless DATABASE_URL is set) with a coverage floor, the engine alone, the Django/driver matrix
 	$(PY) -m coverage erase
 	$(PY) -m coverage run -m pytest
 	@$(PY) -m coverage combine -q
@@ -44,6 +44,12 @@ chromium:  ## Debian's Chromium for the browser tests (installed when missing; s
 
 screenshots: $(VENV)/.installed chromium  ## the docs' pictures (docs/img/*.png), taken by the browser tests as they check each page
 	COUNTERS_DOCS_SCREENSHOTS=1 $(PY) -m pytest -q -p no:cacheprovider --ds=project.settings tests/test_browser.py
+
+pgbouncer:  ## Debian's PgBouncer for the connection-pooler tests (installed when missing; set PGBOUNCER to use another)
+	@[ -n "$$PGBOUNCER" ] || command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || { \
+		echo "Installing Debian's pgbouncer for the connection-pooler tests..."; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq pgbouncer >/dev/null; }
 
 bench: $(VENV)/.installed  ## write-overhead and recount benchmarks; figures go to docs/
 	$(PY) -m bench.run

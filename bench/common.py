@@ -207,7 +207,7 @@ class folder_process:  # noqa: N801 - a context manager, used as `with folder_pr
     def __enter__(self) -> folder_process:
         import subprocess
 
-        from counters.folding import FOLDER_PRESENT
+        from counters.folding import folder_present
         from tests.utils import database_url
 
         url = database_url()
@@ -217,10 +217,7 @@ class folder_process:  # noqa: N801 - a context manager, used as `with folder_pr
             env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings"},
         )
         deadline = time.time() + 60
-        while not sql(
-            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = %s::oid AND granted",
-            [FOLDER_PRESENT & 0xFFFFFFFF],
-        ):
+        while not folder_present():
             assert time.time() < deadline, "the folder did not start"
             time.sleep(0.1)
         return self

@@ -19,6 +19,7 @@ from counters.events import aincrement, increment
 from counters.exceptions import (
     CounterDeclarationError,
     CounterError,
+    ReadOnlyDatabase,
     RecountInterrupted,
     TriggerKeptCounterError,
     TriggersNotInstalled,
@@ -61,6 +62,7 @@ __all__ = [
     "Max",
     "Min",
     "Sum",
+    "ReadOnlyDatabase",
     "RecountInterrupted",
     "TriggerKeptCounterError",
     "TriggersNotInstalled",

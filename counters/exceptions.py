@@ -52,9 +52,16 @@ class RecountInterrupted(CounterError):
         super().__init__(f"interrupted; committed up to {report.last_committed}")
 
 
+class ReadOnlyDatabase(CounterError):
+    """Work that writes (a recount, a fold) was asked of a read-only database: a hot standby, or
+    a database whose transactions are read-only. Checks and reads run there; writes belong on
+    the primary."""
+
+
 __all__ = [
     "CounterDeclarationError",
     "CounterError",
+    "ReadOnlyDatabase",
     "RecountInterrupted",
     "TriggerKeptCounterError",
     "TriggersNotInstalled",

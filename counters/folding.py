@@ -10,6 +10,11 @@ Off the writers' path, and never waiting on anyone:
   delta is added exactly once; deltas of transactions that commit meanwhile stay for later;
 - deltas whose target row no longer exists (its owner was deleted) are dropped.
 
+A dedicated folder (:class:`Folder`, ``manage.py fold_counters --forever``) beats in
+``counters_state`` every cycle (:func:`announce_folder`), and writers skip their occasional folds
+while its beat is fresh (:data:`NO_FOLDER`). Nothing here keeps session state (every lock is a
+transaction lock), so all of it works through a pooler in transaction mode (PgBouncer).
+
 Pending deltas exist only for rows another transaction held when a writer counted into them (see
 :mod:`counters.triggers`). The same fold serves :func:`fold` (``manage.py fold_counters``) and the
 SQL function ``counters_fold()``; the writers' own occasional folds take a bounded window of
@@ -34,12 +39,14 @@ from counters.spec import stable_id
 from counters.targets import TargetTable
 
 FOLD_LOCK = stable_id("counters.fold")  # first key of the per-table folder locks
-FOLDER_PRESENT = stable_id("counters.folder")  # a dedicated folder holds it (a session lock)
-# what a writer asks before folding by itself: false while a dedicated folder runs (it peeks,
-# taking and releasing a shared lock at once, so a folder starting up never waits for writers)
+FOLDER_STATE = "folder"  # the counters_state row a dedicated folder beats in, every cycle
+FOLDER_GRACE = 5.0  # seconds a folder's beat outlives its interval (a slow fold, a pooler hiccup)
+# what a writer asks before folding by itself: false while a dedicated folder's last beat is
+# fresh. A row, not a session lock: a pooler (PgBouncer in transaction mode) hands sessions to
+# other clients, so a lock held by one would outlive its folder, or vanish on a reconnect.
 NO_FOLDER = (
-    f"(CASE WHEN pg_try_advisory_lock_shared({FOLDER_PRESENT}) "
-    f"THEN pg_advisory_unlock_shared({FOLDER_PRESENT}) ELSE false END)"
+    "NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' "
+    "AND (f.data ->> 'until')::timestamptz > statement_timestamp())"
 )
 
 OLDEST = """\
@@ -329,13 +336,20 @@ def fold(
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch size must be a positive integer, not {batch_size!r}")
+    from counters.monitoring import read_only, record_fold
+
+    if read_only(using):
+        from counters.exceptions import ReadOnlyDatabase
+
+        raise ReadOnlyDatabase(
+            f"database {using!r} is read-only (a standby): folding writes; fold on the primary "
+            "(a standby replays the primary's folds)"
+        )
     started = time.monotonic()
     report = FoldReport()
     for target in TargetTable.group(registry.select(labels, using)):
         _fold_table(target, batch_size, using, report)
     report.seconds = time.monotonic() - started
-    from counters.monitoring import record_fold
-
     record_fold(report.total, report.seconds, using)
     return report
 
@@ -376,12 +390,67 @@ def pending_rows(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     return {label: pending.rows for label, pending in backlog(using).items()}
 
 
-def announce_folder(using: str = DEFAULT_DB_ALIAS) -> bool:
-    """Tell writers a dedicated folder runs on this connection (a session advisory lock, gone
-    with the connection): they stop folding by themselves. ``False`` if another folder has
-    already said so."""
+FOLDER_BEAT = """\
+WITH before AS (
+    SELECT f.data ->> 'by' AS by FROM counters_state AS f
+    WHERE f.name = %(name)s AND (f.data ->> 'until')::timestamptz > clock_timestamp()
+)
+INSERT INTO counters_state (name, at, data)
+VALUES (%(name)s, clock_timestamp(), jsonb_build_object(
+    'by', %(by)s::text, 'interval', %(interval)s::float8,
+    'until', clock_timestamp() + make_interval(secs => %(ttl)s::float8)))
+ON CONFLICT (name) DO UPDATE SET at = excluded.at, data = excluded.data
+RETURNING NOT EXISTS (SELECT FROM before WHERE before.by IS DISTINCT FROM %(by)s)"""
+
+
+def folder_id() -> str:
+    """A name for one folder (host, process, a random part): what its beats carry, so that it
+    forgets only its own."""
+    import os
+    import secrets
+    import socket
+
+    return f"{socket.gethostname()} pid {os.getpid()} {secrets.token_hex(4)}"
+
+
+def announce_folder(
+    using: str = DEFAULT_DB_ALIAS,
+    *,
+    by: str = "",
+    interval: float = 0.5,
+    ttl: float | None = None,
+) -> bool:
+    """Tell writers a dedicated folder runs: it was seen now, and counts as present for ``ttl``
+    seconds (by default ``interval`` plus :data:`FOLDER_GRACE`). A folder calls it every cycle
+    (a heartbeat in ``counters_state``): while the beat is fresh, writers leave their occasional
+    folds to it. One short autocommitted statement and no session state, so it works through a
+    pooler in transaction mode and survives its reconnects; a folder that dies stops beating and
+    is forgotten ``ttl`` seconds later (one that stops cleanly calls :func:`forget_folder`).
+
+    ``False`` if another folder (another ``by``) had beaten within its own ``ttl``."""
+    seconds = interval + FOLDER_GRACE if ttl is None else ttl
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT pg_try_advisory_lock({FOLDER_PRESENT})")
+        cursor.execute(
+            FOLDER_BEAT,
+            {"name": FOLDER_STATE, "by": by, "interval": interval, "ttl": seconds},
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def forget_folder(using: str = DEFAULT_DB_ALIAS, *, by: str = "") -> None:
+    """A folder that stops says so: writers fold by themselves again at once. Only its own beat
+    is removed (another folder that beat after it goes on being seen)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM counters_state WHERE name = %s AND data ->> 'by' = %s",
+            [FOLDER_STATE, by],
+        )
+
+
+def folder_present(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether writers see a dedicated folder now (what their triggers ask, :data:`NO_FOLDER`)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT NOT {NO_FOLDER}")
         return bool(cursor.fetchone()[0])
 
 
@@ -395,10 +464,12 @@ class Folder:
     When the database goes away (a restart, a failover, a network cut) a fold fails: the folder
     closes its connection, logs one warning for the outage (not one per attempt), and tries again
     after a delay that doubles from ``interval`` up to ``max_backoff`` seconds; the first fold
-    that works logs one line more and brings the delay back to ``interval``. On every new
-    connection it announces itself to the writers again (the announcement dies with the old
-    session). Pending deltas wait in ``counters_delta`` meanwhile and reads stay exact, so an
-    outage costs nothing but lag.
+    that works logs one line more and brings the delay back to ``interval``. Pending deltas wait
+    in ``counters_delta`` meanwhile and reads stay exact, so an outage costs nothing but lag.
+
+    Each cycle it beats (:func:`announce_folder`: writers leave their occasional folds to it
+    while the beat is fresh, so an outage or a crash hands folding back to them once it runs out)
+    and folds; when it stops it forgets its beat.
 
     Example::
 
@@ -424,6 +495,7 @@ class Folder:
         self.batch_size, self.max_backoff, self.on_fold = batch_size, max_backoff, on_fold
         self.folded = 0
         self.outages = 0  # how many times the database went away under this folder
+        self.name = folder_id()  # what its beats carry
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self.run, name="counters-folder", daemon=True)
 
@@ -444,16 +516,12 @@ class Folder:
 
         log = logging.getLogger(__name__)
         connection = connections[self.using]
-        announced: object = None  # the driver connection the writers were told about
         failing_since: float | None = None
         delay = self.interval
         try:
             while not self._stop.is_set():
                 try:
-                    if connection.connection is None or connection.connection is not announced:
-                        connection.ensure_connection()
-                        announce_folder(self.using)  # a new session: tell the writers again
-                        announced = connection.connection
+                    announce_folder(self.using, by=self.name, interval=self.interval)  # a beat
                     report = fold(self.labels, batch_size=self.batch_size, using=self.using)
                 except Exception as exc:  # noqa: BLE001 - the database may be restarting
                     if failing_since is None:
@@ -472,7 +540,6 @@ class Folder:
                     else:
                         delay = min(delay * 2, self.max_backoff)
                     _close(connection)
-                    announced = None
                 else:
                     if failing_since is not None:
                         log.info(
@@ -486,6 +553,13 @@ class Folder:
                         self.on_fold(report)
                 self._stop.wait(delay)
         finally:
+            try:
+                forget_folder(self.using, by=self.name)
+            except Exception:  # noqa: BLE001 - unreachable now: its beat runs out by itself
+                log.warning(
+                    "counters: the folder could not say it stopped; writers see it go "
+                    "when its beat runs out"
+                )
             _close(connection)
 
 

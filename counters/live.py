@@ -381,7 +381,12 @@ class Hub:
         async with self._reader_lock:
             if self._reader is None or self._reader.closed:
                 params = _connection_params(self.alias)
-                self._reader = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+                # autocommitted single statements, never prepared (prepare_threshold=None): a
+                # pooler in transaction mode (PgBouncer) may run each on another server session,
+                # which would not know a statement prepared on the last one
+                self._reader = await psycopg.AsyncConnection.connect(
+                    **params, autocommit=True, prepare_threshold=None
+                )
                 self.reader_connections += 1
                 self.reader_pid = self._reader.info.backend_pid
             for model, by_field in grouped.items():

@@ -56,6 +56,17 @@ def require_tables(using: str = DEFAULT_DB_ALIAS) -> None:
             )
 
 
+def read_only(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether ``using`` takes no writes: a hot standby (in recovery), or a database whose
+    transactions are read-only (``default_transaction_read_only``). Checks, health and reads run
+    there and record nothing; recounts and folds belong on the primary."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'"
+        )
+        return bool(cursor.fetchone()[0])
+
+
 @dataclass(frozen=True)
 class Backlog:
     """The pending deltas of one counter."""
@@ -206,6 +217,7 @@ class Health:
     oldest_pending_seconds: float = 0.0
     last_fold: datetime.datetime | None = None
     checked_counters: int = 0
+    read_only: bool = False  # a standby: what it shows is the primary's state, as replayed
 
     @property
     def exit_code(self) -> int:
@@ -220,6 +232,7 @@ class Health:
             "oldest_pending_seconds": round(self.oldest_pending_seconds, 3),
             "last_fold": self.last_fold.isoformat() if self.last_fold else None,
             "checked_counters": self.checked_counters,
+            "read_only": self.read_only,
         }
 
 
@@ -233,7 +246,7 @@ def health(
     the last check of a counter found (and no recount fixed since); more than ``max_pending``
     pending delta rows in all; a pending delta older than ``max_lag`` seconds (nothing folds)."""
     require_tables(using)
-    report = Health()
+    report = Health(read_only=read_only(using))  # reads only: it runs on a standby as well
     broken = sorted(
         {f"{t.trigger} on {t.model} ({t.state})" for t in triggers(using) if t.state != "enabled"}
     )

@@ -35,9 +35,15 @@ def value_sql(
     return counter.read_sql(column, key)
 
 
-def pending_values(model: type[models.Model], key: object) -> dict[str, object]:
+def pending_values(
+    model: type[models.Model], key: object, using: str | None = None
+) -> dict[str, object]:
     """Each trigger-kept counter of ``model``'s row ``key`` as pending deltas alone: what a row
-    that does not exist yet reads as (its first writer's row creation may still be ahead)."""
+    that does not exist yet reads as (its first writer's row creation may still be ahead).
+
+    Read from ``using``: pass the queryset's database (``queryset.db``) so the pending values
+    come from where the row was looked for (a replica's snapshot, not the primary's); without
+    it, from where the routers send ``model``'s reads (``db_for_read``)."""
     found = registry.counters_on(model)
     if not found:
         return {}
@@ -45,7 +51,7 @@ def pending_values(model: type[models.Model], key: object) -> dict[str, object]:
 
     key_sql = f"{literal(key)}::{found[0].key_db_type}"  # inlined: the SQL may hold a % sign
     reads = [counter.read_sql("NULL", key_sql) for counter in found]
-    with connections[router.db_for_read(model)].cursor() as cursor:
+    with connections[using or router.db_for_read(model)].cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(reads)}")
         row = cursor.fetchone()
     return {counter.field.attname: value for counter, value in zip(found, row, strict=True)}

@@ -32,7 +32,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from counters import registry
-from counters.exceptions import CounterError, RecountInterrupted
+from counters.exceptions import CounterError, ReadOnlyDatabase, RecountInterrupted
 from counters.folding import fold_lock
 from counters.guard import unguarded
 from counters.keys import clean_key
@@ -91,6 +91,10 @@ class Report:
     seconds: float = 0.0
     completed: bool = True
     last_committed: dict[str, object] = field(default_factory=dict)  # target label -> last key
+    # whether the run was recorded for monitoring (counters_state); False on a read-only
+    # database (a standby: the primary's own checks are what it replicates), None for runs
+    # over chosen keys, which are never recorded
+    recorded: bool | None = None
 
     @property
     def drifted(self) -> bool:
@@ -281,7 +285,10 @@ def run(
     Returns:
         A :class:`Report`. Raises :class:`RecountInterrupted` (carrying the partial report) on
         KeyboardInterrupt, ``UnknownCounterError`` for bad labels, ``ValueError`` for bad
-        arguments, :class:`TriggersNotInstalled` when the database does not keep the counters.
+        arguments, :class:`TriggersNotInstalled` when the database does not keep the counters,
+        :class:`ReadOnlyDatabase` for a recount (``fix``) of a read-only database (a hot
+        standby). A check runs on a standby and writes nothing there (``Report.recorded`` is
+        then ``False``)
     """
     for name, value in (("batch size", batch_size), ("sample", sample)):
         if value is not None and (not isinstance(value, int) or value < 1):
@@ -299,6 +306,14 @@ def run(
         for key in [*(ids or []), *([start_after] if start_after is not None else [])]:
             _clean_key(target, key)
     verify_triggers(counters, using)
+    from counters.monitoring import read_only
+
+    writable = not read_only(using)
+    if fix and not writable:
+        raise ReadOnlyDatabase(
+            f"database {using!r} is read-only (a standby, or read-only transactions): a recount "
+            "writes; run it against the primary (a check, fix=False / --check, reads only)"
+        )
     started = time.monotonic()
     report = Report(
         fixed=fix, counters=[CounterReport(c.label) for t in targets for c in t.counters]
@@ -320,7 +335,9 @@ def run(
     if ids is None:  # a run over whole targets (or a sample of them): monitoring reads it back
         from counters.monitoring import record_run
 
-        record_run(report, sampled=sample is not None, using=using)
+        report.recorded = writable  # a standby cannot record it: its reads write nothing
+        if writable:
+            record_run(report, sampled=sample is not None, using=using)
     return report
 
 

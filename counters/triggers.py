@@ -232,9 +232,13 @@ CREATE_BULK = 64  # more new keys than this in one statement: no per-key locks, 
 ABSORB = 256  # pending rows a writer takes into a row it holds, at most, per table and statement
 ABSORB_CHANCE = "1.0 / 8"  # how often a small statement also takes in the pending rows of a row
 
+# the beat check reads a table, so it sits in an IF of its own: the outer condition stays a
+# simple expression (no executor call), and a statement pays the table read one time in 64
 FOLD_NOW_AND_THEN = """
-IF random() < {chance} AND {in_place} AND {no_folder} THEN
+IF random() < {chance} AND {in_place} THEN
+    IF {no_folder} THEN
 {fold};{recompute}
+    END IF;
 END IF;"""
 
 IN_PLACE_ALLOWED = "current_setting('counters.deferred', true) IS DISTINCT FROM 'on'"
@@ -490,10 +494,10 @@ def render_fold_now_and_then(target: TargetTable, i: int) -> str:
         chance=FOLD_CHANCE,
         in_place=IN_PLACE_ALLOWED,
         no_folder=NO_FOLDER,
-        fold=textwrap.indent(render_window_fold(target, f"_folded{i}"), "    "),
+        fold=textwrap.indent(render_window_fold(target, f"_folded{i}"), "        "),
         recompute=textwrap.indent(
             RECOMPUTE.format(keys=f"_folded{i}", recompute=textwrap.indent(recompute, "    ")),
-            "    ",
+            "        ",
         )
         if recompute
         else "",

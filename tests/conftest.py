@@ -12,8 +12,9 @@ os.environ.setdefault("COUNTERS_DEMO_FOLDER", "0")
 
 from tests.utils import assert_exact  # noqa: E402
 
-# fixture modules: the headless Chromium page, and uvicorn serving the test database
-pytest_plugins = ["tests.browser", "tests.live"]
+# fixture modules: the headless Chromium page, uvicorn serving the test database, PgBouncer in
+# front of it, a streaming standby of it
+pytest_plugins = ["tests.browser", "tests.live", "tests.pooler", "tests.standby"]
 
 # The built-in social models are imported where they are used: the engine-alone run
 # (tests/settings_engine.py) has no counters.social app.
@@ -28,10 +29,13 @@ def exact() -> Callable[..., None]:
 @pytest.fixture
 def writers_do_not_fold():
     """Writers fold now and then by themselves (one statement in 64): tests that look at pending
-    deltas announce a dedicated folder from another connection, so writers leave them be."""
-    from counters.folding import FOLDER_PRESENT
+    deltas announce a dedicated folder from another connection (a beat that lasts the test), so
+    writers leave them be."""
     from tests.utils import OtherClient
 
     with OtherClient() as folder:
-        folder.execute("SELECT pg_advisory_lock(%s)", [FOLDER_PRESENT])
-        yield
+        folder.beat_as_folder("tests", ttl=3600.0)
+        try:
+            yield
+        finally:
+            folder.forget_folder("tests")

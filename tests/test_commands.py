@@ -89,7 +89,7 @@ def test_fold_counters_forever_is_a_folder_until_interrupted():
     import time
     from pathlib import Path
 
-    from counters.folding import FOLDER_PRESENT
+    from counters.folding import folder_present
     from tests.utils import database_url
 
     folder = subprocess.Popen(
@@ -105,16 +105,9 @@ def test_fold_counters_forever_is_a_folder_until_interrupted():
     )
     try:
         deadline = time.monotonic() + 30
-        with connection.cursor() as cursor:
-            while True:  # announced: a session lock held by the folder's connection
-                cursor.execute(
-                    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = %s::oid",
-                    [FOLDER_PRESENT & 0xFFFFFFFF],
-                )
-                if cursor.fetchone():
-                    break
-                assert time.monotonic() < deadline and folder.poll() is None, "no folder"
-                time.sleep(0.1)
+        while not folder_present():  # announced: its beat in counters_state
+            assert time.monotonic() < deadline and folder.poll() is None, "no folder"
+            time.sleep(0.1)
         star, fans = UserFactory(), UserFactory.create_batch(5)
         Post.objects.bulk_create([Post(author=u, title="x") for u in [star, *fans]])
         with counters.deferred():  # every row exists: the deltas are the folder's work
@@ -129,6 +122,7 @@ def test_fold_counters_forever_is_a_folder_until_interrupted():
         out, err = folder.communicate(timeout=20)
         assert folder.returncode == 0, err
         assert b"folded" in out and b"Traceback" not in err
+        assert not folder_present()  # it forgot its beat: writers fold by themselves again
     finally:
         if folder.poll() is None:
             folder.kill()

@@ -12,6 +12,7 @@ from django.db import connection, connections, transaction
 
 import counters
 from counters import registry
+from counters.folding import folder_present
 from counters.models import CounterDelta
 from counters.registry import counters_on
 from counters.social.models import Follow, GlobalStats, Post, UserStats
@@ -250,18 +251,39 @@ def test_a_folder_thread_keeps_the_columns_close_behind():
         with counters.deferred():  # pending deltas: the folder's work
             Follow.objects.create(follower=a, followed=b)
         deadline = time.monotonic() + 10
-        # folded is counted once fold() returns, a moment after its deltas are gone: poll both
-        while (pending() or folder.folded < 3) and time.monotonic() < deadline:
+        # (folded counts once fold() has returned: a moment after its commit empties the table)
+        while (pending() or folder.folded < 3 or not folder_present()) and (
+            time.monotonic() < deadline
+        ):
             time.sleep(0.05)
         assert pending() == 0 and folder.folded >= 3
+        assert folder_present()  # its beat: writers leave their folds to it
     finally:
         folder.stop()
+    assert not folder_present()  # stopped: forgotten at once, writers fold again
     columns_alone_are_exact()
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_folder_that_stops_beating_is_forgotten_after_its_ttl():
+    """A folder killed without a word (no clean stop) leaves its last beat: writers go on
+    leaving the folding to it only until that beat runs out."""
+    from tests.utils import OtherClient
+
+    with OtherClient() as folder:
+        assert folder.beat_as_folder("killed", ttl=0.3)
+        assert folder_present()
+        deadline = time.monotonic() + 10
+        while folder_present():
+            assert time.monotonic() < deadline, "the beat never ran out"
+            time.sleep(0.05)
+        assert folder.beat_as_folder("next", ttl=60.0)  # a stale beat is no other folder
+        folder.forget_folder("next")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_writers_leave_the_folding_to_a_dedicated_folder_when_one_runs():
-    from counters.folding import FOLDER_PRESENT, announce_folder
+    from counters.folding import announce_folder
     from tests.utils import OtherClient
 
     users = UserFactory.create_batch(30)
@@ -272,12 +294,15 @@ def test_writers_leave_the_folding_to_a_dedicated_folder_when_one_runs():
     ids = [c.id for c in counters_on(UserStats)]
     backlog = CounterDelta.objects.filter(counter__in=ids).count()
     assert backlog > 0
-    with OtherClient() as folder:  # another process says it is the folder (a session lock)
-        [(held,)] = folder.execute("SELECT pg_try_advisory_lock(%s)", [FOLDER_PRESENT])
-        assert held and not announce_folder()  # a second folder is told one runs already
+    with OtherClient() as folder:  # another process says it is the folder (its beat)
+        assert not folder_present() and folder.beat_as_folder("elsewhere", ttl=600.0)
+        assert folder_present() and not announce_folder(by="second")  # told one runs already
         for _ in range(600):  # about ten writers' folds would happen without the folder
             toggle_follow(*rng.sample(users[15:], 2))
         assert CounterDelta.objects.filter(counter__in=ids).count() == backlog  # none folded
+        folder.forget_folder("elsewhere")
+        folder.forget_folder("second")
+    assert not folder_present()
     for _ in range(600):  # the folder is gone: writers fold now and then again
         toggle_follow(*rng.sample(users[15:], 2))
     assert CounterDelta.objects.filter(counter__in=ids).count() < backlog

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -20,11 +21,29 @@ class OtherClient:
         self.wrapper.ensure_connection()
         self.wrapper.set_autocommit(autocommit)
 
-    def execute(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    def execute(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list[tuple]:
         """Run one statement; its rows (none for a statement that returns none)."""
         with self.wrapper.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall() if cursor.description else []
+
+    def beat_as_folder(self, by: str, ttl: float) -> bool:
+        """Beat as a dedicated folder named ``by`` for ``ttl`` seconds (what
+        :func:`counters.folding.announce_folder` does); ``False`` if another folder was seen."""
+        from counters.folding import FOLDER_BEAT, FOLDER_STATE
+
+        [(alone,)] = self.execute(
+            FOLDER_BEAT, {"name": FOLDER_STATE, "by": by, "interval": ttl, "ttl": ttl}
+        )
+        return bool(alone)
+
+    def forget_folder(self, by: str) -> None:
+        """Remove the beat of folder ``by`` (what :func:`counters.folding.forget_folder` does)."""
+        from counters.folding import FOLDER_STATE
+
+        self.execute(
+            "DELETE FROM counters_state WHERE name = %s AND data ->> 'by' = %s", [FOLDER_STATE, by]
+        )
 
     def rollback(self) -> None:
         self.wrapper.rollback()
@@ -272,3 +291,43 @@ def database_url() -> str:
     credentials = f"{user}:{password}@" if user else ""
     port = f":{s['PORT']}" if s["PORT"] else ""
     return f"postgresql://{credentials}{host}{port}/{s['NAME']}" + (f"?{query}" if query else "")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for a server a test starts)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_bin_dir() -> Path:
+    """The directory of the test server's own binaries (``pg_basebackup``, ``pg_ctl``, ``psql``
+    of the same version): what the server reports (the ``pg_config`` view's ``BINDIR``), else
+    the directory of a backend's executable (a local server), else ``pg_config --bindir`` on
+    PATH. The embedded server's are the ``pgserver`` wheel's."""
+    import os
+    import shutil
+    import subprocess
+
+    candidates: list[Path] = []
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT setting FROM pg_config WHERE name = 'BINDIR'")
+        row = cursor.fetchone()
+        if row:
+            candidates.append(Path(row[0]))
+        cursor.execute("SELECT pg_backend_pid()")
+        with contextlib.suppress(OSError):
+            candidates.append(Path(os.readlink(f"/proc/{cursor.fetchone()[0]}/exe")).parent)
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
+        candidates.append(Path(found.stdout.strip()))
+    for candidate in candidates:
+        if (candidate / "pg_basebackup").exists() and (candidate / "pg_ctl").exists():
+            return candidate
+    raise LookupError(
+        "the test server's binaries (pg_basebackup, pg_ctl, psql) were not found: tried "
+        + ", ".join(map(str, candidates))
+    )

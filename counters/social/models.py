@@ -78,7 +78,8 @@ class UserStatsQuerySet(models.QuerySet):
         found = self.filter(pk=user_id).first()
         if found is not None:
             return found
-        return self.model(user_id=user_id, **pending_values(self.model, user_id))
+        # the pending deltas from the database the row was looked for in (.using(), routers)
+        return self.model(user_id=user_id, **pending_values(self.model, user_id, self.db))
 
 
 @counters.register(
@@ -168,6 +169,8 @@ class GlobalStats(models.Model):
         return "site totals"
 
     @classmethod
-    def current(cls) -> GlobalStats:
-        """The totals row (zeros, unsaved, if it does not exist yet)."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
+    def current(cls, using: str | None = None) -> GlobalStats:
+        """The totals row (zeros, unsaved, if it does not exist yet), read from ``using`` (by
+        default where the routers send reads)."""
+        rows = cls.objects.using(using) if using else cls.objects
+        return rows.filter(pk=1).first() or cls(pk=1)

@@ -126,45 +126,47 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
     WHERE t."id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-617392757, 971165650, -1528015454)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_article" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-617392757, 971165650, -1528015454)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
         )
-        UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
-        WHERE t."id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+            WHERE t."id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -295,45 +297,47 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
     WHERE t."id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-617392757, 971165650, -1528015454)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_article" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-617392757, 971165650, -1528015454)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
         )
-        UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
-        WHERE t."id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+            WHERE t."id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -499,45 +503,47 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
     WHERE t."id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-617392757, 971165650, -1528015454)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_article" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-617392757, 971165650, -1528015454)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
         )
-        UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
-        WHERE t."id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+            WHERE t."id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -668,45 +674,47 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
     WHERE t."id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-617392757, 971165650, -1528015454)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_article" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-617392757, 971165650, -1528015454)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
         )
-        UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
-        WHERE t."id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+            WHERE t."id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -837,45 +845,47 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
     WHERE t."id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-617392757, 971165650, -1528015454)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_article" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-617392757, 971165650, -1528015454)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
         )
-        UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
-        WHERE t."id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+            WHERE t."id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -1021,45 +1031,47 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
     WHERE t."id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-617392757, 971165650, -1528015454)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_article" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-617392757, 971165650, -1528015454)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -617392757))::bigint AS d0, max(moved.delta) FILTER (WHERE moved.counter = 971165650) AS d1, bool_or(moved.counter = -1528015454) AS m1, max(moved.delta) FILTER (WHERE moved.counter = -1528015454) AS v1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "comments_count" = t."comments_count" + coalesce(summed.d0, 0), "last_comment_at" = (greatest(t."last_comment_at", (timestamptz 'epoch' + (summed.d1) * interval '1 microsecond')))::timestamp with time zone
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, (coalesce(summed.m1, false) AND (t."last_comment_at" IS NULL OR (timestamptz 'epoch' + (summed.v1) * interval '1 microsecond') >= t."last_comment_at")) AS recompute
         )
-        UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
-        WHERE t."id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (971165650, -1528015454) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "adopters_article" AS t SET "last_comment_at" = ((SELECT max(r.value) FROM (SELECT s1."id" AS key, s0."created_at" AS value FROM "adopters_comment" AS s0 JOIN "adopters_article" AS s1 ON s1."slug" = s0."article_id" WHERE s1."id" IS NOT NULL AND s0."created_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone
+            WHERE t."id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
 RETURN NULL;

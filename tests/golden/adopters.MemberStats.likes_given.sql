@@ -205,71 +205,75 @@ IF _new1 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1307081512) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-1745088253)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_article" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-1745088253)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1307081512)
-    ),
-    taken AS (
-        SELECT t."user_id" FROM "adopters_memberstats" AS t
-        WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
-        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."user_id" = summed.key::varchar(150)
-        RETURNING t."user_id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1307081512)
+        ),
+        taken AS (
+            SELECT t."user_id" FROM "adopters_memberstats" AS t
+            WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."user_id" = summed.key::varchar(150)
+            RETURNING t."user_id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -478,71 +482,75 @@ IF _new1 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1307081512) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-1745088253)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_article" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-1745088253)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1307081512)
-    ),
-    taken AS (
-        SELECT t."user_id" FROM "adopters_memberstats" AS t
-        WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
-        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."user_id" = summed.key::varchar(150)
-        RETURNING t."user_id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1307081512)
+        ),
+        taken AS (
+            SELECT t."user_id" FROM "adopters_memberstats" AS t
+            WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."user_id" = summed.key::varchar(150)
+            RETURNING t."user_id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -770,71 +778,75 @@ IF _new1 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1307081512) AND p.key IN (SELECT created."user_id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-1745088253)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_article" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-1745088253)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_article" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(395332271, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1745088253))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_article" AS t SET "likes_count" = t."likes_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1307081512)
-    ),
-    taken AS (
-        SELECT t."user_id" FROM "adopters_memberstats" AS t
-        WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
-        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."user_id" = summed.key::varchar(150)
-        RETURNING t."user_id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1307081512)
+        ),
+        taken AS (
+            SELECT t."user_id" FROM "adopters_memberstats" AS t
+            WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."user_id" = summed.key::varchar(150)
+            RETURNING t."user_id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -1073,71 +1085,75 @@ IF _new1 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1307081512)
-    ),
-    taken AS (
-        SELECT t."user_id" FROM "adopters_memberstats" AS t
-        WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
-        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."user_id" = summed.key::varchar(150)
-        RETURNING t."user_id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1307081512)
+        ),
+        taken AS (
+            SELECT t."user_id" FROM "adopters_memberstats" AS t
+            WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."user_id" = summed.key::varchar(150)
+            RETURNING t."user_id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1640070225, -78417697)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_sitetotals" AS t
-        WHERE t."id" IN (SELECT slice.key::smallint FROM slice) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d1
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
-        FROM summed WHERE t."id" = summed.key::smallint
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1640070225, -78417697)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_sitetotals" AS t
+            WHERE t."id" IN (SELECT slice.key::smallint FROM slice) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."id" = summed.key::smallint
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -1376,71 +1392,75 @@ IF _new1 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1307081512)
-    ),
-    taken AS (
-        SELECT t."user_id" FROM "adopters_memberstats" AS t
-        WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
-        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."user_id" = summed.key::varchar(150)
-        RETURNING t."user_id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1307081512)
+        ),
+        taken AS (
+            SELECT t."user_id" FROM "adopters_memberstats" AS t
+            WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."user_id" = summed.key::varchar(150)
+            RETURNING t."user_id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1640070225, -78417697)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_sitetotals" AS t
-        WHERE t."id" IN (SELECT slice.key::smallint FROM slice) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d1
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
-        FROM summed WHERE t."id" = summed.key::smallint
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1640070225, -78417697)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_sitetotals" AS t
+            WHERE t."id" IN (SELECT slice.key::smallint FROM slice) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."id" = summed.key::smallint
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -1708,71 +1728,75 @@ IF _new1 IS NOT NULL THEN
     DELETE FROM counters_delta AS p
     WHERE p.counter IN (1640070225, -78417697) AND p.key IN (SELECT created."id"::text FROM created);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1307081512)
-    ),
-    taken AS (
-        SELECT t."user_id" FROM "adopters_memberstats" AS t
-        WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
-        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."user_id" = summed.key::varchar(150)
-        RETURNING t."user_id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1307081512)
+        ),
+        taken AS (
+            SELECT t."user_id" FROM "adopters_memberstats" AS t
+            WHERE t."user_id" IN (SELECT slice.key::varchar(150) FROM slice) AND pg_try_advisory_xact_lock(-227356776, hashtext(t."user_id"::text) & 255)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1307081512))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_memberstats" AS t SET "likes_given" = t."likes_given" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."user_id" = summed.key::varchar(150)
+            RETURNING t."user_id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1640070225, -78417697)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_sitetotals" AS t
-        WHERE t."id" IN (SELECT slice.key::smallint FROM slice) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d1
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
-        FROM summed WHERE t."id" = summed.key::smallint
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1640070225, -78417697)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_sitetotals" AS t
+            WHERE t."id" IN (SELECT slice.key::smallint FROM slice) AND pg_try_advisory_xact_lock(-78384896, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1640070225))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -78417697))::bigint AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_sitetotals" AS t SET "staff_count" = t."staff_count" + coalesce(summed.d0, 0), "users_count" = t."users_count" + coalesce(summed.d1, 0)
+            FROM summed WHERE t."id" = summed.key::smallint
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 

@@ -106,38 +106,40 @@ ELSE
         INSERT INTO counters_delta (counter, key, delta) VALUES (_counters[_i], _keys[_i], _deltas[_i]);
     END LOOP;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-1624360583, -561523171)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_shop" AS t
-        WHERE t."id" IN (SELECT slice.key::uuid FROM slice) AND pg_try_advisory_xact_lock(1564123263, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1624360583))::bigint AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -561523171) AS d1
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0), "paid_total" = (t."paid_total" + coalesce(((summed.d1)::numeric / 100), 0))::numeric(14, 2)
-        FROM summed WHERE t."id" = summed.key::uuid
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-1624360583, -561523171)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_shop" AS t
+            WHERE t."id" IN (SELECT slice.key::uuid FROM slice) AND pg_try_advisory_xact_lock(1564123263, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1624360583))::bigint AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -561523171) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0), "paid_total" = (t."paid_total" + coalesce(((summed.d1)::numeric / 100), 0))::numeric(14, 2)
+            FROM summed WHERE t."id" = summed.key::uuid
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -247,38 +249,40 @@ ELSE
         INSERT INTO counters_delta (counter, key, delta) VALUES (_counters[_i], _keys[_i], _deltas[_i]);
     END LOOP;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-1624360583, -561523171)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_shop" AS t
-        WHERE t."id" IN (SELECT slice.key::uuid FROM slice) AND pg_try_advisory_xact_lock(1564123263, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1624360583))::bigint AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -561523171) AS d1
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0), "paid_total" = (t."paid_total" + coalesce(((summed.d1)::numeric / 100), 0))::numeric(14, 2)
-        FROM summed WHERE t."id" = summed.key::uuid
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-1624360583, -561523171)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_shop" AS t
+            WHERE t."id" IN (SELECT slice.key::uuid FROM slice) AND pg_try_advisory_xact_lock(1564123263, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1624360583))::bigint AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -561523171) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0), "paid_total" = (t."paid_total" + coalesce(((summed.d1)::numeric / 100), 0))::numeric(14, 2)
+            FROM summed WHERE t."id" = summed.key::uuid
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -403,38 +407,40 @@ ELSE
         INSERT INTO counters_delta (counter, key, delta) VALUES (_counters[_i], _keys[_i], _deltas[_i]);
     END LOOP;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-1624360583, -561523171)
-    ),
-    taken AS (
-        SELECT t."id" FROM "adopters_shop" AS t
-        WHERE t."id" IN (SELECT slice.key::uuid FROM slice) AND pg_try_advisory_xact_lock(1564123263, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1624360583))::bigint AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -561523171) AS d1
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0), "paid_total" = (t."paid_total" + coalesce(((summed.d1)::numeric / 100), 0))::numeric(14, 2)
-        FROM summed WHERE t."id" = summed.key::uuid
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-1624360583, -561523171)
+        ),
+        taken AS (
+            SELECT t."id" FROM "adopters_shop" AS t
+            WHERE t."id" IN (SELECT slice.key::uuid FROM slice) AND pg_try_advisory_xact_lock(1564123263, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1624360583))::bigint AS d0, sum(moved.delta) FILTER (WHERE moved.counter = -561523171) AS d1
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_shop" AS t SET "paid_orders_count" = t."paid_orders_count" + coalesce(summed.d0, 0), "paid_total" = (t."paid_total" + coalesce(((summed.d1)::numeric / 100), 0))::numeric(14, 2)
+            FROM summed WHERE t."id" = summed.key::uuid
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 

@@ -112,38 +112,40 @@ ELSE
         INSERT INTO counters_delta (counter, key, delta) VALUES (_counters[_i], _keys[_i], _deltas[_i]);
     END LOOP;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1718715687)
-    ),
-    taken AS (
-        SELECT t."name" FROM "adopters_tag" AS t
-        WHERE t."name" IN (SELECT slice.key::varchar(50) FROM slice) AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
-        ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."name"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1718715687))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."name" = summed.key::varchar(50)
-        RETURNING t."name" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1718715687)
+        ),
+        taken AS (
+            SELECT t."name" FROM "adopters_tag" AS t
+            WHERE t."name" IN (SELECT slice.key::varchar(50) FROM slice) AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
+            ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."name"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1718715687))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."name" = summed.key::varchar(50)
+            RETURNING t."name" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -249,38 +251,40 @@ ELSE
         INSERT INTO counters_delta (counter, key, delta) VALUES (_counters[_i], _keys[_i], _deltas[_i]);
     END LOOP;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1718715687)
-    ),
-    taken AS (
-        SELECT t."name" FROM "adopters_tag" AS t
-        WHERE t."name" IN (SELECT slice.key::varchar(50) FROM slice) AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
-        ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."name"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1718715687))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."name" = summed.key::varchar(50)
-        RETURNING t."name" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1718715687)
+        ),
+        taken AS (
+            SELECT t."name" FROM "adopters_tag" AS t
+            WHERE t."name" IN (SELECT slice.key::varchar(50) FROM slice) AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
+            ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."name"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1718715687))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."name" = summed.key::varchar(50)
+            RETURNING t."name" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -397,38 +401,40 @@ ELSE
         INSERT INTO counters_delta (counter, key, delta) VALUES (_counters[_i], _keys[_i], _deltas[_i]);
     END LOOP;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1718715687)
-    ),
-    taken AS (
-        SELECT t."name" FROM "adopters_tag" AS t
-        WHERE t."name" IN (SELECT slice.key::varchar(50) FROM slice) AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
-        ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."name"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1718715687))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."name" = summed.key::varchar(50)
-        RETURNING t."name" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1718715687)
+        ),
+        taken AS (
+            SELECT t."name" FROM "adopters_tag" AS t
+            WHERE t."name" IN (SELECT slice.key::varchar(50) FROM slice) AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
+            ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."name"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1718715687))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."name" = summed.key::varchar(50)
+            RETURNING t."name" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 

@@ -139,45 +139,47 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
     WHERE t."id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)
-    ),
-    taken AS (
-        SELECT t."id" FROM "testapp_order" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(833054656, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, min(moved.delta) FILTER (WHERE moved.counter = -1614079849) AS v0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -976768461) AS v2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)
+        ),
+        taken AS (
+            SELECT t."id" FROM "testapp_order" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(833054656, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1001147830, -1614079849, -136460322, -976768461) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, min(moved.delta) FILTER (WHERE moved.counter = -1614079849) AS v0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -976768461) AS v2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
         )
-        UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
-        WHERE t."id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (1001147830, -1614079849, -136460322, -976768461) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
+            WHERE t."id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -321,45 +323,47 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
     WHERE t."id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)
-    ),
-    taken AS (
-        SELECT t."id" FROM "testapp_order" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(833054656, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, min(moved.delta) FILTER (WHERE moved.counter = -1614079849) AS v0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -976768461) AS v2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)
+        ),
+        taken AS (
+            SELECT t."id" FROM "testapp_order" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(833054656, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1001147830, -1614079849, -136460322, -976768461) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, min(moved.delta) FILTER (WHERE moved.counter = -1614079849) AS v0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -976768461) AS v2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
         )
-        UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
-        WHERE t."id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (1001147830, -1614079849, -136460322, -976768461) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
+            WHERE t."id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -530,45 +534,47 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
     WHERE t."id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)
-    ),
-    taken AS (
-        SELECT t."id" FROM "testapp_order" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(833054656, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, min(moved.delta) FILTER (WHERE moved.counter = -1614079849) AS v0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -976768461) AS v2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1001147830, -1614079849, -68104297, -136460322, -976768461, 1462487682, -369942622)
+        ),
+        taken AS (
+            SELECT t."id" FROM "testapp_order" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(833054656, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1001147830, -1614079849, -136460322, -976768461) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, min(moved.delta) FILTER (WHERE moved.counter = 1001147830) AS d0, bool_or(moved.counter = -1614079849) AS m0, min(moved.delta) FILTER (WHERE moved.counter = -1614079849) AS v0, (sum(moved.delta) FILTER (WHERE moved.counter = -68104297))::bigint AS d1, max(moved.delta) FILTER (WHERE moved.counter = -136460322) AS d2, bool_or(moved.counter = -976768461) AS m2, max(moved.delta) FILTER (WHERE moved.counter = -976768461) AS v2, sum(moved.delta) FILTER (WHERE moved.counter = 1462487682) AS d3, sum(moved.delta) FILTER (WHERE moved.counter = -369942622) AS d4
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_order" AS t SET "first_item_at" = (least(t."first_item_at", (timestamptz 'epoch' + (summed.d0) * interval '1 microsecond')))::timestamp with time zone, "items_count" = t."items_count" + coalesce(summed.d1, 0), "largest_amount" = (greatest(t."largest_amount", ((summed.d2)::numeric / 100)))::numeric(12, 2), "total_amount" = (t."total_amount" + coalesce(((summed.d3)::numeric / 100), 0))::numeric(14, 2), "units" = (t."units" + coalesce(summed.d4, 0))::bigint
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, (coalesce(summed.m0, false) AND (t."first_item_at" IS NULL OR (timestamptz 'epoch' + (summed.v0) * interval '1 microsecond') <= t."first_item_at")) OR (coalesce(summed.m2, false) AND (t."largest_amount" IS NULL OR ((summed.v2)::numeric / 100) >= t."largest_amount")) AS recompute
         )
-        UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
-        WHERE t."id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (1001147830, -1614079849, -136460322, -976768461) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "testapp_order" AS t SET "first_item_at" = ((SELECT min(r.value) FROM (SELECT s0."order_id" AS key, s0."added_at" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."added_at" IS NOT NULL) AS r WHERE r.key = t."id"))::timestamp with time zone, "largest_amount" = ((SELECT max(r.value) FROM (SELECT s0."order_id" AS key, s0."amount" AS value FROM "testapp_lineitem" AS s0 WHERE s0."order_id" IS NOT NULL AND s0."amount" IS NOT NULL) AS r WHERE r.key = t."id"))::numeric(12, 2)
+            WHERE t."id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
 RETURN NULL;

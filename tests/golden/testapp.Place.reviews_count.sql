@@ -112,38 +112,40 @@ ELSE
         INSERT INTO counters_delta (counter, key, delta) VALUES (_counters[_i], _keys[_i], _deltas[_i]);
     END LOOP;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (2107941830)
-    ),
-    taken AS (
-        SELECT t."id" FROM "testapp_place" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1226625733, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 2107941830))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_place" AS t SET "reviews_count" = t."reviews_count" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (2107941830)
+        ),
+        taken AS (
+            SELECT t."id" FROM "testapp_place" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1226625733, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 2107941830))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_place" AS t SET "reviews_count" = t."reviews_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -249,38 +251,40 @@ ELSE
         INSERT INTO counters_delta (counter, key, delta) VALUES (_counters[_i], _keys[_i], _deltas[_i]);
     END LOOP;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (2107941830)
-    ),
-    taken AS (
-        SELECT t."id" FROM "testapp_place" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1226625733, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 2107941830))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_place" AS t SET "reviews_count" = t."reviews_count" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (2107941830)
+        ),
+        taken AS (
+            SELECT t."id" FROM "testapp_place" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1226625733, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 2107941830))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_place" AS t SET "reviews_count" = t."reviews_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -397,38 +401,40 @@ ELSE
         INSERT INTO counters_delta (counter, key, delta) VALUES (_counters[_i], _keys[_i], _deltas[_i]);
     END LOOP;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (2107941830)
-    ),
-    taken AS (
-        SELECT t."id" FROM "testapp_place" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1226625733, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 2107941830))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_place" AS t SET "reviews_count" = t."reviews_count" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (2107941830)
+        ),
+        taken AS (
+            SELECT t."id" FROM "testapp_place" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1226625733, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 2107941830))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_place" AS t SET "reviews_count" = t."reviews_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 

@@ -234,79 +234,83 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-    ),
-    taken AS (
-        SELECT t."user_id" FROM "testapp_profile" AS t
-        WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
-        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
-        FROM summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+        ),
+        taken AS (
+            SELECT t."user_id" FROM "testapp_profile" AS t
+            WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
+            FROM summed WHERE t."user_id" = summed.key::integer
+            RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
         )
-        UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
-        WHERE t."user_id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+            WHERE t."user_id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (38350669)
-    ),
-    taken AS (
-        SELECT t."id" FROM "testapp_quizsession" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1775926648, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 38350669))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (38350669)
+        ),
+        taken AS (
+            SELECT t."id" FROM "testapp_quizsession" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1775926648, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 38350669))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -544,79 +548,83 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-    ),
-    taken AS (
-        SELECT t."user_id" FROM "testapp_profile" AS t
-        WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
-        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
-        FROM summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+        ),
+        taken AS (
+            SELECT t."user_id" FROM "testapp_profile" AS t
+            WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
+            FROM summed WHERE t."user_id" = summed.key::integer
+            RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
         )
-        UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
-        WHERE t."user_id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+            WHERE t."user_id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (38350669)
-    ),
-    taken AS (
-        SELECT t."id" FROM "testapp_quizsession" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1775926648, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 38350669))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (38350669)
+        ),
+        taken AS (
+            SELECT t."id" FROM "testapp_quizsession" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1775926648, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 38350669))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -885,79 +893,83 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-    ),
-    taken AS (
-        SELECT t."user_id" FROM "testapp_profile" AS t
-        WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
-        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
-        FROM summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+        ),
+        taken AS (
+            SELECT t."user_id" FROM "testapp_profile" AS t
+            WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
+            FROM summed WHERE t."user_id" = summed.key::integer
+            RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
         )
-        UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
-        WHERE t."user_id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+            WHERE t."user_id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (38350669)
-    ),
-    taken AS (
-        SELECT t."id" FROM "testapp_quizsession" AS t
-        WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1775926648, hashtext(t."id"::text) & 255)
-        ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 38350669))::bigint AS d0
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
-        FROM summed WHERE t."id" = summed.key::bigint
-        RETURNING t."id" AS key, false AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (38350669)
+        ),
+        taken AS (
+            SELECT t."id" FROM "testapp_quizsession" AS t
+            WHERE t."id" IN (SELECT slice.key::bigint FROM slice) AND pg_try_advisory_xact_lock(-1775926648, hashtext(t."id"::text) & 255)
+            ORDER BY t."id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 38350669))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_quizsession" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."id" = summed.key::bigint
+            RETURNING t."id" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded1 FROM folded;
+    END IF;
 END IF;
 RETURN NULL;
 
@@ -1138,45 +1150,47 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-    ),
-    taken AS (
-        SELECT t."user_id" FROM "testapp_profile" AS t
-        WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
-        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
-        FROM summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+        ),
+        taken AS (
+            SELECT t."user_id" FROM "testapp_profile" AS t
+            WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
+            FROM summed WHERE t."user_id" = summed.key::integer
+            RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
         )
-        UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
-        WHERE t."user_id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+            WHERE t."user_id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -1342,45 +1356,47 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-    ),
-    taken AS (
-        SELECT t."user_id" FROM "testapp_profile" AS t
-        WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
-        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
-        FROM summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+        ),
+        taken AS (
+            SELECT t."user_id" FROM "testapp_profile" AS t
+            WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
+            FROM summed WHERE t."user_id" = summed.key::integer
+            RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
         )
-        UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
-        WHERE t."user_id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+            WHERE t."user_id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
 RETURN NULL;
@@ -1575,45 +1591,47 @@ IF _recompute0 IS NOT NULL THEN
     UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
     WHERE t."user_id" = ANY(_recompute0);
 END IF;
-IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND (CASE WHEN pg_try_advisory_lock_shared(-12837143) THEN pg_advisory_unlock_shared(-12837143) ELSE false END) THEN
-    WITH slice AS MATERIALIZED (
-        SELECT w.id, w.key FROM (
-            SELECT p.id, p.counter, p.key FROM counters_delta AS p
-            WHERE p.key >= (
-                SELECT r.key FROM counters_delta AS r
-                WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-                ORDER BY r.id LIMIT 1)
-            ORDER BY p.key LIMIT 256
-        ) AS w
-        WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
-    ),
-    taken AS (
-        SELECT t."user_id" FROM "testapp_profile" AS t
-        WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
-        ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
-    ),
-    moved AS (
-        DELETE FROM counters_delta AS p
-        WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
-        RETURNING p.counter, p.key, p.delta
-    ),
-    summed AS (
-        SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
-        FROM moved GROUP BY moved.key
-    ),
-    folded AS (
-        UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
-        FROM summed WHERE t."user_id" = summed.key::integer
-        RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
-    )
-    SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
-    IF _folded0 IS NOT NULL THEN
-        WITH settled AS (
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (-1471082091, -353915663, 1953213443, 410617596, -1579148123, 66161049)
+        ),
+        taken AS (
+            SELECT t."user_id" FROM "testapp_profile" AS t
+            WHERE t."user_id" IN (SELECT slice.key::integer FROM slice) AND pg_try_advisory_xact_lock(-725925259, hashtext(t."user_id"::text) & 255)
+            ORDER BY t."user_id" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
             DELETE FROM counters_delta AS p
-            WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."user_id"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = -1471082091))::bigint AS d0, (sum(moved.delta) FILTER (WHERE moved.counter = -353915663))::bigint AS d1, min(moved.delta) FILTER (WHERE moved.counter = 1953213443) AS d2, bool_or(moved.counter = 410617596) AS m2, min(moved.delta) FILTER (WHERE moved.counter = 410617596) AS v2, max(moved.delta) FILTER (WHERE moved.counter = -1579148123) AS d3, bool_or(moved.counter = 66161049) AS m3, max(moved.delta) FILTER (WHERE moved.counter = 66161049) AS v3
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "testapp_profile" AS t SET "answers_count" = t."answers_count" + coalesce(summed.d0, 0), "correct_answers_count" = t."correct_answers_count" + coalesce(summed.d1, 0), "first_answer_at" = (least(t."first_answer_at", (timestamptz 'epoch' + (summed.d2) * interval '1 microsecond')))::timestamp with time zone, "last_correct_answer_at" = (greatest(t."last_correct_answer_at", (timestamptz 'epoch' + (summed.d3) * interval '1 microsecond')))::timestamp with time zone
+            FROM summed WHERE t."user_id" = summed.key::integer
+            RETURNING t."user_id" AS key, (coalesce(summed.m2, false) AND (t."first_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v2) * interval '1 microsecond') <= t."first_answer_at")) OR (coalesce(summed.m3, false) AND (t."last_correct_answer_at" IS NULL OR (timestamptz 'epoch' + (summed.v3) * interval '1 microsecond') >= t."last_correct_answer_at")) AS recompute
         )
-        UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
-        WHERE t."user_id" = ANY(_folded0);
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+        IF _folded0 IS NOT NULL THEN
+            WITH settled AS (
+                DELETE FROM counters_delta AS p
+                WHERE p.counter IN (1953213443, 410617596, -1579148123, 66161049) AND p.key IN (SELECT k.key::text FROM unnest(_folded0) AS k (key))
+            )
+            UPDATE "testapp_profile" AS t SET "first_answer_at" = ((SELECT min(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL) AS r WHERE r.key = t."user_id"))::timestamp with time zone, "last_correct_answer_at" = ((SELECT max(r.value) FROM (SELECT s1."user_id" AS key, s0."answered_at" AS value FROM "testapp_answer" AS s0 JOIN "testapp_quizsession" AS s1 ON s1."id" = s0."session_id" WHERE s1."user_id" IS NOT NULL AND s0."answered_at" IS NOT NULL AND (s0."correct")) AS r WHERE r.key = t."user_id"))::timestamp with time zone
+            WHERE t."user_id" = ANY(_folded0);
+        END IF;
     END IF;
 END IF;
 RETURN NULL;

@@ -9,7 +9,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from counters.exceptions import RecountInterrupted, TriggersNotInstalled, UnknownCounterError
+from counters.exceptions import (
+    ReadOnlyDatabase,
+    RecountInterrupted,
+    TriggersNotInstalled,
+    UnknownCounterError,
+)
 from counters.management.commands._arguments import (
     add_database,
     add_labels_and_batch_size,
@@ -23,7 +28,8 @@ class Command(BaseCommand):
         "Recount trigger-kept counters from their source rows, in keyset batches (one transaction "
         "each), creating missing target rows (a fix also drops the deltas it recounts). Safe while the "
         "site keeps writing. With --check, "
-        "write nothing and exit with status 1 if any counter drifted."
+        "write nothing and exit with status 1 if any counter drifted; a check runs read-only "
+        "against a hot standby too (--database; its result is then not recorded)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -90,7 +96,7 @@ class Command(BaseCommand):
                 progress=reporter,
                 using=options["database"],
             )
-        except (ValueError, TriggersNotInstalled, UnknownCounterError) as exc:
+        except (ValueError, TriggersNotInstalled, UnknownCounterError, ReadOnlyDatabase) as exc:
             raise CommandError(str(exc)) from None
         except RecountInterrupted as exc:
             reporter.close()
@@ -111,6 +117,11 @@ class Command(BaseCommand):
             raise SystemExit(130) from None
         reporter.close()
         self._summary(report, options)
+        if report.recorded is False and options["verbosity"] >= 1:
+            (self.stderr if options["json"] else self.stdout).write(
+                f"Not recorded: database {options['database']!r} is read-only (a standby). "
+                "counters_health reads the checks run on the primary."
+            )
         if options["check"] and report.drifted:
             raise SystemExit(1)
 

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         "deltas is above --max-pending; 5 the oldest pending delta is older than --max-lag "
         "(nothing folds). With several problems, the smallest code wins and every reason is "
         "printed. Run a check on a schedule (backfill_counters --check --sample N --time-limit S) "
-        "so drift is found."
+        "so drift is found. Reads only: it runs against a hot standby too (--database)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -65,6 +65,11 @@ class Command(BaseCommand):
                     f"(oldest {report.oldest_pending_seconds:.1f} s), "
                     f"{report.checked_counters} counters checked without drift left"
                 )
+            )
+        if report.read_only and not options["json"]:
+            self.stdout.write(
+                f"database {options['database']!r} is read-only (a standby): the backlog, folds "
+                "and checks shown are the primary's, as replayed here; nothing was recorded"
             )
         for problem in report.problems:
             self.stderr.write(self.style.ERROR(f"{problem.code}: {problem.message}"))

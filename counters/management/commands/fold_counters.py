@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import Error as DatabaseError
 
-from counters.exceptions import UnknownCounterError
+from counters.exceptions import ReadOnlyDatabase, UnknownCounterError
 from counters.folding import Folder, FoldReport, fold
 from counters.management.commands._arguments import (
     add_database,
     add_labels_and_batch_size,
     batch_size,
 )
+from counters.monitoring import read_only
 
 
 class Command(BaseCommand):
@@ -25,8 +27,10 @@ class Command(BaseCommand):
         "exact either way; folding keeps them cheap. Once (cron), or with --forever as a "
         "dedicated folder that folds every --interval seconds and outlives database restarts: "
         "it reconnects with a backoff up to --max-backoff seconds, logging one line when the "
-        "database goes away and one when folding works again. SIGINT and SIGTERM stop it "
-        "cleanly (exit status 0), so a supervisor (systemd, Kubernetes) can restart it."
+        "database goes away and one when folding works again. It beats in counters_state each "
+        "cycle, so writers leave their occasional folds to it (through a pooler in transaction "
+        "mode too). SIGINT and SIGTERM stop it cleanly (exit status 0, its beat forgotten), so a "
+        "supervisor (systemd, Kubernetes) can restart it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,16 +60,26 @@ class Command(BaseCommand):
                 option = "--" + name.replace("_", "-")
                 raise CommandError(f"{option} must be positive, not {options[name]}")
         size, using = batch_size(options), options["database"]
+        try:
+            refused = read_only(using)
+        except DatabaseError as exc:  # not reachable (a pooler refusing clients, a server down)
+            raise CommandError(f"cannot reach database {using!r}: {_first_line(exc)}") from None
+        if refused:
+            raise CommandError(
+                f"database {using!r} is read-only (a standby): folding writes; run the folder "
+                "against the primary (a standby replays its folds)"
+            )
         if options["forever"]:
             self._forever(options, size, using)
             return
         try:
             report = fold(options["labels"], batch_size=size, using=using)
-        except UnknownCounterError as exc:
+        except (UnknownCounterError, ReadOnlyDatabase) as exc:
             raise CommandError(str(exc)) from None
         except DatabaseError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise CommandError(f"could not fold on database {using!r}: {first}") from None
+            raise CommandError(
+                f"could not fold on database {using!r}: {_first_line(exc)}"
+            ) from None
         if options["verbosity"] == 0:
             return
         if not report.folded:
@@ -101,13 +115,22 @@ class Command(BaseCommand):
             handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
             logger.addHandler(handler)
             logger.setLevel(logging.INFO)
-        previous = signal.signal(signal.SIGTERM, lambda *_: folder.stop(timeout=0))
+        main = threading.current_thread() is threading.main_thread()  # signals: main thread only
+        previous = (
+            signal.signal(signal.SIGTERM, lambda *_: folder.stop(timeout=0)) if main else None
+        )
         try:
             folder.run()
         except KeyboardInterrupt:  # Ctrl-C stops a folder: every committed fold stays
             pass
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            if main:
+                signal.signal(signal.SIGTERM, previous)
             if handler is not None:
                 logger.removeHandler(handler)
                 logger.setLevel(logging.NOTSET)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
