@@ -93,6 +93,7 @@ def test_a_drf_model_serializer_reads_counters_and_ignores_a_patch_of_them():
     assert Place.objects.get(pk=created["id"]).reviews_count == 0
 
 
+@pytest.mark.django_db(databases=["default", "second"])  # makemigrations looks at both
 def test_read_only_counters_need_no_migration():
     out = io.StringIO()
     call_command("makemigrations", "testapp", "adopters", "--check", "--dry-run", stdout=out)

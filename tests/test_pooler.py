@@ -125,7 +125,7 @@ def test_an_in_process_folder_through_pgbouncer_is_seen_then_forgotten(
         pgbouncer.admin(f"KILL {pgbouncer.name}")
         pgbouncer.admin(f"RESUME {pgbouncer.name}")
         connections[ALIAS].close()
-        wait_for(lambda: "counters: fold failed" in caplog.text, "the thread met no error")
+        wait_for(lambda: "counters: folding on database" in caplog.text, "the thread met no error")
         with counters.deferred(using=ALIAS):
             Follow.objects.using(ALIAS).create(follower=b, followed=c)
         wait_for(lambda: pending() == 0, "the folder did not fold after the pooler's KILL")
@@ -211,7 +211,9 @@ def test_a_dedicated_folder_through_pgbouncer_survives_reconnects_and_leaves_not
         folder.send_signal(signal.SIGTERM)  # a service manager's stop
         out, err = folder.communicate(timeout=30)
         assert folder.returncode == 0, err
-        assert b"Traceback" not in err and b"fold failed" in err  # the KILL, said in one line
+        assert (
+            b"Traceback" not in err and b"folding on database 'default' failed" in err
+        )  # the KILL, said in one line
     finally:
         if folder.poll() is None:
             folder.kill()

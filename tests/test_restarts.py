@@ -211,7 +211,7 @@ def test_fold_counters_says_why_when_the_database_is_unreachable(tmp_path: Path)
     once = manage(nowhere, "fold_counters", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = once.communicate(timeout=120)
     assert once.returncode == 1
-    assert b"CommandError: could not fold on database 'default'" in err
+    assert b"CommandError: cannot reach database 'default'" in err
     assert b"Traceback" not in err
     bad = manage(
         nowhere, "fold_counters", "--forever", "--max-backoff", "0", stderr=subprocess.PIPE
