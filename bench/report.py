@@ -82,6 +82,24 @@ def figures_markdown() -> str:
             f"{r['counted_drifted_values']} |"
         ),
     )
+    lines += markdown_table(
+        [
+            "Distinct count beside a plain count (bench_shop.Shop)",
+            "rounds",
+            "counted",
+            "triggers off",
+            "ratio",
+            "per row counted",
+            "per row off",
+            "drift after",
+        ],
+        "distinct_ratio",
+        lambda name, r: (
+            f"| {name} | {r['rounds']} | {r['counted_s']:.3f} s | {r['off_s']:.3f} s | "
+            f"**{r['distinct_ratio']:.2f}x** | {r['per_op_counted_ms']:.3f} ms | "
+            f"{r['per_op_off_ms']:.3f} ms | {r['counted_drifted_values']} |"
+        ),
+    )
     if any(isinstance(r, dict) and r.get("alternatives") for r in RESULTS.values()):
 
         def cell(ratio: float, drifted: int) -> str:

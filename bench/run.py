@@ -43,6 +43,7 @@ from django.db import connection  # noqa: E402
 from bench.aggregates import aggregates  # noqa: E402
 from bench.breakdown import breakdown  # noqa: E402
 from bench.common import RESULTS, ROW_TRIGGERS, make_users, sql, triggers  # noqa: E402
+from bench.distinct import distinct  # noqa: E402
 from bench.hot import concurrency, deadlocks, folder_lag  # noqa: E402
 from bench.isolation import isolation  # noqa: E402
 from bench.live_latency import live  # noqa: E402
@@ -70,6 +71,7 @@ def main() -> None:
     )
     parser.add_argument("--skip-live", action="store_true", help="no live-counter figures")
     parser.add_argument("--skip-aggregates", action="store_true", help="no Sum/Min/Max figures")
+    parser.add_argument("--skip-distinct", action="store_true", help="no distinct-count figures")
     parser.add_argument(
         "--skip-breakdown", action="store_true", help="no per-statement trigger cost breakdown"
     )
@@ -79,6 +81,7 @@ def main() -> None:
             "writes",
             "breakdown",
             "aggregates",
+            "distinct",
             "hot",
             "isolation",
             "reads",
@@ -93,6 +96,7 @@ def main() -> None:
             "writes",
             "breakdown",
             "aggregates",
+            "distinct",
             "hot",
             "isolation",
             "reads",
@@ -131,6 +135,9 @@ def main() -> None:
             save(args.quick)
         if not args.skip_aggregates:
             aggregates(args.quick)
+            save(args.quick)
+        if not args.skip_distinct:
+            distinct(args.quick)
             save(args.quick)
         if not args.skip_hot:
             make_users(20_000)

@@ -1,6 +1,8 @@
 """Test settings: the demo settings plus the test-only models in ``tests.testapp``, and a second
 database (another database on the same server) that a router gives the ``tests.routed`` app."""
 
+import django
+
 from project.settings import *  # noqa: F403
 from project.settings import DATABASES, INSTALLED_APPS
 
@@ -15,6 +17,8 @@ INSTALLED_APPS = [
     "tests.ecosystem",
     "tests.routed",
 ]
+if django.VERSION >= (6, 1):  # database-level on_delete (DB_CASCADE, DB_SET_NULL)
+    INSTALLED_APPS.append("tests.dbcascade")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SITE_ID = 1
 
