@@ -52,9 +52,11 @@ def _measure(
         for i in range(singles):
             row(shops[i % len(shops)]).save()  # type: ignore[attr-defined]
 
+    per_shop_deleted = max(1, singles // len(shops))
+
     def single_delete() -> None:
-        for shop in shops[: singles // 5]:
-            for one in list(model.objects.filter(shop_id=shop)[:5]):
+        for shop in shops:
+            for one in list(model.objects.filter(shop_id=shop)[:per_shop_deleted]):
                 one.delete()
 
     def bulk_create() -> None:
@@ -62,7 +64,7 @@ def _measure(
 
     cases: list[tuple[str, Callable[[], None], int]] = [
         ("ORM create (one row)", single_create, singles),
-        ("ORM delete (one row)", single_delete, singles),
+        ("ORM delete (one row)", single_delete, per_shop_deleted * len(shops)),
         (f"bulk_create {bulk // 1000}k", bulk_create, bulk),
     ]
     for what, work, unit in cases:

@@ -22,6 +22,7 @@ import counters
 from counters.exceptions import CounterDeclarationError
 from counters.registry import resolve
 from tests.ecosystem.models import Article, ArticleStats, Document, Like, Page
+from tests.live import asgi_server  # noqa: F401 (a fixture)
 from tests.utils import assert_exact, run_threads
 
 pytestmark = pytest.mark.django_db
@@ -291,3 +292,37 @@ def test_a_generic_foreign_key_must_end_the_path_and_hold_the_keys():
         resolve(Document, counters.Count("comments_count", source=Like, path="content_object"))
     assert info.value.id == "counters.E019"
     assert "CharField or TextField object id" in info.value.message
+
+
+def allow_everything(request, topic) -> bool:  # noqa: ANN001
+    return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generic_counters_stream_live_and_print_their_sql(asgi_server, settings):  # noqa: F811
+    """The live stream follows a comment count like any other counter; ``counters_sql`` prints
+    the content type lookup (by name, never an id)."""
+    pytest.importorskip("psycopg", reason="the live hub needs psycopg 3")
+    import asyncio
+    import io
+
+    from django.core.management import call_command
+
+    from tests.live import Stream, in_thread
+
+    settings.COUNTERS_STREAM_AUTHORIZE = "tests.test_generic.allow_everything"
+    article = Article.objects.create(title="live")
+    topic = f"ecosystem.Article.comments_count:{article.pk}"
+
+    async def scenario() -> None:
+        stream = await Stream.open(asgi_server, f"c={topic}")
+        assert stream.status == 200, stream.body
+        assert (await stream.event())[topic] == 0
+        await in_thread(lambda: comment(article).save())
+        assert (await stream.event())[topic] == 1
+        await stream.close()
+
+    asyncio.run(scenario())
+    out = io.StringIO()
+    call_command("counters_sql", "ecosystem.Article.comments_count", stdout=out)
+    assert "ct.app_label = 'ecosystem' AND ct.model = 'article'" in out.getvalue()

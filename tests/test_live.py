@@ -263,7 +263,7 @@ def test_the_reader_connection_comes_back_after_it_is_killed():
 
 def test_listen_counters_command_prints_each_change():
     a, b = UserFactory.create_batch(2)
-    out = io.StringIO()
+    out, err = io.StringIO(), io.StringIO()
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -276,7 +276,7 @@ def test_listen_counters_command_prints_each_change():
                 "--count",
                 "2",
                 stdout=out,
-                stderr=io.StringIO(),
+                stderr=err,
             )
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
@@ -285,7 +285,10 @@ def test_listen_counters_command_prints_each_change():
 
     thread = threading.Thread(target=run)
     thread.start()
-    time.sleep(1.0)  # it reads the first values, then watches
+    deadline = time.monotonic() + 30
+    while "Watching counters" not in err.getvalue():  # it has read the first values
+        assert time.monotonic() < deadline and thread.is_alive(), (errors, err.getvalue())
+        time.sleep(0.02)
     follow(a, b)
     thread.join(10)
     assert not errors and not thread.is_alive()
