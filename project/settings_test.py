@@ -14,6 +14,7 @@ INSTALLED_APPS = [
     "tests.adopters",
     "tests.ecosystem",
     "tests.routed",
+    "tests.partitioned",
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SITE_ID = 1
