@@ -118,7 +118,7 @@ def install(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
             ):  # another database's apps: their triggers go there
                 trigger.install(model, database=using)
                 done.append(f"{trigger.name} on {model._meta.label}")
-        done += [f"{w.name} on {w.table}" for w in sync(using).installed]
+        done += [f"{w.name} on {w.table}" for w in sync(using, force=True).installed]
         install_sql_objects(using=using)
     return sorted(done)
 

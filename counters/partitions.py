@@ -85,6 +85,11 @@ END;
 $$ LANGUAGE plpgsql"""
 
 
+def _function_body() -> str:
+    """The body of :data:`TRUNCATE_FUNCTION`, as ``pg_proc.prosrc`` holds it."""
+    return TRUNCATE_FUNCTION.split("$$", 2)[1]
+
+
 def copy_name(pgid: str) -> str:
     """The name of a copy on a partition of the parent's trigger ``pgid``
     (``pgtrigger_counters_insert_1a2b3`` -> ``counters_partition_insert_1a2b3``: as long)."""
@@ -188,15 +193,13 @@ def wanted(tables: list[Partitioned], truncate_function: int | None) -> list[Wan
             for name, function, sql in found.copies:
                 create = f"CREATE TRIGGER {name} {sql.format(table=partition)}"
                 result.append(Wanted(partition, name, function, "", create))
-        if truncate_function is None:
-            continue
         for table in [found.table, *found.partitions]:
             arg = "mark" if table == found.table else "delete"
             result.append(
                 Wanted(
                     table,
                     BEFORE_TRUNCATE,
-                    truncate_function,
+                    truncate_function or 0,  # the function is missing: so are they
                     arg,
                     f"CREATE TRIGGER {BEFORE_TRUNCATE} BEFORE TRUNCATE ON {table} "
                     f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}('{arg}')",
@@ -206,7 +209,7 @@ def wanted(tables: list[Partitioned], truncate_function: int | None) -> list[Wan
                 Wanted(
                     table,
                     AFTER_TRUNCATE,
-                    truncate_function,
+                    truncate_function or 0,
                     "",
                     f"CREATE TRIGGER {AFTER_TRUNCATE} AFTER TRUNCATE ON {table} "
                     f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()",
@@ -265,24 +268,35 @@ def plan(using: str = DEFAULT_DB_ALIAS) -> tuple[list[Partitioned], Sync]:
     return tables, todo
 
 
-def sync(using: str = DEFAULT_DB_ALIAS) -> Sync:
-    """Install the partition triggers every partitioned table on a counter path lacks, drop the
-    ones left on tables that are no longer its partitions, and record the partition sets (see
+def sync(using: str = DEFAULT_DB_ALIAS, *, force: bool = False) -> Sync:
+    """Install the partition triggers every partitioned table on a counter path lacks (with
+    ``force``, reinstall them all, as ``counters_install`` does the parents'), drop the ones left
+    on tables that are no longer its partitions, and record the partition sets (see
     :func:`record_new`), in one transaction. Returns what it did."""
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        tables = partitioned(using)
-        if not tables and not present(using):
-            return Sync()
-        cursor.execute(TRUNCATE_FUNCTION)
+        if not partitioned(using) and not present(using):
+            return Sync()  # no partitioned table on a counter path: the usual case, two reads
+        # one sync at a time (two installs or recounts at once), and the function replaced only
+        # when it differs: concurrent CREATE OR REPLACE of one function fails in PostgreSQL
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [FUNCTION])
+        cursor.execute(
+            "SELECT p.prosrc FROM pg_proc AS p WHERE p.oid = to_regproc(%s)", [FUNCTION]
+        )
+        source = cursor.fetchone()
+        if source is None or source[0] != _function_body():
+            cursor.execute(TRUNCATE_FUNCTION)
         tables, todo = plan(using)
         for p in todo.dropped:
             cursor.execute(f'DROP TRIGGER IF EXISTS "{p.name}" ON {p.table}')
+        # covered now: the tables that lacked their triggers (a reinstall covers nothing new)
+        covered = {w.table for w in todo.installed if w.name == BEFORE_TRUNCATE}
+        if force:
+            todo.installed = wanted(tables, _truncate_function(using))
         for w in todo.installed:
             cursor.execute(f'DROP TRIGGER IF EXISTS "{w.name}" ON {w.table}')
             cursor.execute(w.create)
         cursor.execute("SELECT to_regclass('counters_state') IS NOT NULL")
         if cursor.fetchone()[0]:
-            covered = {w.table for w in todo.installed if w.name == BEFORE_TRUNCATE}
             record_new(tables, covered, using)
     return todo
 
@@ -373,15 +387,15 @@ def problems(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     parents = sorted({w.table for w in todo.installed} - set(missing))
     if missing:
         found.append(
-            "partitions without their counter triggers (created or attached after the last "
-            "install; statements naming them are not counted): "
+            "partitions without their counter triggers, or with disabled ones (created or "
+            "attached after the last install; statements naming them are not counted): "
             + ", ".join(missing)
             + " (run manage.py counters_install; when rows arrived in them meanwhile, it then "
             "asks for a recount)"
         )
     if parents:
         found.append(
-            "partitioned tables without their TRUNCATE triggers: "
+            "partitioned tables without their TRUNCATE triggers, or with disabled ones: "
             + ", ".join(parents)
             + " (run manage.py counters_install)"
         )

@@ -17,7 +17,7 @@ from django.db.utils import NotSupportedError
 from counters import monitoring, partitions
 from counters.installation import installed_triggers
 from tests.partitioned.models import Event, Stream
-from tests.utils import assert_exact, command
+from tests.utils import assert_exact, command, run_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +267,24 @@ def test_uninstall_drops_the_partitions_triggers_and_install_puts_them_back(stre
         assert cursor.fetchone() == (None,)
     command("counters_install")
     assert trigger_names("partitioned_event_2027") == names
+
+
+def function_version() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text::bigint FROM pg_proc WHERE oid = to_regproc(%s)", [
+            partitions.FUNCTION
+        ])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_installs_at_once_both_succeed_and_a_sync_with_nothing_to_do_writes_nothing():
+    sql(f"DROP FUNCTION {partitions.FUNCTION}() CASCADE")  # the TRUNCATE triggers go with it
+    assert partition_problems()
+    # both create the function and the triggers: the second waits for the first, then finds
+    # them there (two CREATE FUNCTION at once: one of them fails in PostgreSQL)
+    assert run_threads(2, lambda i: partitions.sync()) == []
+    assert partition_problems() == []
+    version = function_version()
+    assert partitions.sync().installed == []
+    assert function_version() == version  # not replaced: a recount runs it every time
