@@ -279,9 +279,7 @@ def sync(using: str = DEFAULT_DB_ALIAS, *, force: bool = False) -> Sync:
         # one sync at a time (two installs or recounts at once), and the function replaced only
         # when it differs: concurrent CREATE OR REPLACE of one function fails in PostgreSQL
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [FUNCTION])
-        cursor.execute(
-            "SELECT p.prosrc FROM pg_proc AS p WHERE p.oid = to_regproc(%s)", [FUNCTION]
-        )
+        cursor.execute("SELECT p.prosrc FROM pg_proc AS p WHERE p.oid = to_regproc(%s)", [FUNCTION])
         source = cursor.fetchone()
         if source is None or source[0] != _function_body():
             cursor.execute(TRUNCATE_FUNCTION)
@@ -381,9 +379,7 @@ def problems(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """What keeps counters over partitioned tables from being exact, each with its fix."""
     tables, todo = plan(using)
     found = []
-    missing = sorted(
-        {w.table for w in todo.installed if w.table not in {t.table for t in tables}}
-    )
+    missing = sorted({w.table for w in todo.installed if w.table not in {t.table for t in tables}})
     parents = sorted({w.table for w in todo.installed} - set(missing))
     if missing:
         found.append(

@@ -271,9 +271,10 @@ def test_uninstall_drops_the_partitions_triggers_and_install_puts_them_back(stre
 
 def function_version() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT xmin::text::bigint FROM pg_proc WHERE oid = to_regproc(%s)", [
-            partitions.FUNCTION
-        ])
+        cursor.execute(
+            "SELECT xmin::text::bigint FROM pg_proc WHERE oid = to_regproc(%s)",
+            [partitions.FUNCTION],
+        )
         return cursor.fetchone()[0]
 
 
