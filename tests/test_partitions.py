@@ -289,3 +289,41 @@ def test_two_installs_at_once_both_succeed_and_a_sync_with_nothing_to_do_writes_
     version = function_version()
     assert partitions.sync().installed == []
     assert function_version() == version  # not replaced: a recount runs it every time
+
+
+def test_sub_partitions_are_covered_at_every_level(streams):
+    a, b = streams
+    sql(
+        "CREATE TABLE partitioned_event_2028 PARTITION OF partitioned_event "
+        "FOR VALUES FROM ('2028-01-01') TO ('2029-01-01') PARTITION BY RANGE (day)"
+    )
+    for half, (start, end) in enumerate(
+        (("2028-01-01", "2028-07-01"), ("2028-07-01", "2029-01-01"))
+    ):
+        sql(
+            f"CREATE TABLE partitioned_event_2028_{half} PARTITION OF partitioned_event_2028 "
+            f"FOR VALUES FROM ('{start}') TO ('{end}')"
+        )
+    command("counters_install")
+    assert partition_problems() == []
+    for leaf in ("partitioned_event_2028", "partitioned_event_2028_0", "partitioned_event_2028_1"):
+        assert partitions.BEFORE_TRUNCATE in trigger_names(leaf)
+    sql(  # naming the middle level: its own triggers, rows in both halves
+        "INSERT INTO partitioned_event_2028 (stream_id, day, weight) "
+        "VALUES (%s, '2028-02-02', 2), (%s, '2028-08-08', 3), (%s, '2028-09-09', 4)",
+        [a.pk, a.pk, b.pk],
+    )
+    exact()
+    sql(
+        "INSERT INTO partitioned_event_2028_1 (stream_id, day, weight) VALUES (%s, '2028-10-10', 1)",
+        [b.pk],
+    )
+    exact()
+    sql("UPDATE partitioned_event_2028 SET day = '2028-03-03' WHERE weight = 3")  # half to half
+    exact()
+    truncate("partitioned_event_2028_0")
+    exact()
+    truncate("partitioned_event_2028")  # the middle level: its halves step aside
+    exact()
+    b.refresh_from_db()
+    assert b.events_count == 3  # the 2027 events are left
