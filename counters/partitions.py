@@ -159,20 +159,22 @@ def partitioned(using: str = DEFAULT_DB_ALIAS) -> list[Partitioned]:
             )
             found.partitions = [row[0] for row in cursor.fetchall()]
             cursor.execute(
-                "SELECT tgname, tgfoid::int FROM pg_trigger WHERE tgrelid = %s::regclass",
+                "SELECT tgname, tgfoid::int, tgfoid::regprocedure::text FROM pg_trigger "
+                "WHERE tgrelid = %s::regclass",
                 [table],
             )
-            installed = dict(cursor.fetchall())
+            installed = {row[0]: row[1:] for row in cursor.fetchall()}
             for pgid, trigger in by_table[name]:
                 found.labels.update(counter.label for counter, _ in trigger.feeds)
                 if pgid in installed:
+                    function, signature = installed[pgid]  # wherever pgtrigger created it
                     op, referencing = str(trigger.operation), str(trigger.referencing or "")
                     found.copies.append(
                         (
                             copy_name(pgid),
-                            installed[pgid],
+                            function,
                             f"AFTER {op} ON {{table}} {referencing}FOR EACH STATEMENT "
-                            f"EXECUTE FUNCTION {pgid}()",
+                            f"EXECUTE FUNCTION {signature}",
                         )
                     )
             result.append(found)
