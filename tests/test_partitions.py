@@ -327,3 +327,17 @@ def test_sub_partitions_are_covered_at_every_level(streams):
     exact()
     b.refresh_from_db()
     assert b.events_count == 3  # the 2027 events are left
+
+
+def test_a_counter_without_a_record_gets_the_partitions_it_has_at_the_next_sync(streams):
+    sql("DELETE FROM counters_state WHERE name LIKE 'partitions:%%'")
+    sql("SET CONSTRAINTS ALL IMMEDIATE")
+    sql("DROP TABLE partitioned_event_2027")
+    assert partition_problems() == []  # nothing recorded to compare with: nothing to say
+    partitions.sync()  # as after upgrading: migrate or counters_install records what there is
+    now = {"partitioned_event": ["partitioned_event_2026"]}
+    assert partitions.recorded()["partitioned.Stream.events_count"] == now
+    partitions.record("partitioned.Stream.events_count", {})  # the table itself not recorded yet
+    partitions.sync()
+    assert partitions.recorded()["partitioned.Stream.events_count"] == now
+    assert partition_problems() == []
