@@ -20,6 +20,17 @@ def install_unmigrated(sender: AppConfig, using: str, **kwargs: object) -> None:
     install(using=using)
 
 
+def cover_partitions(sender: AppConfig, using: str, **kwargs: object) -> None:
+    """After ``migrate``: the partitions of partitioned tables on a counter path carry copies of
+    its counter triggers, a partition a migration created included (see
+    :mod:`counters.partitions`)."""
+    from counters.installation import installed_triggers
+    from counters.partitions import sync
+
+    if installed_triggers(using):  # nothing installed (migrated to zero): nothing to copy
+        sync(using)
+
+
 def refuse_removing_tables_under_triggers(sender: AppConfig, using: str, **kwargs: Any) -> None:
     """Before ``migrate``: unapplying the engine's first migration (``migrate counters zero``)
     drops ``counters_delta``, which every installed counter trigger appends to; the triggers,
@@ -45,3 +56,4 @@ class CountersConfig(AppConfig):
         )
         post_migrate.connect(install_unmigrated, sender=self, dispatch_uid="counters_unmigrated")
         post_migrate.connect(install_sql_objects, sender=self, dispatch_uid="counters_sql")
+        post_migrate.connect(cover_partitions, sender=self, dispatch_uid="counters_partitions")

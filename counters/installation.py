@@ -3,8 +3,9 @@
 ``migrate counters zero`` removes the engine's own tables, but the counter triggers live in the
 migrations of the apps that declare counters, so they would stay installed and keep counting.
 :func:`uninstall` finds them in PostgreSQL's catalog by name (every trigger and guard this library
-installs is named ``pgtrigger_counters_...``), whatever app or migration installed them, and drops
-each trigger with its function, and the ``<table>_exact`` views and ``counters_fold()``.
+installs is named ``pgtrigger_counters_...``, and their copies on the partitions of a partitioned
+table ``counters_partition_...``), whatever app or migration installed them, and drops each trigger
+with its function, and the ``<table>_exact`` views and ``counters_fold()``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from counters.spec import quote
 from counters.targets import TargetTable
 
 PREFIX = "pgtrigger_counters_"
+PARTITION_PREFIX = "counters_partition_"  # see counters.partitions
 
 
 @dataclass(frozen=True)
@@ -35,13 +37,14 @@ class InstalledTrigger:
 
 
 def installed_triggers(using: str = DEFAULT_DB_ALIAS) -> list[InstalledTrigger]:
-    """Every counter trigger and guard installed in the database, sorted by table and name."""
+    """Every counter trigger and guard installed in the database (the partitions' too), sorted
+    by table and name."""
     with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT t.tgrelid::regclass::text, t.tgname, p.oid::regprocedure::text "
             "FROM pg_trigger AS t JOIN pg_proc AS p ON p.oid = t.tgfoid "
-            "WHERE NOT t.tgisinternal AND t.tgname LIKE %s ORDER BY 1, 2",
-            [PREFIX.replace("_", r"\_") + "%"],
+            "WHERE NOT t.tgisinternal AND (t.tgname LIKE %s OR t.tgname LIKE %s) ORDER BY 1, 2",
+            [PREFIX.replace("_", r"\_") + "%", PARTITION_PREFIX.replace("_", r"\_") + "%"],
         )
         return [InstalledTrigger(*row) for row in cursor.fetchall()]
 
@@ -97,8 +100,12 @@ def install(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
 
     Unlike ``manage.py pgtrigger install``, it prunes nothing: pgtrigger's pruning takes the
     triggers of a table named with an explicit schema (``db_table = 'sales"."orders'``) for
-    orphans. Returns ``"name on app_label.Model"`` for each trigger installed.
+    orphans. Then the partitions of partitioned tables get their copies of the triggers, and
+    tables that are no longer partitions lose theirs (:func:`counters.partitions.sync`). Returns
+    ``"name on app_label.Model"`` for each trigger installed (``"name on table"`` for a
+    partition's).
     """
+    from counters.partitions import sync
     from counters.registry import build
     from counters.triggers import CounterTrigger, ReadOnlyTrigger
 
@@ -111,6 +118,7 @@ def install(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
             ):  # another database's apps: their triggers go there
                 trigger.install(model, database=using)
                 done.append(f"{trigger.name} on {model._meta.label}")
+        done += [f"{w.name} on {w.table}" for w in sync(using, force=True).installed]
         install_sql_objects(using=using)
     return sorted(done)
 

@@ -203,7 +203,7 @@ def triggers(using: str = DEFAULT_DB_ALIAS) -> list[TriggerReport]:
 
 @dataclass(frozen=True)
 class Problem:
-    code: str  # "triggers", "drift", "backlog", "lag"
+    code: str  # "triggers", "partitions", "drift", "backlog", "lag"
     exit_code: int
     message: str
 
@@ -242,7 +242,9 @@ def health(
     max_lag: float = DEFAULT_MAX_LAG,
     using: str = DEFAULT_DB_ALIAS,
 ) -> Health:
-    """Problems a person should hear about: a trigger that is not installed and enabled; drift
+    """Problems a person should hear about: a trigger that is not installed and enabled (a
+    partition's copy too, or a partition set that changed since the counters were counted: see
+    :mod:`counters.partitions`); drift
     the last check of a counter found (and no recount fixed since); more than ``max_pending``
     pending delta rows in all; a pending delta older than ``max_lag`` seconds (nothing folds)."""
     require_tables(using)
@@ -259,6 +261,11 @@ def health(
                 "migrate, or manage.py counters_install; then recount)",
             )
         )
+    from counters.partitions import problems as partition_problems
+
+    report.problems += [
+        Problem("partitions", EXIT_TRIGGERS, message) for message in partition_problems(using)
+    ]
     checks = last_checks(using)
     report.checked_counters = len(checks)
     drifted = sorted(

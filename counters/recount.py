@@ -314,6 +314,14 @@ def run(
             f"database {using!r} is read-only (a standby, or read-only transactions): a recount "
             "writes; run it against the primary (a check, fix=False / --check, reads only)"
         )
+    whole = fix and ids is None and sample is None and start_after is None
+    partition_sets: dict[str, dict[str, list[str]]] = {}
+    if whole:  # partitioned sources: triggers on every partition, and the set this run counts
+        from counters import partitions
+
+        partitions.sync(using)
+        labels_run = {c.label for c in counters}
+        partition_sets = partitions.current(partitions.partitioned(using), labels_run)
     started = time.monotonic()
     report = Report(
         fixed=fix, counters=[CounterReport(c.label) for t in targets for c in t.counters]
@@ -338,6 +346,11 @@ def run(
         report.recorded = writable  # a standby cannot record it: its reads write nothing
         if writable:
             record_run(report, sampled=sample is not None, using=using)
+    if report.completed and partition_sets:
+        from counters.partitions import record
+
+        for label, sets in partition_sets.items():
+            record(label, sets, using)
     return report
 
 

@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "tests.adopters",
     "tests.ecosystem",
     "tests.routed",
+    "tests.partitioned",
 ]
 if django.VERSION >= (6, 1):  # database-level on_delete (DB_CASCADE, DB_SET_NULL)
     INSTALLED_APPS.append("tests.dbcascade")

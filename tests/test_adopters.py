@@ -295,6 +295,7 @@ def test_the_project_checks_clean_with_or_without_the_social_app():
             ("counters_social", "counters.social"),
             ("routed", "tests.routed"),
             ("ecosystem", "tests.ecosystem"),
+            ("partitioned", "tests.partitioned"),
         )
         if apps.is_installed(name)
     }

@@ -21,7 +21,10 @@ pytestmark = pytest.mark.django_db
 
 def trigger_names() -> set[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'pgtrigger_counters%%'")
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'pgtrigger_counters%%' "
+            "OR tgname LIKE 'counters_partition%%'"
+        )
         return {row[0] for row in cursor.fetchall()}
 
 

@@ -27,7 +27,9 @@ class Command(BaseCommand):
     help = (
         "Recount trigger-kept counters from their source rows, in keyset batches (one transaction "
         "each), creating missing target rows (a fix also drops the deltas it recounts). Safe while the "
-        "site keeps writing. With --check, "
+        "site keeps writing. A whole recount first puts the counter triggers on every partition "
+        "of a partitioned source (and takes them off detached tables), and records the partitions "
+        "it counted, which counters_health compares. With --check, "
         "write nothing and exit with status 1 if any counter drifted; a check runs read-only "
         "against a hot standby too (--database; its result is then not recorded)."
     )

@@ -15,7 +15,9 @@ from counters.management.commands._arguments import add_database
 class Command(BaseCommand):
     help = (
         "Check that the database keeps the counters exact, and exit with a status a monitor can "
-        "act on: 0 healthy; 2 a counter trigger is missing, disabled or outdated; 3 the last "
+        "act on: 0 healthy; 2 a counter trigger is missing, disabled or outdated (a partition's "
+        "copy too), or the partitions of a partitioned source changed since it was counted; 3 "
+        "the last "
         "check of a counter found drift (and no recount fixed it since); 4 the backlog of pending "
         "deltas is above --max-pending; 5 the oldest pending delta is older than --max-lag "
         "(nothing folds). With several problems, the smallest code wins and every reason is "

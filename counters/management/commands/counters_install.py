@@ -13,8 +13,11 @@ from counters.management.commands._arguments import add_database
 class Command(BaseCommand):
     help = (
         "Install (or reinstall) the triggers and read-only guards of every declared counter, "
-        "as the migrations would, and nothing else. Use it after counters_uninstall, or when "
-        "backfill_counters says triggers are missing; then run backfill_counters, since writes "
+        "as the migrations would, and nothing else; and their copies on every partition of a "
+        "partitioned table (a partition created since the last install included; tables no "
+        "longer partitions lose theirs). Use it after counters_uninstall, or when "
+        "backfill_counters or counters_health say triggers are missing; then run backfill_counters, "
+        "since writes "
         "made while triggers were missing were not counted."
     )
 
