@@ -296,6 +296,7 @@ def test_the_project_checks_clean_with_or_without_the_social_app():
             ("routed", "tests.routed"),
             ("ecosystem", "tests.ecosystem"),
             ("partitioned", "tests.partitioned"),
+            ("dbcascade", "tests.dbcascade"),
         )
         if apps.is_installed(name)
     }
