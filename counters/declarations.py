@@ -42,7 +42,7 @@ class Count:
     Example::
 
         @counters.register(
-            counters.Count("followers_count", source="counters.Follow", path="followed"),
+            counters.Count("followers_count", source="counters_social.Follow", path="followed"),
         )
         class UserStats(models.Model): ...
     """

@@ -540,7 +540,7 @@ def recount(labels: Sequence[str] = (), **kwargs: Any) -> Report:
 
     Example::
 
-        counters.recount(["counters.UserStats"], ids=[request.user.pk])
+        counters.recount(["counters_social.UserStats"], ids=[request.user.pk])
     """
     return run(labels, fix=True, **kwargs)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
 
-from counters.exceptions import TriggersNotInstalled
+from counters.exceptions import TriggersNotInstalled, UnknownCounterError
 from counters.spec import Counter
 
 #: the state a trigger keeping a counter is in, in one word (metrics and health use these)
@@ -71,8 +72,20 @@ def states_by_counter(
     return result
 
 
-def trigger_states(counter: Counter, using: str = DEFAULT_DB_ALIAS) -> list[TriggerState]:
-    """The state of every trigger that keeps ``counter``."""
+def trigger_states(counter: Counter | Any, using: str = DEFAULT_DB_ALIAS) -> list[TriggerState]:
+    """The state of every trigger that keeps ``counter``: what ``counters.all_counters()`` hands
+    out (a ``CounterInfo``), its label (``"blog.Article.comments_count"``), or the engine's own
+    counter. An unknown label is an ``UnknownCounterError``."""
+    if not isinstance(counter, Counter):
+        from counters import registry
+
+        label = str(counter if isinstance(counter, str) else getattr(counter, "label", counter))
+        found = [c for c in registry.all_counters() if c.label.lower() == label.lower()]
+        if not found:
+            raise UnknownCounterError(
+                f"{label!r} names no counter (counters.all_counters() lists them)"
+            )
+        counter = found[0]
     return states_by_counter([counter], using)[counter]
 
 

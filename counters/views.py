@@ -31,9 +31,9 @@ async def live_stream(request: HttpRequest) -> HttpResponse:
     """``GET /counters/stream/?c=<counter>[:<key>]&c=...``: Server-Sent Events of those counters
     (the current values at once, then every committed change). Needs an ASGI server.
 
-    ``c`` names a counter (``counters.GlobalStats.total_follows``), one counter of a target row
-    (``counters.UserStats.followers_count:42``) or every counter of a row
-    (``counters.UserStats:42``). Unknown counters, bad keys or more than
+    ``c`` names a counter (``counters_social.GlobalStats.total_follows``), one counter of a target row
+    (``counters_social.UserStats.followers_count:42``) or every counter of a row
+    (``counters_social.UserStats:42``). Unknown counters, bad keys or more than
     ``COUNTERS_STREAM_MAX_TOPICS`` values: 400; ``display`` other than ``1``: 400; a counter the client may not watch: 403; a key
     that names no row: 404; a process serving ``COUNTERS_STREAM_MAX_STREAMS`` streams already, or
     shutting down, or without psycopg 3, or under WSGI: 503. Every error is ``{"error": ...}``.
