@@ -222,9 +222,7 @@ def fold_parts(target: TargetTable, rows: str = "moved") -> tuple[str, str, str]
         for i, (col, counter) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
     )
     flags = [
-        f"(coalesce(summed.m{i}, false) AND {c.reached(f't.{col}', c.decode(f'summed.v{i}'))})"
-        if c.extreme
-        else f"coalesce(summed.m{i}, false)"
+        c.must_recompute(f"coalesce(summed.m{i}, false)", f"t.{col}", c.decode(f"summed.v{i}"))
         for i, (col, c) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
         if c.recomputed
     ]

@@ -205,6 +205,20 @@ class Counter:
         return stable_id(self.label + "#recompute")
 
     @property
+    def marker_ids(self) -> tuple[int, ...]:
+        """The ``counters_delta.counter`` numbers of pending rows that ask for a recompute: a Min's
+        or Max's markers (rows left), and every pending row of a distinct count."""
+        return (self.id, self.marker_id) if self.kind == "distinct" else (self.marker_id,)
+
+    def is_marker(self, counter: str) -> str:
+        """SQL true when ``counter`` (a ``counters_delta.counter`` value) is one of
+        :attr:`marker_ids`."""
+        ids = self.marker_ids
+        if len(ids) == 1:
+            return f"{counter} = {ids[0]}"
+        return f"{counter} IN ({', '.join(map(str, ids))})"
+
+    @property
     def delta_ids(self) -> tuple[int, ...]:
         """Every ``counters_delta.counter`` number this counter uses."""
         return (self.id, self.marker_id) if self.recomputed else (self.id,)
@@ -293,14 +307,14 @@ class Counter:
         if self.kind == "distinct":
             return [
                 f"NULL::bigint AS d{i}",
-                f"bool_or({rows}.counter IN ({self.id}, {self.marker_id})) AS m{i}",
+                f"bool_or({self.is_marker(f'{rows}.counter')}) AS m{i}",
                 f"NULL::bigint AS v{i}",
             ]
         if not self.extreme:
             return [f"sum({rows}.delta) FILTER (WHERE {rows}.counter = {self.id}) AS d{i}"]
         return [
             f"{self.kind}({rows}.delta) FILTER (WHERE {rows}.counter = {self.id}) AS d{i}",
-            f"bool_or({rows}.counter = {self.marker_id}) AS m{i}",
+            f"bool_or({self.is_marker(f'{rows}.counter')}) AS m{i}",
             f"{self.kind}({rows}.delta) FILTER (WHERE {rows}.counter = {self.marker_id}) AS v{i}",
         ]
 
@@ -311,59 +325,53 @@ class Counter:
         :meth:`pending_aggregates`) applied: added, or for a Min or Max the extreme of both,
         recomputed for ``key`` when a row has left. Without ``recompute`` the candidates are
         applied and rows that left are not: the caller recomputes in a later statement when they
-        reached the column (see :meth:`reached` and :func:`counters.folding.render_recompute`)."""
+        reached the column (see :meth:`must_recompute` and
+        :func:`counters.folding.render_recompute`)."""
         if self.kind == "distinct":
-            if not recompute:
-                return column
-            return f"CASE WHEN {aggregates}.m{i} THEN {self.recompute_sql(key)} ELSE {column} END"
+            return self._recomputed(f"{aggregates}.m{i}", column, key) if recompute else column
         pending = self.decode(f"{aggregates}.d{i}")
         if not self.extreme:
             return self.typed(f"{column} + coalesce({pending}, 0)")
         if not recompute:
             best = "greatest" if self.kind == "max" else "least"
             return self.typed(f"{best}({column}, {pending})")
-        return self._extreme(column, pending, f"{aggregates}.m{i}", key)
+        best = "greatest" if self.kind == "max" else "least"
+        kept = f"{best}({column}, {pending})"
+        return self._recomputed(f"{aggregates}.m{i}", kept, key)
 
-    def reached(self, column: str, value: str) -> str:
-        """SQL true when rows that left, the best of them ``value`` (a decoded marker value),
-        may have held ``column``'s value (at or beyond it), or the column is NULL: only then must
-        the Min or Max be recomputed; a row below a Max (above a Min) did not hold it."""
-        if self.kind == "distinct":
-            return "true"
+    def must_recompute(self, marked: str, column: str, value: str) -> str:
+        """SQL true when the row must be recomputed: ``marked`` (SQL: pending rows asked for it,
+        see :meth:`is_marker`) and, for a Min or Max, the rows that left, the best of them
+        ``value`` (a decoded marker value), may have held ``column``'s value (at or beyond it),
+        or the column is NULL; a row below a Max (above a Min) did not hold it. A distinct count
+        is recomputed whenever it is marked."""
+        if not self.extreme:
+            return marked
         beyond = ">=" if self.kind == "max" else "<="
-        return f"({column} IS NULL OR {value} {beyond} {column})"
+        return f"({marked} AND ({column} IS NULL OR {value} {beyond} {column}))"
 
     def read_sql(self, column: str, key: str) -> str:
         """What a read of one row returns: ``column`` (NULL for a missing row) plus what is
         pending for ``key``, in the same snapshot."""
-        if self.kind == "distinct":
-            changed = (
-                f"EXISTS (SELECT 1 FROM counters_delta AS p WHERE p.counter IN ({self.id}, "
-                f"{self.marker_id}) AND p.key = ({key})::text)"
-            )
-            return (
-                f"CASE WHEN {changed} THEN {self.recompute_sql(key)} ELSE coalesce({column}, 0) END"
-            )
-        if not self.extreme:
+        if not self.recomputed:
             return self.typed(f"coalesce({column}, 0) + {self.pending_sql(key)}")
+        marked = (
+            f"EXISTS (SELECT 1 FROM counters_delta AS p WHERE {self.is_marker('p.counter')} "
+            f"AND p.key = ({key})::text)"
+        )
+        if self.kind == "distinct":
+            return self._recomputed(marked, f"coalesce({column}, 0)", key)
         candidates = self.decode(
             f"(SELECT {self.kind}(p.delta) FROM counters_delta AS p "
             f"WHERE p.counter = {self.id} AND p.key = ({key})::text)"
         )
-        left = (
-            f"EXISTS (SELECT 1 FROM counters_delta AS p WHERE p.counter = {self.marker_id} "
-            f"AND p.key = ({key})::text)"
-        )
-        return self._extreme(column, candidates, left, key)
-
-    def _extreme(self, column: str, candidates: str, left: str, key: str) -> str:
-        """A Min's or Max's value: recomputed for ``key`` when ``left`` (a row has left, SQL),
-        else the extreme of ``column`` and the pending ``candidates``."""
         best = "greatest" if self.kind == "max" else "least"
-        return self.typed(
-            f"CASE WHEN {left} THEN {self.recompute_sql(key)} "
-            f"ELSE {best}({column}, {candidates}) END"
-        )
+        return self._recomputed(marked, f"{best}({column}, {candidates})", key)
+
+    def _recomputed(self, marked: str, kept: str, key: str) -> str:
+        """The value recomputed for ``key`` from the source rows when ``marked`` (SQL), else
+        ``kept`` (SQL: the column, with a Min's or Max's pending candidates)."""
+        return self.typed(f"CASE WHEN {marked} THEN {self.recompute_sql(key)} ELSE {kept} END")
 
     def drift(self, cached: Any, true: Any) -> Any:
         """How far ``cached`` is from ``true``: 0 when equal, else their difference (a number,

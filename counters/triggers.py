@@ -437,9 +437,7 @@ def _one_parts(target: TargetTable) -> tuple[str, str]:
             new = counter.typed(f"t.{col} + {value}")
         sets.append(f"{col} = CASE WHEN _counters[_i] = {counter.id} THEN {new} ELSE t.{col} END")
     reached = [
-        f"(_counters[_i] = {c.marker_id} AND {c.reached(f't.{col}', c.decode('_deltas[_i]'))})"
-        if c.extreme
-        else f"_counters[_i] IN ({c.id}, {c.marker_id})"
+        c.must_recompute(c.is_marker("_counters[_i]"), f"t.{col}", c.decode("_deltas[_i]"))
         for col, c in zip(target.quoted_columns, target.counters, strict=True)
         if c.recomputed
     ]
