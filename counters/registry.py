@@ -14,7 +14,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import models
 
 from counters import declarations
 from counters.exceptions import CounterDeclarationError, UnknownCounterError
@@ -142,11 +142,6 @@ def _resolve_hops(
     return tuple(hops)
 
 
-def connection_for_types() -> Any:
-    """The connection whose backend names column types (types only: no query is made)."""
-    return connections[DEFAULT_DB_ALIAS]
-
-
 def _is_generic_foreign_key(field: object) -> bool:
     if not apps.is_installed("django.contrib.contenttypes"):
         return False
@@ -187,10 +182,7 @@ def _generic_hop(
         id_field=id_field,
         ct_field=model._meta.get_field(gfk.ct_field),
     )
-    key_type = pointed._meta.pk.rel_db_type(connection_for_types())
-    id_type = id_field.db_type(connection_for_types())
-    integer = ("smallint", "integer", "bigint")
-    if not hop.textual and id_type != key_type and not (id_type in integer and key_type in integer):
+    if not hop.holds_keys:
         raise CounterDeclarationError(
             "counters.E019",
             f"path {path!r}: {label} stores its object id in {model._meta.label}."
@@ -564,6 +556,12 @@ def databases_of(counter: Counter) -> list[str]:
     return [alias for alias in connections if kept_on(counter, alias)]
 
 
+def _named(counter: Counter, label: str) -> bool:
+    """Whether ``label`` names ``counter`` (``app_label.Model.field``) or its target model
+    (``app_label.Model``), in any case."""
+    return label.lower() in (counter.label.lower(), counter.target._meta.label.lower())
+
+
 def select(labels: Sequence[str] = (), using: str | None = None) -> list[Counter]:
     """Counters named by ``app_label.Model.field`` or ``app_label.Model`` labels; all when empty.
     With ``using``, only the counters that database keeps (:func:`on_database`).
@@ -576,17 +574,13 @@ def select(labels: Sequence[str] = (), using: str | None = None) -> list[Counter
         return counters
     chosen: list[Counter] = []
     for label in labels:
-        matched = [
-            counter
-            for counter in counters
-            if label.lower() in (counter.label.lower(), counter.target._meta.label.lower())
-        ]
+        matched = [counter for counter in counters if _named(counter, label)]
         if not matched:
             elsewhere = sorted(
                 {
                     alias
                     for counter in all_counters()
-                    if label.lower() in (counter.label.lower(), counter.target._meta.label.lower())
+                    if _named(counter, label)
                     for alias in databases_of(counter)
                 }
             )

@@ -92,6 +92,16 @@ class GenericHop:
         """Whether the object id is stored as text (django-contrib-comments' ``object_pk``)."""
         return self.id_field.get_internal_type() in ("CharField", "TextField", "SlugField")
 
+    @property
+    def holds_keys(self) -> bool:
+        """Whether the object id column can name keys of :attr:`related_model`: a text id (any
+        key, in its text form), an id of the key's own type, or integers of any width."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        key_type = self.target_field.rel_db_type(connection)
+        id_type = self.id_field.db_type(connection)
+        both_integers = key_type in INTEGER_TYPES and id_type in INTEGER_TYPES
+        return self.textual or id_type == key_type or both_integers
+
     def content_type_sql(self) -> str:
         """The id of :attr:`related_model`'s content type, looked up by the database when the
         statement runs: content type ids differ between databases and fixtures."""

@@ -80,11 +80,9 @@ def trigger_states(counter: Counter | Any, using: str = DEFAULT_DB_ALIAS) -> lis
         from counters import registry
 
         label = str(counter if isinstance(counter, str) else getattr(counter, "label", counter))
-        found = [c for c in registry.all_counters() if c.label.lower() == label.lower()]
-        if not found:
-            raise UnknownCounterError(
-                f"{label!r} names no counter (counters.all_counters() lists them)"
-            )
+        found = [c for c in registry.select([label]) if c.label.lower() == label.lower()]
+        if not found:  # a model's label: it names several counters
+            raise UnknownCounterError(f"{label!r} names a model; name one of its counters")
         counter = found[0]
     return states_by_counter([counter], using)[counter]
 

@@ -64,3 +64,5 @@ def test_trigger_states_takes_what_all_counters_hands_out():
         assert counters.trigger_states(info.label) == states
     with pytest.raises(UnknownCounterError, match="names no counter"):
         counters.trigger_states("blog.Nothing.here")
+    with pytest.raises(UnknownCounterError, match="names a model; name one of its counters"):
+        counters.trigger_states("counters_social.UserStats")
