@@ -57,6 +57,14 @@ class ReadOnlyDatabase(CounterError):
     a database whose transactions are read-only. Checks and reads run there; writes belong on
     the primary."""
 
+    @classmethod
+    def refusing(cls, using: str, work: str) -> ReadOnlyDatabase:
+        """The refusal of ``work`` (what was asked and that it writes) on database ``using``."""
+        return cls(
+            f"database {using!r} is read-only (a standby, or read-only transactions): {work}; "
+            "run it against the primary (a standby replays what the primary writes)"
+        )
+
 
 __all__ = [
     "CounterDeclarationError",

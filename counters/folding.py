@@ -45,7 +45,7 @@ FOLDER_GRACE = 5.0  # seconds a folder's beat outlives its interval (a slow fold
 # fresh. A row, not a session lock: a pooler (PgBouncer in transaction mode) hands sessions to
 # other clients, so a lock held by one would outlive its folder, or vanish on a reconnect.
 NO_FOLDER = (
-    "NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' "
+    f"NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = '{FOLDER_STATE}' "
     "AND (f.data ->> 'until')::timestamptz > statement_timestamp())"
 )
 
@@ -339,10 +339,7 @@ def fold(
     if read_only(using):
         from counters.exceptions import ReadOnlyDatabase
 
-        raise ReadOnlyDatabase(
-            f"database {using!r} is read-only (a standby): folding writes; fold on the primary "
-            "(a standby replays the primary's folds)"
-        )
+        raise ReadOnlyDatabase.refusing(using, "folding writes")
     started = time.monotonic()
     report = FoldReport()
     for target in TargetTable.group(registry.select(labels, using)):
@@ -530,7 +527,7 @@ class Folder:
                             "%g s up to %g s until it works",
                             self.using,
                             type(exc).__name__,
-                            _first_line(exc),
+                            first_line(exc),
                             self.interval,
                             self.max_backoff,
                             exc_info=not database,  # a bug, not an outage: show where
@@ -561,10 +558,10 @@ class Folder:
             _close(connection)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     """An error's message on one line (a driver's connection error spans several)."""
     text = str(exc).strip()
-    return text.splitlines()[0] if text else "no message"
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _close(connection: Any) -> None:

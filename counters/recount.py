@@ -310,9 +310,8 @@ def run(
 
     writable = not read_only(using)
     if fix and not writable:
-        raise ReadOnlyDatabase(
-            f"database {using!r} is read-only (a standby, or read-only transactions): a recount "
-            "writes; run it against the primary (a check, fix=False / --check, reads only)"
+        raise ReadOnlyDatabase.refusing(
+            using, "a recount writes (a check, fix=False or --check, reads only)"
         )
     whole = fix and ids is None and sample is None and start_after is None
     partition_sets: dict[str, dict[str, list[str]]] = {}

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import Error as DatabaseError
 
 from counters.exceptions import ReadOnlyDatabase, UnknownCounterError
-from counters.folding import Folder, FoldReport, fold
+from counters.folding import Folder, FoldReport, first_line, fold
 from counters.management.commands._arguments import (
     add_database,
     add_labels_and_batch_size,
@@ -63,12 +63,9 @@ class Command(BaseCommand):
         try:
             refused = read_only(using)
         except DatabaseError as exc:  # not reachable (a pooler refusing clients, a server down)
-            raise CommandError(f"cannot reach database {using!r}: {_first_line(exc)}") from None
-        if refused:
-            raise CommandError(
-                f"database {using!r} is read-only (a standby): folding writes; run the folder "
-                "against the primary (a standby replays its folds)"
-            )
+            raise CommandError(f"cannot reach database {using!r}: {first_line(exc)}") from None
+        if refused:  # said before a folder starts, not once a cycle
+            raise CommandError(str(ReadOnlyDatabase.refusing(using, "folding writes")))
         if options["forever"]:
             self._forever(options, size, using)
             return
@@ -77,9 +74,7 @@ class Command(BaseCommand):
         except (UnknownCounterError, ReadOnlyDatabase) as exc:
             raise CommandError(str(exc)) from None
         except DatabaseError as exc:
-            raise CommandError(
-                f"could not fold on database {using!r}: {_first_line(exc)}"
-            ) from None
+            raise CommandError(f"could not fold on database {using!r}: {first_line(exc)}") from None
         if options["verbosity"] == 0:
             return
         if not report.folded:
@@ -129,8 +124,3 @@ class Command(BaseCommand):
             if handler is not None:
                 logger.removeHandler(handler)
                 logger.setLevel(logging.NOTSET)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
