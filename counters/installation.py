@@ -107,17 +107,14 @@ def install(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """
     from counters.partitions import sync
     from counters.registry import build
-    from counters.triggers import CounterTrigger, ReadOnlyTrigger
+    from counters.triggers import registered_on
 
     build()
     done = []
     with transaction.atomic(using=using):
-        for model, trigger in pgtrigger.registered():
-            if isinstance(trigger, CounterTrigger | ReadOnlyTrigger) and trigger.allow_migrate(
-                model, using
-            ):  # another database's apps: their triggers go there
-                trigger.install(model, database=using)
-                done.append(f"{trigger.name} on {model._meta.label}")
+        for model, trigger in registered_on(using):  # another database's go there
+            trigger.install(model, database=using)
+            done.append(f"{trigger.name} on {model._meta.label}")
         done += [f"{w.name} on {w.table}" for w in sync(using, force=True).installed]
         install_sql_objects(using=using)
     return sorted(done)

@@ -119,18 +119,13 @@ class Partitioned:
 
 def _counter_triggers(using: str) -> dict[str, list[tuple[str, CounterTrigger]]]:
     """The counter triggers that belong on database ``using``, by quoted table: (pgid, trigger)."""
-    import pgtrigger
     from pgtrigger import utils
 
-    from counters.triggers import CounterTrigger
+    from counters.triggers import CounterTrigger, registered_on
 
     found: dict[str, list[tuple[str, CounterTrigger]]] = defaultdict(list)
-    for model, trigger in pgtrigger.registered():
-        if (
-            isinstance(trigger, CounterTrigger)
-            and trigger.operation_name in COPIED
-            and trigger.allow_migrate(model, using)
-        ):
+    for model, trigger in registered_on(using, (CounterTrigger,)):
+        if isinstance(trigger, CounterTrigger) and trigger.operation_name in COPIED:
             found[utils.quote(model._meta.db_table)].append((trigger.get_pgid(model), trigger))
     return found
 

@@ -711,6 +711,19 @@ def register_all(counters: list[Counter]) -> None:
             ReadOnlyTrigger(operation, target_counters).register(target)
 
 
+def registered_on(
+    using: str, kinds: tuple[type[pgtrigger.Trigger], ...] = (CounterTrigger, ReadOnlyTrigger)
+) -> list[tuple[type[models.Model], pgtrigger.Trigger]]:
+    """The library's registered triggers of ``kinds`` (counter triggers and read-only guards)
+    that belong on database ``using``: their models' apps migrate there (django-pgtrigger asks
+    the routers)."""
+    return [
+        (model, trigger)
+        for model, trigger in pgtrigger.registered()
+        if isinstance(trigger, kinds) and trigger.allow_migrate(model, using)
+    ]
+
+
 def triggers_for(counter: Counter) -> list[tuple[type[models.Model], pgtrigger.Trigger]]:
     """The registered pgtrigger triggers that keep ``counter`` (for status checks)."""
     return [

@@ -65,23 +65,20 @@ def install_unmigrated(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """Install every counter trigger and guard registered on a model of an app without
     migrations that the database does not have yet (one catalog query; nothing to do, the usual
     case, costs only that). Returns ``"name on app_label.Model"`` for each one installed."""
-    import pgtrigger
-
     from counters.installation import installed_triggers
-    from counters.triggers import CounterTrigger, ReadOnlyTrigger
+    from counters.triggers import registered_on
 
     wanted = [
         (model, trigger)
-        for model, trigger in pgtrigger.registered()
-        if isinstance(trigger, CounterTrigger | ReadOnlyTrigger)
-        and is_unmigrated(model._meta.app_label)
+        for model, trigger in registered_on(using)
+        if is_unmigrated(model._meta.app_label)
     ]
     if not wanted:
         return []
     present = {trigger.name for trigger in installed_triggers(using)}
     done = []
     for model, trigger in wanted:
-        if trigger.get_pgid(model) not in present and trigger.allow_migrate(model, using):
+        if trigger.get_pgid(model) not in present:
             trigger.install(model, database=using)
             done.append(f"{trigger.name} on {model._meta.label}")
     return done
