@@ -17,11 +17,11 @@ import pgtrigger
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from counters.partitions import PREFIX as PARTITION_PREFIX  # the copies on partitions
 from counters.spec import quote
 from counters.targets import TargetTable
 
 PREFIX = "pgtrigger_counters_"
-PARTITION_PREFIX = "counters_partition_"  # see counters.partitions
 
 
 @dataclass(frozen=True)
