@@ -11,11 +11,9 @@ value reads the same everywhere on a page, and the same after the live stream mo
 
 from __future__ import annotations
 
-import datetime
 import decimal
 
 from django.db import models
-from django.utils import formats, timezone
 
 DRIFT_STYLE = "color: #ba2121; font-weight: bold"  # the admin's error red (inline: any page)
 
@@ -33,20 +31,13 @@ EMPTY = "-"  # what Django's admin shows for an empty value (AdminSite.empty_val
 
 
 def human(value: object, empty: str = EMPTY) -> str:
-    """``value`` as Django's admin shows a read-only field holding it: ``12,034`` (with
-    ``USE_THOUSAND_SEPARATOR``), ``12.35``, ``Dec. 2, 2026, 5:34 p.m.`` (the active locale's
-    ``DATETIME_FORMAT``, in the current time zone), ``empty`` for ``None``."""
-    if value is None:
-        return empty
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, datetime.datetime):
-        return formats.localize(timezone.template_localtime(value))
-    if isinstance(value, datetime.date | datetime.time):
-        return formats.localize(value)
-    if isinstance(value, int | float | decimal.Decimal):
-        return formats.number_format(value)
-    return str(value)
+    """``value`` as Django's admin shows a read-only field holding it (its own
+    ``display_for_value``): ``12,034`` (with ``USE_THOUSAND_SEPARATOR``), ``12.35``,
+    ``Dec. 2, 2026, 5:34 p.m.`` (the active locale's ``DATETIME_FORMAT``, in the current time
+    zone), ``empty`` for ``None``."""
+    from django.contrib.admin.utils import display_for_value  # the admin's, imported on use
+
+    return str(display_for_value(value, empty))
 
 
 def drift_words(drift: object, kind: str = "count") -> str:
