@@ -6,7 +6,7 @@ import statistics
 from collections.abc import Callable
 
 import counters
-from bench.common import LINE_ITEMS, ORDERS, RESULTS, LineItem, sql, timed
+from bench.common import LINE_ITEMS, ORDERS, RESULTS, LineItem, off_then_counted, sql, timed
 
 
 def aggregates(quick: bool) -> None:
@@ -80,37 +80,23 @@ def aggregates(quick: bool) -> None:
         ("delete a row holding no extreme (one row each)", seed(50), delete_any, 200),
     ]
     for name, setup, work, unit in cases:
-        times: dict[str, list[float]] = {"off": [], "counted": []}
         folds: list[float] = []  # the fold after the counted work (Min/Max recomputes happen there)
-        drifted = 0
-        for _ in range(rounds):
-            for design in ("off", "counted"):
-                setup()
-                on(design == "counted")
-                times[design].append(timed(work))
-                on(True)
-                if design == "counted":
-                    folds.append(timed(counters.fold))
-                    report = counters.check(["testapp.Order"])
-                    drifted = max(drifted, sum(c.rows_drifted for c in report.counters))
-        med = {design: statistics.median(values) for design, values in times.items()}
-        RESULTS[name] = {
-            "rounds": rounds,
-            "counted_s": med["counted"],
-            "off_s": med["off"],
-            "aggregate_ratio": med["counted"] / med["off"],
-            "counted_spread_s": [min(times["counted"]), max(times["counted"])],
-            "off_spread_s": [min(times["off"]), max(times["off"])],
-            "per_op_counted_ms": med["counted"] / unit * 1000,
-            "per_op_off_ms": med["off"] / unit * 1000,
-            "counted_drifted_values": drifted,
-            "fold_after_s": statistics.median(folds),
-        }
-        r = RESULTS[name]
+        r = off_then_counted(
+            rounds,
+            setup,
+            work,
+            unit,
+            on,
+            ["testapp.Order"],
+            after_counted=lambda folds=folds: folds.append(timed(counters.fold)),
+        )
+        r["aggregate_ratio"] = r["counted_s"] / r["off_s"]
+        r["fold_after_s"] = statistics.median(folds)
+        RESULTS[name] = r
         print(
             f"{name:58} counted {r['counted_s']:7.3f}s  off {r['off_s']:7.3f}s  "
             f"ratio {r['aggregate_ratio']:.2f}x  fold after {r['fold_after_s']:.3f}s  "
-            f"drift {drifted}",
+            f"drift {r['counted_drifted_values']}",
             flush=True,
         )
     empty()

@@ -200,6 +200,48 @@ def timed(work: Callable[[], None]) -> float:
     return time.perf_counter() - started
 
 
+def off_then_counted(
+    rounds: int,
+    setup: Callable[[], None],
+    work: Callable[[], None],
+    unit: int,
+    on: Callable[[bool], None],
+    labels: list[str],
+    *,
+    after_counted: Callable[[], None] | None = None,
+    after_off: Callable[[], None] | None = None,
+) -> dict[str, object]:
+    """``work`` timed with one table's triggers off and on (``on(counted)``), alternating, from
+    ``setup`` each time; after each counted round ``after_counted`` (a fold) then a drift check of
+    the counters ``labels``, after each round without triggers ``after_off`` (a recount). The
+    medians, spreads, per-``unit`` times and the largest drift, as a result row."""
+    times: dict[str, list[float]] = {"off": [], "counted": []}
+    drifted = 0
+    for _ in range(rounds):
+        for design in ("off", "counted"):
+            setup()
+            on(design == "counted")
+            times[design].append(timed(work))
+            on(True)
+            after = after_counted if design == "counted" else after_off
+            if after is not None:
+                after()
+            if design == "counted":
+                report = counters.check(labels)
+                drifted = max(drifted, sum(c.rows_drifted for c in report.counters))
+    med = {design: statistics.median(values) for design, values in times.items()}
+    return {
+        "rounds": rounds,
+        "counted_s": med["counted"],
+        "off_s": med["off"],
+        "counted_spread_s": [min(times["counted"]), max(times["counted"])],
+        "off_spread_s": [min(times["off"]), max(times["off"])],
+        "per_op_counted_ms": med["counted"] / unit * 1000,
+        "per_op_off_ms": med["off"] / unit * 1000,
+        "counted_drifted_values": drifted,
+    }
+
+
 class folder_process:  # noqa: N801 - a context manager, used as `with folder_process():`
     """A dedicated folder in a process of its own (``fold_counters --forever``), announced to the
     writers before the work starts; its CPU competes with the work's on the same cores."""

@@ -4,11 +4,10 @@ an identical table, each against its table's triggers off, in the same run."""
 from __future__ import annotations
 
 import random
-import statistics
 from collections.abc import Callable
 
 import counters
-from bench.common import RESULTS, sql, timed
+from bench.common import RESULTS, off_then_counted, sql
 
 
 def distinct(quick: bool) -> None:
@@ -69,33 +68,20 @@ def _measure(
     ]
     for what, work, unit in cases:
         name = f"{kind}, {per_shop:,} rows per shop: {what}"
-        times: dict[str, list[float]] = {"off": [], "counted": []}
-        drifted = 0
-        for _ in range(rounds):
-            for design in ("off", "counted"):
-                seed()
-                on(design == "counted")
-                times[design].append(timed(work))
-                on(True)
-                if design == "counted":
-                    report = counters.check(["bench_shop.Shop"])
-                    drifted = max(drifted, sum(c.rows_drifted for c in report.counters))
-                else:
-                    counters.recount(["bench_shop.Shop"])
-        med = {design: statistics.median(values) for design, values in times.items()}
-        RESULTS[name] = {
-            "rounds": rounds,
-            "counted_s": med["counted"],
-            "off_s": med["off"],
-            "distinct_ratio": med["counted"] / med["off"],
-            "per_op_counted_ms": med["counted"] / unit * 1000,
-            "per_op_off_ms": med["off"] / unit * 1000,
-            "counted_drifted_values": drifted,
-        }
-        r = RESULTS[name]
+        r = off_then_counted(
+            rounds,
+            seed,
+            work,
+            unit,
+            on,
+            ["bench_shop.Shop"],
+            after_off=lambda: counters.recount(["bench_shop.Shop"]),
+        )
+        r["distinct_ratio"] = r["counted_s"] / r["off_s"]
+        RESULTS[name] = r
         print(
             f"{name:62} counted {r['counted_s']:7.3f}s  off {r['off_s']:7.3f}s  "
-            f"ratio {r['distinct_ratio']:.2f}x  drift {drifted}",
+            f"ratio {r['distinct_ratio']:.2f}x  drift {r['counted_drifted_values']}",
             flush=True,
         )
     sql(f"TRUNCATE {table}")
