@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""What a writer pays to ask whether a dedicated folder runs (``counters.folding.NO_FOLDER``).
+"""What a writer pays to ask whether a dedicated folder runs (``counters.sql.fold.NO_FOLDER``).
 
 Every counter trigger, once per target table and statement, decides whether to fold a window of
 pending rows by itself: ``random() < 1/64`` and not ``deferred()``, then (one time in 64) whether
@@ -35,9 +35,11 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from counters.folding import FOLDER_STATE, NO_FOLDER, folder_present  # noqa: E402
-from counters.spec import stable_id  # noqa: E402
-from counters.triggers import FOLD_CHANCE, IN_PLACE_ALLOWED  # noqa: E402
+from counters.folding import folder_present  # noqa: E402
+from counters.sql.fold import FOLDER_STATE, NO_FOLDER  # noqa: E402
+from counters.sql.landing import IN_PLACE_ALLOWED  # noqa: E402
+from counters.sql.quoting import stable_id  # noqa: E402
+from counters.sql.triggers import FOLD_CHANCE  # noqa: E402
 
 LOCK = stable_id("counters.folder")  # the session lock the beat replaced
 PEEK = f"(CASE WHEN pg_try_advisory_lock_shared({LOCK}) THEN pg_advisory_unlock_shared({LOCK}) ELSE false END)"

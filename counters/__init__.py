@@ -14,7 +14,9 @@ and ``counters.increment(obj, "profile_views")`` bumps an event counter.
 
 from typing import TYPE_CHECKING, Any
 
-from counters.declarations import Count, Events, Max, Min, Sum, register
+from counters.core.declarations import Count, Events, Max, Min, Sum, register
+from counters.core.registry import CounterInfo
+from counters.core.registry import describe as all_counters
 from counters.events import aincrement, increment
 from counters.exceptions import (
     CounterDeclarationError,
@@ -28,9 +30,7 @@ from counters.exceptions import (
 from counters.folding import fold
 from counters.guard import deferred, unguarded
 from counters.reading import CounterManager
-from counters.recount import check, compare, recount
-from counters.registry import CounterInfo
-from counters.registry import describe as all_counters
+from counters.recounting import check, compare, recount
 from counters.status import trigger_states
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ def install_sql_objects(sender: AppConfig, using: str, **kwargs: object) -> None
 
 def install_unmigrated(sender: AppConfig, using: str, **kwargs: object) -> None:
     """After ``migrate`` (a syncdb too): the counter triggers of apps without migrations, which
-    the tables Django created do not all carry (see :mod:`counters.unmigrated`)."""
-    from counters.unmigrated import install_unmigrated as install
+    the tables Django created do not all carry (see :mod:`counters.carriers`)."""
+    from counters.installation import install_unmigrated as install
 
     install(using=using)
 
@@ -47,10 +47,16 @@ class CountersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from counters import checks, registry
+        from counters import checks, editing, reading, triggers
+        from counters.core import registry
 
         checks.register()
-        registry.build()
+        built = registry.build()
+        triggers.register_all(built.counters)
+        reading.exact_reads(built.counters)
+        editing.make_read_only(
+            [c.field for c in built.counters] + [f for fs in built.events.values() for f in fs]
+        )
         pre_migrate.connect(
             refuse_removing_tables_under_triggers, sender=self, dispatch_uid="counters_unmigrate"
         )

@@ -28,7 +28,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import checks
 
-from counters import registry
+from counters.core import registry
 
 
 def check_backend(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from asgiref.sync import sync_to_async
 from django.db import connections, models, router
 
-from counters import registry
+from counters.core import registry
 from counters.exceptions import TriggerKeptCounterError, UnknownCounterError
-from counters.spec import quote
+from counters.sql.quoting import quote
 
 
 def increment(obj: models.Model, field: str, by: int = 1) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from counters.recount import Report
+    from counters.report import Report
 
 
 class CounterError(Exception):

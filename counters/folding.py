@@ -16,7 +16,7 @@ while its beat is fresh (:data:`NO_FOLDER`). Nothing here keeps session state (e
 transaction lock), so all of it works through a pooler in transaction mode (PgBouncer).
 
 Pending deltas exist only for rows another transaction held when a writer counted into them (see
-:mod:`counters.triggers`). The same fold serves :func:`fold` (``manage.py fold_counters``) and the
+:mod:`counters.sql.triggers`). The same fold serves :func:`fold` (``manage.py fold_counters``) and the
 SQL function ``counters_fold()``; the writers' own occasional folds take a bounded window of
 pending rows instead (:func:`render_window_fold`). A Min's or Max's recompute runs in a statement
 of its own once the row is held (:func:`render_recompute`).
@@ -25,7 +25,6 @@ of its own once the row is held (:func:`render_recompute`).
 from __future__ import annotations
 
 import logging
-import textwrap
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,272 +32,21 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from counters import registry
+from counters import state
+from counters.core import registry
+from counters.core.targets import TargetTable
+from counters.exceptions import ReadOnlyDatabase
 from counters.guard import unguarded
-from counters.spec import stable_id
-from counters.targets import TargetTable
+from counters.sql.fold import (
+    FOLDER_STATE,
+    NO_FOLDER,
+    fold_lock,
+    render_create,
+    render_fold,
+    render_recompute,
+)
 
-FOLD_LOCK = stable_id("counters.fold")  # first key of the per-table folder locks
-FOLDER_STATE = "folder"  # the counters_state row a dedicated folder beats in, every cycle
 FOLDER_GRACE = 5.0  # seconds a folder's beat outlives its interval (a slow fold, a pooler hiccup)
-# what a writer asks before folding by itself: false while a dedicated folder's last beat is
-# fresh. A row, not a session lock: a pooler (PgBouncer in transaction mode) hands sessions to
-# other clients, so a lock held by one would outlive its folder, or vanish on a reconnect.
-NO_FOLDER = (
-    f"NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = '{FOLDER_STATE}' "
-    "AND (f.data ->> 'until')::timestamptz > statement_timestamp())"
-)
-
-OLDEST = """\
-SELECT p.key FROM counters_delta AS p
-WHERE p.counter IN ({ids}){after}
-GROUP BY p.key ORDER BY p.key LIMIT {batch}"""
-
-FOLD = """\
-WITH pending AS (
-{pending}
-),
-taken AS (  -- the target rows nobody holds right now
-    SELECT t.{key} FROM {table} AS t
-    WHERE t.{key} IN (SELECT pending.key::{key_type} FROM pending) AND {hold}
-    ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED
-),
-moved AS (
-    DELETE FROM counters_delta AS p
-    WHERE p.counter IN ({ids}) AND p.key IN (SELECT taken.{key}::text FROM taken)
-    RETURNING p.counter, p.key, p.delta
-),
-summed AS (
-    SELECT moved.key, {sums}
-    FROM moved GROUP BY moved.key
-),
-folded AS (
-    UPDATE {table} AS t SET {sets}
-    FROM summed WHERE t.{key} = summed.key::{key_type}
-    RETURNING t.{key} AS key, {left} AS recompute
-),
-rowless AS (  -- pending keys without their row: not created yet, or gone
-    SELECT pending.key FROM pending
-    WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = pending.key::{key_type})
-),
-orphans AS (  -- deltas of rows that are gone (their owner was deleted)
-    DELETE FROM counters_delta AS p
-    WHERE p.counter IN ({ids}) AND p.key IN (SELECT rowless.key FROM rowless){owned}
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
-       (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
-       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless,
-       (SELECT array_agg(folded.key) FROM folded WHERE folded.recompute) AS recompute{into}"""
-
-RECOMPUTE = """\
-WITH settled AS (
-    DELETE FROM counters_delta AS p
-    WHERE p.counter IN ({ids}) AND p.key IN (SELECT k.key::text FROM unnest({keys}) AS k (key))
-)
-UPDATE {table} AS t SET {sets}
-WHERE t.{key} = ANY({keys})"""
-
-WINDOW = """\
-WITH slice AS MATERIALIZED (
-    SELECT w.id, w.key FROM (
-        SELECT p.id, p.counter, p.key FROM counters_delta AS p
-        WHERE p.key >= (
-            SELECT r.key FROM counters_delta AS r
-            WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
-            ORDER BY r.id LIMIT 1)
-        ORDER BY p.key LIMIT {window}
-    ) AS w
-    WHERE w.counter IN ({ids})
-),
-taken AS (
-    SELECT t.{key} FROM {table} AS t
-    WHERE t.{key} IN (SELECT slice.key::{key_type} FROM slice) AND {hold}
-    ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED
-),
-moved AS (
-    DELETE FROM counters_delta AS p
-    WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken.{key}::text FROM taken))
-    RETURNING p.counter, p.key, p.delta
-),
-summed AS (
-    SELECT moved.key, {sums}
-    FROM moved GROUP BY moved.key
-),
-folded AS (
-    UPDATE {table} AS t SET {sets}
-    FROM summed WHERE t.{key} = summed.key::{key_type}
-    RETURNING t.{key} AS key, {left} AS recompute
-)
-SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO {into} FROM folded"""
-
-
-CREATE = """\
-INSERT INTO {table} ({key})  -- rows still missing: their first writer rolled back, or skipped
-SELECT pending.key::{key_type}  -- creating them while another writer was at it
-FROM (
-    SELECT DISTINCT p.key FROM counters_delta AS p
-    WHERE p.counter IN ({ids}){after}
-    ORDER BY p.key LIMIT {batch}
-) AS pending
-WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = pending.key::{key_type}){owner}
-  AND {lock}  -- nobody else creating it now
-ORDER BY 1
-ON CONFLICT DO NOTHING"""
-
-OWNER = """
-  AND pending.key::{key_type} IN (  -- whose owner exists and is not being deleted right now
-      SELECT o.{column} FROM {owner} AS o WHERE o.{column} = pending.key::{key_type}
-      FOR KEY SHARE SKIP LOCKED)"""
-
-
-def render_create(target: TargetTable, *, batch: int | str, after: str = "NULL") -> str:
-    """Create the rows of ``target`` that pending deltas wait for (stats and totals rows); ``""``
-    for a table whose rows are never created (the counted-into model itself)."""
-    if target.mode == "update":
-        return ""
-    owner = ""
-    if target.owner is not None:
-        table, column = target.owner
-        owner = OWNER.format(key_type=target.key_type, column=column, owner=table)
-    return CREATE.format(
-        table=target.quoted_table,
-        key=target.quoted_key,
-        key_type=target.key_type,
-        ids=target.ids_sql,
-        after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
-        batch=batch,
-        owner=owner,
-        lock=target.try_create_lock("pending.key"),
-    )
-
-
-def render_fold(
-    target: TargetTable,
-    *,
-    batch: int | str,
-    after: str = "NULL",
-    into: str = "",
-) -> str:
-    """One fold step over ``target``: up to ``batch`` pending keys after ``after`` (SQL
-    expressions). Returns rows moved, orphans dropped, keys looked at, the last key, rows updated
-    and pending keys without their row, and the keys whose Min or Max :func:`render_recompute`
-    must recompute next (``INTO`` the PL/pgSQL variable ``into``, in a function)."""
-    sums, sets, left = fold_parts(target)
-    pending = OLDEST.format(
-        ids=target.ids_sql,
-        after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
-        batch=batch,
-    )
-    return FOLD.format(
-        pending=textwrap.indent(pending, "    "),
-        ids=target.ids_sql,
-        key=target.quoted_key,
-        table=target.quoted_table,
-        key_type=target.key_type,
-        sums=sums,
-        sets=sets,
-        into=f" INTO {into}" if into else "",
-        owned=_owner_gone(target),
-        left=left,
-        hold=target.try_hold(f"t.{target.quoted_key}::text"),
-    )
-
-
-def fold_parts(target: TargetTable, rows: str = "moved") -> tuple[str, str, str]:
-    """What a fold of ``target`` adds: the pending aggregates over delta rows ``rows`` grouped
-    by key, the ``SET`` list merging them into the columns (``summed``), and SQL true for a row
-    whose Min or Max must be recomputed (a row left it): the recompute runs in a statement of its
-    own (:func:`render_recompute`), once the row is held, so its snapshot includes every in-place
-    update made before."""
-    sums = ", ".join(
-        aggregate
-        for i, counter in enumerate(target.counters)
-        for aggregate in counter.pending_aggregates(i, rows)
-    )
-    sets = ", ".join(
-        f"{col} = "
-        + counter.merged(f"t.{col}", "summed", i, f"t.{target.quoted_key}", recompute=False)
-        for i, (col, counter) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
-    )
-    flags = [
-        c.must_recompute(f"coalesce(summed.m{i}, false)", f"t.{col}", c.decode(f"summed.v{i}"))
-        for i, (col, c) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
-        if c.recomputed
-    ]
-    left = " OR ".join(flags) or "false"
-    return sums, sets, left
-
-
-def render_recompute(target: TargetTable, keys: str) -> str:
-    """Recompute every Min and Max of ``target``'s rows whose keys are in the array ``keys``
-    (SQL of the key's type) from the source rows, and drop their pending candidates and markers
-    in the same statement (one snapshot): the recompute includes every row they stood for, and a
-    candidate left pending would bring back a row that has left since. ``""`` for a table
-    without a Min or Max."""
-    extremes = [
-        (col, counter)
-        for col, counter in zip(target.quoted_columns, target.counters, strict=True)
-        if counter.recomputed
-    ]
-    if not extremes:
-        return ""
-    sets = ", ".join(
-        f"{col} = {counter.typed(counter.recompute_sql(f't.{target.quoted_key}'))}"
-        for col, counter in extremes
-    )
-    ids = ", ".join(str(n) for _, counter in extremes for n in counter.delta_ids)
-    return RECOMPUTE.format(
-        table=target.quoted_table, key=target.quoted_key, sets=sets, keys=keys, ids=ids
-    )
-
-
-WINDOW_ROWS = 256  # a writer's occasional fold looks at no more pending rows than this
-
-
-def render_window_fold(target: TargetTable, into: str) -> str:
-    """A writer's occasional fold of ``target``: the pending rows of its counters among at most
-    ``WINDOW_ROWS`` rows of ``counters_delta`` in key order, from the key of a pending row drawn
-    at random (so a key with many pending rows is drawn often), into the
-    target rows nobody holds. Bounded work whatever the backlog; creates no row and drops no
-    orphan (that is a dedicated fold's work, outside the application's transactions). The keys
-    whose Min or Max must be recomputed go ``INTO`` the PL/pgSQL array ``into``."""
-    sums, sets, left = fold_parts(target)
-    return WINDOW.format(
-        window=WINDOW_ROWS,
-        ids=target.ids_sql,
-        table=target.quoted_table,
-        key=target.quoted_key,
-        key_type=target.key_type,
-        sums=sums,
-        sets=sets,
-        left=left,
-        into=into,
-        hold=target.try_hold(f"t.{target.quoted_key}::text"),
-    )
-
-
-def _owner_gone(target: TargetTable) -> str:
-    """For a stats table, a delta is an orphan only once its owner row is gone too (a row still
-    missing while its owner exists waits for the next fold's create step). A single-row total's
-    deltas are never orphans: a missing totals row is one another writer is creating right now
-    (its deltas may be visible before its row is), or one the next create step makes."""
-    if target.mode == "singleton":
-        return "\n      AND false  -- a total's row is created, never gone: its deltas wait for it"
-    if target.owner is None:
-        return ""
-    table, column = target.owner
-    return (
-        f"\n      AND NOT EXISTS (SELECT 1 FROM {table} AS o WHERE o.{column} = p.key::"
-        f"{target.key_type})"
-    )
-
-
-def fold_lock(target: TargetTable, *, wait: bool = False) -> str:
-    """SQL trying (or, with ``wait``, waiting for) the folder lock of ``target``'s table, held
-    until the transaction ends. Folders only try it; a recount or a TRUNCATE waits for it."""
-    function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
-    return f"{function}({FOLD_LOCK}, {stable_id(target.table)})"
 
 
 @dataclass
@@ -322,7 +70,7 @@ def fold(
     """Fold every pending delta of the counters named by ``labels`` (all when empty) into its
     counter row, in batches of ``batch_size`` target keys, one short transaction each. Only the
     counters database ``using`` keeps (their apps migrate there: see
-    :func:`counters.registry.on_database`); naming another database's counter is an
+    :func:`counters.core.registry.on_database`); naming another database's counter is an
     ``UnknownCounterError``.
 
     Never waits: rows busy right now, and tables another folder is folding, are left for the next
@@ -334,18 +82,14 @@ def fold(
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch size must be a positive integer, not {batch_size!r}")
-    from counters.monitoring import read_only, record_fold
-
-    if read_only(using):
-        from counters.exceptions import ReadOnlyDatabase
-
+    if state.read_only(using):
         raise ReadOnlyDatabase.refusing(using, "folding writes")
     started = time.monotonic()
     report = FoldReport()
     for target in TargetTable.group(registry.select(labels, using)):
         _fold_table(target, batch_size, using, report)
     report.seconds = time.monotonic() - started
-    record_fold(report.total, report.seconds, using)
+    state.record_fold(report.total, report.seconds, using)
     return report
 
 
@@ -379,10 +123,8 @@ def _fold_table(target: TargetTable, batch_size: int, using: str, report: FoldRe
 
 def pending_rows(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     """Pending delta rows per counter label (for the admin; see
-    :func:`counters.monitoring.backlog`)."""
-    from counters.monitoring import backlog
-
-    return {label: pending.rows for label, pending in backlog(using).items()}
+    :func:`counters.state.backlog`)."""
+    return {label: pending.rows for label, pending in state.backlog(using).items()}
 
 
 FOLDER_BEAT = """\

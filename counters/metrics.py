@@ -28,7 +28,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from counters import monitoring, registry
+from counters import monitoring
+from counters.core import registry
 from counters.exceptions import CounterError
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.db import models
 
-from counters import registry
-from counters.spec import literal, quote
+from counters.core import registry
+from counters.sql.quoting import literal, quote
 
 
 def value_sql(

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
 
+from counters.core import registry
+from counters.core.counter import Counter
 from counters.exceptions import TriggersNotInstalled, UnknownCounterError
-from counters.spec import Counter
+from counters.triggers import triggers_for
 
 #: the state a trigger keeping a counter is in, in one word (metrics and health use these)
 STATES = ("enabled", "disabled", "outdated", "missing")
@@ -56,8 +58,6 @@ def states_by_counter(
 ) -> dict[Counter, list[TriggerState]]:
     """The state of every trigger that keeps each of ``counters``, from pgtrigger's own status
     check, asking the database once per trigger (one trigger keeps many counters)."""
-    from counters.triggers import triggers_for
-
     found: dict[tuple[str, str], TriggerState] = {}
     result = {}
     for counter in counters:
@@ -77,8 +77,6 @@ def trigger_states(counter: Counter | Any, using: str = DEFAULT_DB_ALIAS) -> lis
     out (a ``CounterInfo``), its label (``"blog.Article.comments_count"``), or the engine's own
     counter. An unknown label is an ``UnknownCounterError``."""
     if not isinstance(counter, Counter):
-        from counters import registry
-
         label = str(counter if isinstance(counter, str) else getattr(counter, "label", counter))
         found = [c for c in registry.select([label]) if c.label.lower() == label.lower()]
         if not found:  # a model's label: it names several counters

@@ -5,7 +5,7 @@ path("counters/", include("counters.urls")),
 
 from django.urls import path
 
-from counters import views
+from counters.live import views
 
 app_name = "counters"
 urlpatterns = [

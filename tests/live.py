@@ -36,7 +36,7 @@ def asgi_server(transactional_db) -> Iterator[Server]:  # noqa: ANN001
     """uvicorn serving project.asgi on a free port; its hubs are closed at the end."""
     import uvicorn
 
-    from counters import live
+    from counters.live import hub as live_hub
     from project.asgi import application
 
     port = _free_port()
@@ -60,12 +60,12 @@ def asgi_server(transactional_db) -> Iterator[Server]:  # noqa: ANN001
     try:
         yield Server("127.0.0.1", port)
     finally:
-        for hub in list(live._hubs.values()):
+        for hub in list(live_hub._hubs.values()):
             if not hub.loop.is_closed():
                 asyncio.run_coroutine_threadsafe(hub.close(), hub.loop).result(10)
         server.should_exit = True
         thread.join(15)
-        live._hubs.clear()
+        live_hub._hubs.clear()
 
 
 class Stream:

@@ -15,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 import counters
-from counters import jobs as counters_jobs
-from counters import registry
+from counters.admin import jobs as counters_jobs
+from counters.core import registry
+from counters.core.registry import get_counter
 from counters.models import CounterDelta
-from counters.registry import get_counter
 from counters.social import admin as social_admin
 from counters.social.models import Follow, GlobalStats, Post, UserStats
 from tests.factories import UserFactory

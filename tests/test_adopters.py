@@ -305,7 +305,7 @@ def test_the_project_checks_clean_with_or_without_the_social_app():
 
 def test_the_overview_checks_uuid_and_text_keyed_targets_in_steps(admin_client, monkeypatch):
     """Each step's resume key is kept in the session (JSON) as text, whatever the key type."""
-    from counters import jobs as counters_jobs
+    from counters.admin import jobs as counters_jobs
 
     monkeypatch.setattr(counters_jobs, "STEP_SECONDS", 1e-6)
     monkeypatch.setattr(counters_jobs, "STEP_BATCH_SIZE", 2)

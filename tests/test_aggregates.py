@@ -16,7 +16,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 import counters
-from counters import registry
+from counters.core import registry
 from counters.exceptions import TriggerKeptCounterError
 from tests.testapp.models import Answer, LineItem, Order, Profile, QuizSession
 from tests.utils import assert_exact, inject, run_threads, true_value
@@ -261,16 +261,20 @@ def test_the_live_stream_carries_sums_and_timestamps_exactly():
     pytest.importorskip("psycopg", reason="the hub needs psycopg 3")
     import asyncio
 
-    from counters import live
+    from counters.live import hub as live_hub
+    from counters.live import stream as live_stream
+    from counters.live import topics as live_topics
 
     order = Order.objects.create()
     LineItem.objects.create(order=order, amount=D("12.30"), added_at=at(0))
     LineItem.objects.create(order=order, amount=D("0.05"), added_at=at(-1))
 
     async def first_values() -> dict:
-        hub = live.Hub(interval=0.02)
+        hub = live_hub.Hub(interval=0.02)
         try:
-            subscription = await hub.subscribe(live.parse_topics([f"testapp.Order:{order.pk}"]))
+            subscription = await hub.subscribe(
+                live_topics.parse_topics([f"testapp.Order:{order.pk}"])
+            )
             return await subscription.changes(5)
         finally:
             await hub.close()
@@ -278,7 +282,7 @@ def test_the_live_stream_carries_sums_and_timestamps_exactly():
     values = asyncio.run(first_values())
     assert values[f"testapp.Order.total_amount:{order.pk}"] == D("12.35")
     assert values[f"testapp.Order.first_item_at:{order.pk}"] == at(-1)
-    event = live.sse(values)  # decimals as exact strings, timestamps in ISO 8601
+    event = live_stream.sse(values)  # decimals as exact strings, timestamps in ISO 8601
     assert f'"testapp.Order.total_amount:{order.pk}":"12.35"' in event
     assert f'"testapp.Order.first_item_at:{order.pk}":"2026-01-01T11:59:00+00:00"' in event
     assert f'"testapp.Order.largest_amount:{order.pk}":"12.30"' in event

@@ -13,8 +13,10 @@ from django.contrib.admin.utils import display_for_field
 from django.contrib.auth import get_user_model
 from django.db import connections, models
 
-from counters import live, registry
-from counters.recount import compare
+from counters.core import registry
+from counters.live import stream as live_stream
+from counters.live import topics as live_topics
+from counters.recounting import compare
 from counters.social.models import Follow, Post, UserStats
 from tests.browser import screenshot
 from tests.factories import UserFactory
@@ -55,7 +57,7 @@ def from_another_connection(work: Callable[[], object]) -> object:
 def database_value(topic_name: str) -> tuple[object, models.Field]:
     """The true value of a stream topic (COUNT(*), MAX() ... over the source rows), and its field;
     the cached value (column plus pending deltas) must be the same."""
-    (topic,) = live.parse_topics([topic_name])
+    (topic,) = live_topics.parse_topics([topic_name])
     found = {c.counter.field.name: c for c in compare(topic.model, [topic.key])[topic.key]}
     value = found[topic.field]
     assert value.cached == value.true, topic_name
@@ -79,7 +81,7 @@ def assert_live_values_are_the_database_values(page, root: str) -> list[str]:
     for topic, value, written in shown:
         true, field = database_value(topic)
         assert (topic, written) == (topic, as_the_admin_writes(true, field))
-        assert (topic, value) == (topic, live.wire_text(true))
+        assert (topic, value) == (topic, live_stream.wire_text(true))
     return [topic for topic, _, _ in shown]
 
 
@@ -88,7 +90,7 @@ def wait_for_value(page, topic: str, value: object) -> None:
     page.wait_for_function(
         "([topic, value]) => document.querySelector(`[data-counter='${topic}']`)"
         ".dataset.value === value",
-        arg=[topic, live.wire_text(value)],
+        arg=[topic, live_stream.wire_text(value)],
     )
 
 

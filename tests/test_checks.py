@@ -10,8 +10,9 @@ from django.db import models
 from django.test import override_settings
 from django.test.utils import isolate_apps
 
-from counters import checks, registry
-from counters.declarations import Count, Events
+from counters import checks
+from counters.core import registry
+from counters.core.declarations import Count, Events
 from tests.testapp.models import Article, Blog, Profile
 
 
@@ -230,7 +231,7 @@ def test_e006_a_many_to_many_path_says_which_through_table_to_count():
 
 @isolate_apps("tests.testapp")
 def test_e016_e017_and_w003_for_sums_and_extremes():
-    from counters.declarations import Max, Sum
+    from counters.core.declarations import Max, Sum
 
     class Cart(models.Model):
         class Meta:

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 import counters
-from counters import registry
+from counters.core import registry
 from counters.models import CounterDelta
 from counters.social.models import Follow, Post, UserStats
 from tests.factories import UserFactory
@@ -134,7 +134,7 @@ def test_commands_turn_every_failure_into_a_clear_error(monkeypatch):
     traceback."""
     from counters.exceptions import CounterError, RecountInterrupted
     from counters.management.commands import backfill_counters, counters_metrics
-    from counters.recount import Report
+    from counters.report import Report
 
     try:
         import psycopg  # noqa: F401 - the live hub's driver

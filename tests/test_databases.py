@@ -14,7 +14,7 @@ from django.db import connections
 from django.urls import reverse
 
 import counters
-from counters import registry
+from counters.core import registry
 from counters.installation import installed_triggers
 from tests.routed.models import Board, Pin, PinTotals
 from tests.utils import command

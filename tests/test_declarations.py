@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 
-from counters import registry
-from counters.spec import Counter
+from counters.core import registry
+from counters.core.counter import Counter
 from tests.factories import UserFactory
 from tests.testapp.models import Answer, Article, Blog, Profile, QuizSession
 from tests.utils import assert_exact

@@ -17,7 +17,7 @@ from counters.display import (
     drift_words,
     human,
 )
-from counters.live import Display, sse, wire_text
+from counters.live.stream import Display, sse, wire_text
 from counters.models import CounterDelta, CounterState
 from counters.status import TriggerState
 

@@ -13,8 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
 import counters
+from counters.core.rules import resolve
 from counters.models import CounterDelta
-from counters.registry import resolve
 from tests.ecosystem.models import Article, ArticleStats, Like, Review
 from tests.utils import OtherClient, assert_exact, run_threads
 

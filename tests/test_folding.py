@@ -11,10 +11,10 @@ import pytest
 from django.db import connection, connections, transaction
 
 import counters
-from counters import registry
+from counters.core import registry
+from counters.core.registry import counters_on
 from counters.folding import folder_present
 from counters.models import CounterDelta
-from counters.registry import counters_on
 from counters.social.models import Follow, GlobalStats, Post, UserStats
 from tests.factories import UserFactory
 from tests.utils import assert_exact, random_graph, run_threads

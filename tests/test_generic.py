@@ -19,8 +19,8 @@ from django_comments.models import Comment, CommentFlag
 from taggit.models import Tag, TaggedItem
 
 import counters
+from counters.core.rules import resolve
 from counters.exceptions import CounterDeclarationError
-from counters.registry import resolve
 from tests.ecosystem.models import Article, ArticleStats, Document, Like, Page
 from tests.live import asgi_server  # noqa: F401 (a fixture)
 from tests.utils import assert_exact, run_threads

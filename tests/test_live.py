@@ -22,6 +22,9 @@ from django.core.management.base import CommandError
 from django.db import connection, connections, transaction
 
 from counters import live
+from counters.live import hub as live_hub
+from counters.live import stream as live_stream
+from counters.live import topics as live_topics
 from counters.social.models import Follow, Post
 from tests.factories import UserFactory
 from tests.live import Stream, in_thread
@@ -104,11 +107,11 @@ def test_display_writes_each_value_as_the_admin_does(asgi_server, settings):
         stream = await Stream.open(asgi_server, f"c={last}&c={posts}&display=1")
         assert stream.status == 200, stream.body
         texts, values = await stream.displayed()
-        assert values == {last: live.wire_text(newest), posts: 1200}
+        assert values == {last: live_stream.wire_text(newest), posts: 1200}
         assert texts == {last: written(newest, "last_post_at"), posts: "1,200"}
         post = await in_thread(lambda: Post.objects.create(author=author, title="news"))
         texts, values = await stream.displayed()
-        assert values[last] == live.wire_text(post.created_at) and values[posts] == 1201
+        assert values[last] == live_stream.wire_text(post.created_at) and values[posts] == 1201
         assert texts == {last: written(post.created_at, "last_post_at"), posts: "1,201"}
         await stream.close()
 
@@ -128,7 +131,7 @@ def test_200_clients_share_one_reader_connection(asgi_server):
         await in_thread(lambda: follow(a, b))
         changes = await asyncio.gather(*(s.event(timeout=30) for s in streams))
         assert all(change == {TOTAL: 1} for change in changes)
-        (hub,) = live._hubs.values()
+        (hub,) = live_hub._hubs.values()
         assert hub.subscribers == 200
         assert hub.reader_connections == 1 and len(hub.watched) == 1  # one topic, one read
         await asyncio.gather(*(s.close() for s in streams))
@@ -178,10 +181,12 @@ def test_hook_receives_the_changes_of_watched_values():
         seen.append((model, keys))
 
     async def scenario() -> None:
-        hub = live.Hub(interval=0.02)
+        hub = live_hub.Hub(interval=0.02)
         try:
             await hub.subscribe(
-                live.parse_topics([f"counters_social.UserStats.followers_count:{b.pk}", TOTAL])
+                live_topics.parse_topics(
+                    [f"counters_social.UserStats.followers_count:{b.pk}", TOTAL]
+                )
             )
             await in_thread(lambda: follow(a, b))
             await wait_for(lambda: len(seen) >= 2)
@@ -233,9 +238,9 @@ def test_the_reader_connection_comes_back_after_it_is_killed():
     followers = f"counters_social.UserStats.followers_count:{b.pk}"
 
     async def scenario() -> None:
-        hub = live.Hub(interval=0.02)
+        hub = live_hub.Hub(interval=0.02)
         try:
-            subscription = await hub.subscribe(live.parse_topics([followers]))
+            subscription = await hub.subscribe(live_topics.parse_topics([followers]))
             assert await subscription.changes(5) == {followers: 0}
             pid = hub.reader_pid
             await in_thread(
@@ -307,9 +312,9 @@ def test_a_client_gone_during_its_first_read_leaves_no_subscription():
     a = UserFactory()
 
     async def scenario() -> None:
-        hub = live.Hub(interval=0.02)
+        hub = live_hub.Hub(interval=0.02)
         try:
-            topics = live.parse_topics([f"counters_social.UserStats.followers_count:{a.pk}"])
+            topics = live_topics.parse_topics([f"counters_social.UserStats.followers_count:{a.pk}"])
             for _ in range(30):  # 30 clients that leave while their first read runs
                 task = asyncio.ensure_future(hub.subscribe(topics))
                 await asyncio.sleep(0)  # registered, reading

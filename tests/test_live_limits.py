@@ -23,7 +23,8 @@ pytest.importorskip(
 
 from django.contrib.auth import get_user_model
 
-from counters import live
+from counters.live import hub as live_hub
+from counters.live import topics as live_topics
 from counters.social.models import Follow
 from tests.factories import UserFactory
 from tests.live import Stream, _free_port, in_thread
@@ -39,7 +40,7 @@ def allow_everything(request, topic) -> bool:  # noqa: ANN001
     return True
 
 
-def wait_until_empty(hub: live.Hub, seconds: float = 10) -> None:
+def wait_until_empty(hub: live_hub.Hub, seconds: float = 10) -> None:
     deadline = time.monotonic() + seconds
     while (hub.subscribers or hub.watched) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -84,7 +85,7 @@ def test_keys_that_name_no_row_are_a_404_and_cost_the_hub_nothing(asgi_server):
         )
         assert stream.status == 404
         assert f"no such row: counters_social.UserStats:{unknown}" in stream.body.decode()
-        assert not any(hub.watched for hub in live._hubs.values())
+        assert not any(hub.watched for hub in live_hub._hubs.values())
         ok = await Stream.open(
             asgi_server, f"c=counters_social.UserStats.followers_count:{user.pk}"
         )
@@ -106,7 +107,7 @@ def test_a_process_serves_at_most_the_stream_limit(asgi_server, settings):
         assert refused.status == 503
         assert b"too many open streams" in refused.body
         await streams[0].close()
-        (hub,) = live._hubs.values()
+        (hub,) = live_hub._hubs.values()
         deadline = time.monotonic() + 10
         while hub.subscribers > 2 and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
@@ -124,7 +125,7 @@ def test_many_streams_with_many_keys_bulk_writes_and_aborted_clients(asgi_server
     normal requests are served meanwhile and after, and afterwards the hub holds nothing. (How
     long a request takes beside open streams is a figure of ``make bench``'s live section, not
     a limit of this test: a timed assertion fails on a busy machine.)"""
-    per_row = len(live.parse_topics([f"counters_social.UserStats:{UserFactory().pk}"]))
+    per_row = len(live_topics.parse_topics([f"counters_social.UserStats:{UserFactory().pk}"]))
     settings.COUNTERS_STREAM_MAX_TOPICS = 400 * per_row
     settings.COUNTERS_STREAM_AUTHORIZE = "tests.test_live_limits.allow_everything"
     User = get_user_model()
@@ -184,7 +185,7 @@ def test_many_streams_with_many_keys_bulk_writes_and_aborted_clients(asgi_server
                 seen.update(await stream.event(timeout=30))
             assert seen == {f"counters_social.UserStats.following_count:{u.pk}": 0 for u in group}
         assert await in_thread(normal_requests) == 5  # with 10 heavy streams open
-        (hub,) = live._hubs.values()
+        (hub,) = live_hub._hubs.values()
         assert hub.subscribers == 10 and len(hub.watched) == 4000 * per_row
         for stream in streams:
             await stream.close()

@@ -17,9 +17,9 @@ import pytest
 from django.db import connection, connections
 
 import counters
+from counters.core.registry import counters_on
 from counters.folding import Folder, folder_present
 from counters.models import CounterDelta
-from counters.registry import counters_on
 from counters.social.models import Follow, GlobalStats, Post, UserStats
 from tests.factories import UserFactory
 from tests.pooler import ALIAS, Pooler
@@ -236,7 +236,8 @@ def test_the_live_reader_reads_through_pgbouncer(pgbouncer: Pooler):
     """The live hub's reader polls through the pooler: no prepared statement (psycopg 3 would
     prepare a query it ran five times, and the next server connection would not know it)."""
     pytest.importorskip("psycopg", reason="the live hub needs psycopg 3")
-    from counters import live
+    from counters.live import hub as live_hub
+    from counters.live import topics as live_topics
     from tests.live import in_thread
 
     a, b = UserFactory.create_batch(2)
@@ -245,9 +246,9 @@ def test_the_live_reader_reads_through_pgbouncer(pgbouncer: Pooler):
     Follow.objects.create(follower=a, followed=b)
 
     async def scenario() -> None:
-        hub = live.Hub(alias=ALIAS, interval=0.01)
+        hub = live_hub.Hub(alias=ALIAS, interval=0.01)
         try:
-            subscription = await hub.subscribe(live.parse_topics([followers]))
+            subscription = await hub.subscribe(live_topics.parse_topics([followers]))
             assert await subscription.changes(5) == {followers: 1}
             for n, fan in enumerate(fans, start=2):
                 await in_thread(lambda fan=fan: Follow.objects.create(follower=fan, followed=b))

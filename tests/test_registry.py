@@ -1,11 +1,11 @@
-"""counters.registry: finding declared counters by label, model and field."""
+"""counters.core.registry: finding declared counters by label, model and field."""
 
 from __future__ import annotations
 
 import pytest
 
 import counters
-from counters import registry
+from counters.core import registry
 from counters.exceptions import UnknownCounterError
 from counters.social.models import GlobalStats, UserStats
 from tests.testapp.models import Order

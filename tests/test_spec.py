@@ -1,4 +1,4 @@
-"""counters.spec: SQL literals and identifiers, counter ids, and what each kind of counter
+"""counters.core.counter: SQL literals and identifiers, counter ids, and what each kind of counter
 contributes (checked against the database where the SQL runs)."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import uuid
 import pytest
 from django.db import connection
 
-from counters import registry
+from counters.core import registry
 from counters.exceptions import CounterDeclarationError
 from counters.social.models import GlobalStats, UserStats
-from counters.spec import literal, quote, stable_id
+from counters.sql.quoting import literal, quote, stable_id
 from tests.testapp.models import Order
 
 VALUES = [

@@ -15,8 +15,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from counters import registry
-from counters.sql import counter_sql
+from counters.core import registry
+from counters.management.commands.counters_sql import counter_sql
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 COUNTERS = sorted(

@@ -14,8 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, transaction
 
 import counters
+from counters.core.registry import counters_on
 from counters.models import CounterDelta
-from counters.registry import counters_on
 from counters.social.models import Follow, GlobalStats, Post, UserStats
 from tests.factories import UserFactory
 from tests.testapp.models import Answer, Profile, QuizSession

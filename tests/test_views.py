@@ -56,7 +56,7 @@ def test_without_psycopg_3_the_stream_and_the_command_say_what_to_install(
     ],
 )
 def test_keys_no_row_can_have_are_refused(topic, problem):
-    from counters.live import TopicError, parse_topics
+    from counters.live.topics import TopicError, parse_topics
 
     with pytest.raises(TopicError) as info:
         parse_topics([topic.encode().decode("unicode_escape")])
@@ -64,7 +64,7 @@ def test_keys_no_row_can_have_are_refused(topic, problem):
 
 
 def test_keys_any_row_can_have_are_accepted():
-    from counters.live import parse_topics
+    from counters.live.topics import parse_topics
 
     shop = "0b7a1d2e-8f57-4c7f-9c1e-2d3a4b5c6d7e"
     topics = parse_topics(["testapp.Blog:42", f"adopters.Shop:{shop}", "adopters.Tag:Ünïcode"])

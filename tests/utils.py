@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-import counters.registry
+from counters.core import registry
 
 
 class OtherClient:
@@ -30,7 +30,8 @@ class OtherClient:
     def beat_as_folder(self, by: str, ttl: float) -> bool:
         """Beat as a dedicated folder named ``by`` for ``ttl`` seconds (what
         :func:`counters.folding.announce_folder` does); ``False`` if another folder was seen."""
-        from counters.folding import FOLDER_BEAT, FOLDER_STATE
+        from counters.folding import FOLDER_BEAT
+        from counters.sql.fold import FOLDER_STATE
 
         [(alone,)] = self.execute(
             FOLDER_BEAT, {"name": FOLDER_STATE, "by": by, "interval": ttl, "ttl": ttl}
@@ -39,7 +40,7 @@ class OtherClient:
 
     def forget_folder(self, by: str) -> None:
         """Remove the beat of folder ``by`` (what :func:`counters.folding.forget_folder` does)."""
-        from counters.folding import FOLDER_STATE
+        from counters.sql.fold import FOLDER_STATE
 
         self.execute(
             "DELETE FROM counters_state WHERE name = %s AND data ->> 'by' = %s", [FOLDER_STATE, by]
@@ -63,9 +64,9 @@ def another_writer_creating(model: Any, key: object) -> Iterator[None]:
     """Another writer is creating ``model``'s counter row ``key`` right now (it holds the row's
     creation lock): writes counted into that row meanwhile leave it missing and their deltas
     pending, without waiting."""
-    from counters.targets import TargetTable
+    from counters.core.targets import TargetTable
 
-    target = TargetTable(counters.registry.counters_on(model))
+    target = TargetTable(registry.counters_on(model))
     with OtherClient() as other:
         other.execute(f"SELECT pg_advisory_lock({target.create_lock_keys('%s')})", [str(key)])
         yield
@@ -149,7 +150,7 @@ def true_values(counter: Any) -> dict[object, Any]:
 def _keys(model: Any) -> list[object]:
     """Every key that has (or would have) a row of ``model``: its own rows, the owners of a
     stats table, or the single row of a totals table."""
-    from counters import registry
+    from counters.core import registry
 
     declared = registry.counters_on(model)
     if any(c.mode == "singleton" for c in declared):
@@ -171,7 +172,7 @@ def assert_exact(*models: Any, folded: bool = False) -> None:
     from django.db.models import QuerySet
 
     import counters
-    from counters import registry
+    from counters.core import registry
     from counters.reading import pending_values
 
     targets = models or sorted({c.target for c in registry.on_database(DEFAULT_DB_ALIAS)}, key=str)

@@ -10,14 +10,14 @@ from django.db import models
 from django.db.models.functions import Coalesce
 
 import counters
+from counters.core.registry import get_counter
 from counters.reading import (
     CounterManager,
     pending_expression,
     pending_values,
     value_expression,
 )
-from counters.registry import get_counter
-from counters.spec import quote
+from counters.sql.quoting import quote
 
 
 class Follow(models.Model):

@@ -2,7 +2,7 @@
 
 ``{{ value|counter_text }}`` writes a counter's value as Django's admin does (see
 :func:`counters.display.human`); ``data-value="{{ value|counter_value }}"`` holds it as the live
-stream carries it (see :func:`counters.live.wire_text`), so the stream's first event, which repeats
+stream carries it (see :func:`counters.live.stream.wire_text`), so the stream's first event, which repeats
 the current values, leaves the element as the server rendered it.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import template
 
 from counters.display import human
-from counters.live import wire_text
+from counters.live.stream import wire_text
 
 register = template.Library()
 

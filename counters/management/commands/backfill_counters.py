@@ -20,7 +20,8 @@ from counters.management.commands._arguments import (
     add_labels_and_batch_size,
     batch_size,
 )
-from counters.recount import Progress, Report, run
+from counters.recounting import run
+from counters.report import Progress, Report
 
 
 class Command(BaseCommand):

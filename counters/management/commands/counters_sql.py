@@ -6,9 +6,22 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from counters import registry
+from counters.core import registry
+from counters.core.counter import Counter
 from counters.exceptions import UnknownCounterError
-from counters.sql import counter_sql
+from counters.sql import printer
+from counters.triggers import triggers_for
+
+
+def counter_sql(counter: Counter) -> str:
+    """What the command prints for ``counter`` (:func:`counters.sql.printer.counter_sql`, fed
+    with the registry's counters and the registered triggers that keep it)."""
+    return printer.counter_sql(
+        counter,
+        registry.all_counters(),
+        triggers_for(counter),
+        registry.event_fields(counter.target),
+    )
 
 
 class Command(BaseCommand):

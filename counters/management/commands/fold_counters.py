@@ -17,7 +17,7 @@ from counters.management.commands._arguments import (
     add_labels_and_batch_size,
     batch_size,
 )
-from counters.monitoring import read_only
+from counters.state import read_only
 
 
 class Command(BaseCommand):

@@ -9,14 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from counters.exceptions import CounterError
-from counters.live import (
-    Hub,
-    TopicError,
-    counters_changed,
-    json_default,
-    parse_topics,
-    require_psycopg,
-)
+from counters.live.hub import Hub, require_psycopg
+from counters.live.signals import counters_changed
+from counters.live.stream import json_default
+from counters.live.topics import TopicError, parse_topics
 from counters.management.commands._arguments import add_database
 
 

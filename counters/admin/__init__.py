@@ -16,14 +16,15 @@ from django.db import models, router
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
-from counters import jobs, registry
+from counters.admin import jobs
+from counters.admin.jobs import new_job, recount_message
+from counters.admin.overview import CounterOverviewAdmin
+from counters.core import registry
+from counters.core.counter import Counter
 from counters.display import drift_style, drift_words, human
 from counters.exceptions import CounterError
-from counters.jobs import new_job, recount_message
 from counters.models import CounterDelta, CounterOverview
-from counters.overview import CounterOverviewAdmin
-from counters.recount import Comparison, compare, run
-from counters.spec import Counter
+from counters.recounting import Comparison, compare, run
 
 
 class CounterAdminMixin:

@@ -9,17 +9,9 @@ from django.utils import timezone, translation
 
 from counters.conf import stream_max_topics
 from counters.exceptions import CounterError
-from counters.live import (
-    RETRY_MS,
-    Display,
-    TopicError,
-    get_hub,
-    may_watch,
-    missing_rows,
-    parse_topics,
-    require_psycopg,
-    stream,
-)
+from counters.live.hub import get_hub, require_psycopg
+from counters.live.stream import RETRY_MS, Display, stream
+from counters.live.topics import TopicError, may_watch, missing_rows, parse_topics
 
 
 def _refused(request: HttpRequest, topics: list) -> list[str]:

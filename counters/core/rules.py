@@ -1,46 +1,17 @@
-"""The registry of declared counters, built once the app registry is ready.
-
-``build()`` resolves every ``@counters.register`` declaration into :class:`counters.spec.Counter`
-objects, and registers one set of statement-level triggers per model on a counter path (plus a
-guard on each target model) with django-pgtrigger. Declarations that do not resolve are kept as
-errors for ``manage.py check`` instead of breaking start-up.
-"""
+"""The resolution rules: how a declaration becomes a :class:`counters.core.counter.Counter`, and
+the shapes that cannot be kept exact, each refused under its system check ID (``counters.E001``...)
+with a message that says what to do."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from counters import declarations
-from counters.exceptions import CounterDeclarationError, UnknownCounterError
-from counters.spec import Counter, GenericHop, hop_columns
-
-
-@dataclass
-class DeclarationProblem:
-    """A declaration that did not resolve; ``manage.py check`` reports it under ``id``."""
-
-    id: str
-    message: str
-    obj: object
-
-
-@dataclass
-class Registry:
-    counters: list[Counter] = field(default_factory=list)
-    events: dict[type[models.Model], list[models.Field]] = field(default_factory=dict)
-    public_events: set[tuple[type[models.Model], str]] = field(default_factory=set)
-    problems: list[DeclarationProblem] = field(default_factory=list)
-    warnings: list[DeclarationProblem] = field(default_factory=list)
-    built: bool = False
-
-
-_registry = Registry()
+from counters.core import declarations
+from counters.core.counter import Counter
+from counters.core.generic import GenericHop, generic_hop, hop_columns, is_generic_foreign_key
+from counters.exceptions import CounterDeclarationError
 
 INTEGER_FIELDS = (models.IntegerField, models.BigIntegerField, models.SmallIntegerField)
 
@@ -55,7 +26,7 @@ def _declared_field(model: type[models.Model], name: str, what: str) -> models.F
         ) from None
 
 
-def _field(model: type[models.Model], name: str, what: str) -> models.Field:
+def field_named(model: type[models.Model], name: str, what: str) -> models.Field:
     found = _declared_field(model, name, what)
     if not isinstance(found, INTEGER_FIELDS) or isinstance(found, models.AutoField):
         raise CounterDeclarationError(
@@ -114,8 +85,8 @@ def _resolve_hops(
                 f"the rows of its through table instead: source={through._meta.label!r}, "
                 f"path={back!r} (from the other side: path={hop.m2m_reverse_field_name()!r})",
             )
-        if _is_generic_foreign_key(hop):
-            hops.append(_generic_hop(model, hop, path, target, last=position == len(names) - 1))
+        if is_generic_foreign_key(hop):
+            hops.append(generic_hop(model, hop, path, target, last=position == len(names) - 1))
             break
         if not isinstance(hop, models.ForeignKey):  # OneToOneField is a ForeignKey too
             raise CounterDeclarationError(
@@ -140,58 +111,6 @@ def _resolve_hops(
         hops.append(hop)
         model = hop.related_model._meta.concrete_model
     return tuple(hops)
-
-
-def _is_generic_foreign_key(field: object) -> bool:
-    if not apps.is_installed("django.contrib.contenttypes"):
-        return False
-    from django.contrib.contenttypes.fields import GenericForeignKey
-
-    return isinstance(field, GenericForeignKey)
-
-
-def _generic_hop(
-    model: type[models.Model],
-    gfk: Any,
-    path: str | None,
-    target: type[models.Model],
-    *,
-    last: bool,
-) -> GenericHop:
-    """The hop through ``model.gfk`` (a ``GenericForeignKey``) to the model the counter's
-    target is keyed by: the target itself, or the model its primary key points to."""
-    label = f"{model._meta.label}.{gfk.name}"
-    if not last:
-        raise CounterDeclarationError(
-            "counters.E018",
-            f"path {path!r}: {label} is a GenericForeignKey; it can only end a path (its rows "
-            f"point to models of every kind, so no foreign key follows it); count from the "
-            f"model it points to, or end the path at {gfk.name!r}",
-        )
-    pk = target._meta.pk
-    pointed = (
-        pk.related_model._meta.concrete_model
-        if isinstance(pk, models.ForeignKey)
-        else target._meta.concrete_model
-    )
-    id_field = model._meta.get_field(gfk.fk_field)
-    hop = GenericHop(
-        name=gfk.name,
-        model=model._meta.concrete_model,
-        related_model=pointed,
-        id_field=id_field,
-        ct_field=model._meta.get_field(gfk.ct_field),
-    )
-    if not hop.holds_keys:
-        raise CounterDeclarationError(
-            "counters.E019",
-            f"path {path!r}: {label} stores its object id in {model._meta.label}."
-            f"{id_field.name}, a {type(id_field).__name__}, which cannot hold the keys of "
-            f"{pointed._meta.label} ({type(pointed._meta.pk).__name__}); give it a "
-            f"CharField or TextField object id (as django-contrib-comments' object_pk), or one "
-            f"of the key's own type",
-        )
-    return hop
 
 
 COUNTER_DECLARATIONS = (
@@ -343,7 +262,7 @@ def resolve(
     ``CounterDeclarationError`` ("ID:message")."""
     kind = getattr(count, "kind", "count")
     what = f"{type(count).__name__} on {target._meta.label}"
-    field_ = _field(target, count.field, what) if kind == "count" else None
+    field_ = field_named(target, count.field, what) if kind == "count" else None
     if _composite_pk(target):
         raise CounterDeclarationError(
             "counters.E014",
@@ -411,7 +330,7 @@ def resolve(
     return counter
 
 
-def _onto_concrete_models(
+def onto_concrete_models(
     declared: list[tuple[type[models.Model], declarations.Declaration]],
 ) -> list[tuple[type[models.Model], declarations.Declaration]]:
     """Declarations on an abstract base apply to each concrete model that inherits its fields
@@ -425,215 +344,3 @@ def _onto_concrete_models(
             if issubclass(model, target) and not model._meta.proxy:
                 found.append((model, declaration))
     return found
-
-
-def resolve_all(declared: list[tuple[type[models.Model], declarations.Declaration]]) -> Registry:
-    """Resolve declarations into a (not yet registered) Registry; bad ones become problems."""
-    result = Registry()
-    seen: set[tuple[type[models.Model], str]] = set()
-    for target, declaration in _onto_concrete_models(declared):
-        if isinstance(declaration, COUNTER_DECLARATIONS):
-            names = [declaration.field]
-        else:
-            names = list(declaration.fields)
-        duplicate = [name for name in names if (target, name) in seen]
-        seen.update((target, name) for name in names)
-        if duplicate:
-            result.problems.append(
-                DeclarationProblem(
-                    "counters.E009",
-                    f"{target._meta.label}.{duplicate[0]} is declared as a counter more than once",
-                    target,
-                )
-            )
-            continue
-        try:
-            if isinstance(declaration, COUNTER_DECLARATIONS):
-                counter = resolve(target, declaration)
-                result.counters.append(counter)
-                warning = index_warning(counter)
-                if warning is not None:
-                    result.warnings.append(DeclarationProblem("counters.W003", warning, target))
-                if getattr(declaration, "slots", None) is not None:
-                    result.warnings.append(
-                        DeclarationProblem(
-                            "counters.W002",
-                            f"{target._meta.label}.{declaration.field}: slots= is deprecated and "
-                            "ignored; no counter ever waits on a hot row (docs/design.md)",
-                            target,
-                        )
-                    )
-            else:
-                fields = [_field(target, name, f"Events on {target._meta.label}") for name in names]
-                result.events.setdefault(target, []).extend(fields)
-                if declaration.public:
-                    result.public_events.update((target, f.name) for f in fields)
-        except CounterDeclarationError as exc:
-            result.problems.append(DeclarationProblem(str(exc.id), exc.message, target))
-    result.counters.sort(key=lambda counter: counter.label)
-    by_id: dict[int, str] = {}
-    for counter in result.counters:
-        other = by_id.setdefault(counter.id, counter.label)
-        if other != counter.label:  # a 1 in 4 billion chance per pair, but never silently
-            result.problems.append(
-                DeclarationProblem(
-                    "counters.E015",
-                    f"{counter.label} and {other} hash to the same counter id; rename a field",
-                    counter.target,
-                )
-            )
-    return result
-
-
-def build() -> Registry:
-    """Resolve all declarations and register their triggers. Called from ``AppConfig.ready``."""
-    from counters import editing, reading, triggers
-
-    global _registry
-    if not _registry.built:
-        _registry = resolve_all(declarations.declared)
-        triggers.register_all(_registry.counters)
-        reading.exact_reads(_registry.counters)
-        editing.make_read_only(
-            [c.field for c in _registry.counters]
-            + [f for fields in _registry.events.values() for f in fields]
-        )
-        _registry.built = True
-    return _registry
-
-
-def all_counters() -> list[Counter]:
-    """Every trigger-kept counter, sorted by label."""
-    return list(build().counters)
-
-
-def event_fields(model: type[models.Model]) -> list[models.Field]:
-    """The event-counter fields declared on ``model``."""
-    return list(build().events.get(model._meta.concrete_model, []))
-
-
-def is_public(model: type[models.Model], field_name: str) -> bool:
-    """Whether the counter ``model.field_name`` is declared ``public`` (anyone may stream it)."""
-    counter = get_counter(model, field_name)
-    if counter is not None:
-        return counter.public
-    return (model._meta.concrete_model, field_name) in build().public_events
-
-
-def counters_on(model: type[models.Model]) -> list[Counter]:
-    """The trigger-kept counters whose target is ``model``."""
-    model = model._meta.concrete_model
-    return [counter for counter in all_counters() if counter.target is model]
-
-
-def get_counter(target: type[models.Model], field_name: str) -> Counter | None:
-    """The trigger-kept counter held by ``target.field_name``, if there is one."""
-    for counter in counters_on(target):
-        if counter.field.name == field_name:
-            return counter
-    return None
-
-
-def kept_on(counter: Counter, using: str) -> bool:
-    """Whether database ``using`` keeps ``counter``: its target's app migrates there
-    (``router.allow_migrate_model``; without routers, every database keeps every counter)."""
-    from django.db import router
-
-    return bool(router.allow_migrate_model(using, counter.target))
-
-
-def on_database(using: str) -> list[Counter]:
-    """The counters database ``using`` keeps (:func:`kept_on`), sorted by label. Every command,
-    fold, check and page that works on one database works on these, and never touches the tables
-    of counters another database keeps."""
-    return [counter for counter in all_counters() if kept_on(counter, using)]
-
-
-def databases_of(counter: Counter) -> list[str]:
-    """The aliases of the databases that keep ``counter``."""
-    from django.db import connections
-
-    return [alias for alias in connections if kept_on(counter, alias)]
-
-
-def _named(counter: Counter, label: str) -> bool:
-    """Whether ``label`` names ``counter`` (``app_label.Model.field``) or its target model
-    (``app_label.Model``), in any case."""
-    return label.lower() in (counter.label.lower(), counter.target._meta.label.lower())
-
-
-def select(labels: Sequence[str] = (), using: str | None = None) -> list[Counter]:
-    """Counters named by ``app_label.Model.field`` or ``app_label.Model`` labels; all when empty.
-    With ``using``, only the counters that database keeps (:func:`on_database`).
-
-    Raises ``UnknownCounterError`` listing the valid labels when one names nothing, or, with
-    ``using``, naming the databases that keep what it names when that is not one of them.
-    """
-    counters = all_counters() if using is None else on_database(using)
-    if not labels:
-        return counters
-    chosen: list[Counter] = []
-    for label in labels:
-        matched = [counter for counter in counters if _named(counter, label)]
-        if not matched:
-            elsewhere = sorted(
-                {
-                    alias
-                    for counter in all_counters()
-                    if _named(counter, label)
-                    for alias in databases_of(counter)
-                }
-            )
-            if elsewhere:
-                raise UnknownCounterError(
-                    f"{label!r} names counters kept on database {', '.join(map(repr, elsewhere))}"
-                    f", not {using!r} (its app migrates there): use --database {elsewhere[0]}"
-                )
-            valid = sorted({c.label for c in counters} | {c.target._meta.label for c in counters})
-            raise UnknownCounterError(
-                f"{label!r} names no counter. Valid labels: {', '.join(valid)}"
-            )
-        chosen.extend(counter for counter in matched if counter not in chosen)
-    return chosen
-
-
-def problems() -> list[DeclarationProblem]:
-    return list(build().problems)
-
-
-def warnings() -> list[DeclarationProblem]:
-    return list(build().warnings)
-
-
-@dataclass(frozen=True)
-class CounterInfo:
-    """A declared counter, as the public API describes it (``counters.all_counters()``): what
-    it keeps, where, from what. The engine's own objects (and their SQL) stay internal."""
-
-    label: str  # "app_label.Model.field"
-    target: type[models.Model]
-    field: str
-    kind: str  # "count", "sum", "min", "max" or "distinct"
-    source: type[models.Model]
-    path: str | None
-    column: str | None  # the source field a Sum, Min or Max keeps, or a distinct count counts
-    condition: models.Q | None
-    public: bool
-
-
-def describe() -> list[CounterInfo]:
-    """Every trigger-kept counter, sorted by label (``counters.all_counters()``)."""
-    return [
-        CounterInfo(
-            label=c.label,
-            target=c.target,
-            field=c.field.name,
-            kind=c.kind,
-            source=c.source,
-            path=c.path,
-            column=c.value.name if c.value is not None else None,
-            condition=c.condition,
-            public=c.public,
-        )
-        for c in all_counters()
-    ]

@@ -1,7 +1,7 @@
 """The public declaration API: ``@counters.register(Count(...), Events(...))`` on a target model.
 
-A declaration only records what the user wrote. It is resolved into a :class:`counters.spec.Counter`
-when the app registry is ready (``counters.registry.build``); that one object then drives the
+A declaration only records what the user wrote. It is resolved into a :class:`counters.core.counter.Counter`
+when the app registry is ready (``counters.core.registry.build``); that one object then drives the
 triggers, the recount SQL, the drift check, the F() helper and the admin display.
 """
 

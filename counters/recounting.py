@@ -22,237 +22,33 @@ real drift. Nothing is locked or written.
 
 from __future__ import annotations
 
-import datetime
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
-from counters import registry
+from counters import partitions, state
+from counters.core import registry
+from counters.core.counter import Counter
+from counters.core.keys import clean_key
 from counters.exceptions import CounterError, ReadOnlyDatabase, RecountInterrupted
-from counters.folding import fold_lock
 from counters.guard import unguarded
-from counters.keys import clean_key
-from counters.spec import Counter, literal, quote
+from counters.report import CounterReport, Progress, Report
+from counters.sql.recount import Target, key_bounds
 from counters.status import verify_triggers
-from counters.targets import TargetTable
-
-MAX_EXAMPLES = 5
-
-
-@dataclass
-class CounterReport:
-    """What a run found for one counter."""
-
-    label: str
-    rows_checked: int = 0
-    rows_drifted: int = 0
-    largest_drift: int | float = 0
-    examples: list[dict[str, object]] = field(default_factory=list)  # key, cached, true
-
-    def add(self, key: object, cached: object, true: object, drift: Any) -> None:
-        """A drifted row; ``drift`` is :meth:`counters.spec.Counter.drift` of its values."""
-        self.rows_drifted += 1
-        self.largest_drift = max(self.largest_drift, magnitude(drift))
-        if len(self.examples) < MAX_EXAMPLES:
-            self.examples.append({"key": key, "cached": cached, "true": true})
-
-
-def magnitude(drift: Any) -> int | float:
-    """A drift as a number: the difference of counts and sums, seconds between timestamps or
-    dates, 1 when one of the values is NULL (``drift`` is ``None``)."""
-    if drift is None:
-        return 1
-    if isinstance(drift, datetime.timedelta):
-        return abs(drift.total_seconds())
-    return abs(drift) if isinstance(drift, int) else abs(float(drift))
-
-
-@dataclass
-class Progress:
-    """Where a run is: passed to the progress callback after every committed batch."""
-
-    target: str
-    done: int
-    total: int
-    last_key: object
-
-
-@dataclass
-class Report:
-    """The result of :func:`recount` or :func:`check`."""
-
-    fixed: bool
-    counters: list[CounterReport]
-    rows_created: int = 0
-    seconds: float = 0.0
-    completed: bool = True
-    last_committed: dict[str, object] = field(default_factory=dict)  # target label -> last key
-    # whether the run was recorded for monitoring (counters_state); False on a read-only
-    # database (a standby: the primary's own checks are what it replicates), None for runs
-    # over chosen keys, which are never recorded
-    recorded: bool | None = None
-
-    @property
-    def drifted(self) -> bool:
-        return any(report.rows_drifted for report in self.counters)
-
-    def as_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["drifted"] = self.drifted
-        return data
-
-
-class Target(TargetTable):
-    """The counters of one target table (the class the triggers and folding use), with the SQL
-    that checks or recounts them by key range."""
-
-    @property
-    def key_field(self) -> models.Field:
-        return self.model._meta.pk
-
-    def domain_sql(self) -> str:
-        """``SELECT k``: every key that should have a target row."""
-        if self.mode == "singleton":
-            first = self.counters[0]
-            return f"SELECT {literal(first.singleton_key)}::{first.key_db_type} AS k"
-        if self.mode == "upsert":
-            pk = self.model._meta.pk
-            return (
-                f"SELECT {quote(pk.target_field.column)} AS k "
-                f"FROM {quote(pk.related_model._meta.db_table)}"
-            )
-        return f"SELECT {self.quoted_key} AS k FROM {self.quoted_table}"
-
-    @staticmethod
-    def _true_counts(counters: list[Counter], bounds: str) -> str:
-        """LEFT JOINs ``c0, c1, ...``: each counter's true value per key of the range."""
-        return " ".join(
-            f"LEFT JOIN (SELECT r.key, {counter.true_aggregate} AS n "
-            f"FROM ({counter.rows_sql(-1, '')}) AS r "
-            f"WHERE {bounds.format(col='r.key')} GROUP BY r.key) AS c{i} ON c{i}.key = d.k"
-            for i, counter in enumerate(counters)
-        )
-
-    def _pending(self, bounds: str) -> str:
-        """A LEFT JOIN ``p`` with each counter's pending deltas (``p.d0, p.m0, ...``) per key of
-        the range: the pending rows of the range's keys only (found through the ``(key,
-        counter)`` index), so a big backlog costs each batch its own keys, not the backlog."""
-        sums = ", ".join(
-            aggregate
-            for i, counter in enumerate(self.counters)
-            for aggregate in counter.pending_aggregates(i, "p")
-        )
-        return (
-            f"LEFT JOIN (SELECT p.key, {sums} FROM counters_delta AS p "
-            f"WHERE p.counter IN ({self.ids_sql}) AND p.key IN (SELECT b.k::text "
-            f"FROM ({self.domain_sql()}) AS b WHERE {bounds.format(col='b.k')}) "
-            f"GROUP BY p.key) AS p ON p.key = d.k::text"
-        )
-
-    @property
-    def model_ids_sql(self) -> str:
-        """The delta numbers of every counter of the model, not only of those being recounted
-        (a row created with its true values owes nothing to any pending delta)."""
-        return ", ".join(
-            str(n) for counter in registry.counters_on(self.model) for n in counter.delta_ids
-        )
-
-    def values_sql(self, bounds: str, *, drifted_only: bool = True) -> str:
-        """Rows of the range with each counter's value (column plus pending deltas) and true
-        count, in that order; only the rows where some value differs unless ``drifted_only`` is
-        false."""
-        cached, true, differ = [], [], []
-        for i, counter in enumerate(self.counters):
-            column = f"coalesce(t.{quote(counter.field.column)}, {counter.empty})"
-            value = counter.merged(column, "p", i, "d.k")
-            truth = f"coalesce(c{i}.n, {counter.empty})"
-            cached.append(value)
-            true.append(truth)
-            differ.append(f"{value} IS DISTINCT FROM {truth}")
-        where = f" AND ({' OR '.join(differ)})" if drifted_only else ""
-        return (
-            f"SELECT d.k, {', '.join(cached)}, {', '.join(true)} "
-            f"FROM ({self.domain_sql()}) AS d LEFT JOIN {self.quoted_table} AS t ON t.{self.quoted_key} = d.k "
-            f"AND {bounds.format(col='t.' + self.quoted_key)} "
-            f"{self._true_counts(self.counters, bounds)} {self._pending(bounds)} "
-            f"WHERE {bounds.format(col='d.k')}{where} ORDER BY d.k"
-        )
-
-    def create_sql(self, bounds: str) -> str:
-        """Insert the range's missing target rows with the true values of every counter they hold,
-        and drop the deltas pending for them (counted already), in one statement and snapshot.
-
-        A writer whose trigger creates the same row first wins the conflict; the drift comparison
-        that follows catches what that row lacks. A row whose creation lock a writer holds right
-        now is left to that writer (waiting for its insert while it waits for one of ours would
-        deadlock); the next batch or recount finds it.
-        """
-        every = registry.counters_on(self.model)
-        columns = ", ".join(quote(c.field.column) for c in every)
-        values = ", ".join(f"coalesce(c{i}.n, {c.empty})" for i, c in enumerate(every))
-        return (
-            f"WITH created AS (INSERT INTO {self.quoted_table} ({self.quoted_key}, {columns}) "
-            f"SELECT d.k, {values} "
-            f"FROM ({self.domain_sql()}) AS d {self._true_counts(every, bounds)} "
-            f"WHERE {bounds.format(col='d.k')} AND NOT EXISTS (SELECT 1 FROM {self.quoted_table} AS e "
-            f"WHERE e.{self.quoted_key} = d.k AND {bounds.format(col='e.' + self.quoted_key)}) "
-            f"AND {self.try_create_lock('d.k::text')} "
-            f"ORDER BY d.k ON CONFLICT ({self.quoted_key}) DO NOTHING RETURNING {self.quoted_key} AS k), "
-            f"counted AS (DELETE FROM counters_delta AS p USING created "
-            f"WHERE p.counter IN ({self.model_ids_sql}) AND p.key = created.k::text) "
-            f"SELECT count(*) FROM created"
-        )
-
-    def fix_sql(self, bounds: str) -> str:
-        """Write the true values over the drifted rows and drop their pending deltas, in one
-        statement (one snapshot: the deltas dropped are those of the rows counted); returns the
-        same columns as values_sql."""
-        width = len(self.counters)
-        sets = ", ".join(
-            f"{quote(c.field.column)} = drift.true{i}" for i, c in enumerate(self.counters)
-        )
-        names = ["k", *(f"cached{i}" for i in range(width)), *(f"true{i}" for i in range(width))]
-        return (
-            f"WITH drift({', '.join(names)}) AS ({self.values_sql(bounds)}), "
-            f"fixed AS (UPDATE {self.quoted_table} AS t SET {sets} FROM drift "
-            f"WHERE t.{self.quoted_key} = drift.k), "
-            f"counted AS (DELETE FROM counters_delta AS p USING drift "
-            f"WHERE p.counter IN ({self.ids_sql}) AND p.key = drift.k::text) "
-            f"SELECT * FROM drift ORDER BY drift.k"
-        )
-
-    def lock_sql(self, bounds: str) -> list[str]:
-        """Lock the rows of the range, in key order."""
-        return [
-            f"SELECT 1 FROM {self.quoted_table} WHERE {bounds.format(col=self.quoted_key)} "
-            f"ORDER BY {self.quoted_key} FOR NO KEY UPDATE"
-        ]
-
-    def fold_lock_sql(self) -> str:
-        """Wait for the table's folder lock (folders never hold it long, and skip a held one)."""
-        return f"SELECT {fold_lock(self, wait=True)}"
 
 
 def _targets(counters: Iterable[Counter]) -> list[Target]:
     grouped: dict[type[models.Model], list[Counter]] = {}
     for counter in counters:
         grouped.setdefault(counter.target, []).append(counter)
-    return [Target(items) for _, items in sorted(grouped.items(), key=lambda i: i[0]._meta.label)]
-
-
-def key_bounds(ids: Sequence[object] | None) -> str:
-    """``(lo, hi]`` of target keys (either end may be NULL: open), and only ``ids`` if given.
-
-    Bounds are compared in SQL only, so they follow the key type's own order (the collation of
-    a text key, the byte order of a UUID), whatever Python's order would say."""
-    bounds = "(%(lo)s IS NULL OR {col} > %(lo)s) AND (%(hi)s IS NULL OR {col} <= %(hi)s)"
-    if ids is not None:
-        bounds += " AND {col} = ANY(%(ids)s)"
-    return bounds
+    return [
+        Target(items, every=registry.counters_on(model))
+        for model, items in sorted(grouped.items(), key=lambda i: i[0]._meta.label)
+    ]
 
 
 def run(
@@ -306,9 +102,7 @@ def run(
         for key in [*(ids or []), *([start_after] if start_after is not None else [])]:
             _clean_key(target, key)
     verify_triggers(counters, using)
-    from counters.monitoring import read_only
-
-    writable = not read_only(using)
+    writable = not state.read_only(using)
     if fix and not writable:
         raise ReadOnlyDatabase.refusing(
             using, "a recount writes (a check, fix=False or --check, reads only)"
@@ -316,8 +110,6 @@ def run(
     whole = fix and ids is None and sample is None and start_after is None
     partition_sets: dict[str, dict[str, list[str]]] = {}
     if whole:  # partitioned sources: triggers on every partition, and the set this run counts
-        from counters import partitions
-
         partitions.sync(using)
         labels_run = {c.label for c in counters}
         partition_sets = partitions.current(partitions.partitioned(using), labels_run)
@@ -340,16 +132,12 @@ def run(
         raise RecountInterrupted(report) from None
     report.seconds = time.monotonic() - started
     if ids is None:  # a run over whole targets (or a sample of them): monitoring reads it back
-        from counters.monitoring import record_run
-
         report.recorded = writable  # a standby cannot record it: its reads write nothing
         if writable:
-            record_run(report, sampled=sample is not None, using=using)
+            state.record_run(report, sampled=sample is not None, using=using)
     if report.completed and partition_sets:
-        from counters.partitions import record
-
         for label, sets in partition_sets.items():
-            record(label, sets, using)
+            partitions.record(label, sets, using)
     return report
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 
-from counters.recount import Report
+from counters.report import Report
 
 # Admin requests that check or recount work in steps of at most this many seconds of batches
 # (then the page continues by itself), so a full check of a big table never times out a request.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cached_property
 
-from counters.spec import Counter, quote, stable_id
+from counters.core.counter import Counter
+from counters.sql.quoting import quote, stable_id
 
 CREATE_LOCKS = 1024  # creation locks per table (a power of two)
 HOLD_LOCKS = 256  # row-holding locks per table (a power of two)

@@ -1,6 +1,6 @@
 """Everything the library runs for a counter, as SQL a person can read (``manage.py counters_sql``).
 
-The triggers' and the fold's SQL is written as multi-line templates (:mod:`counters.triggers`,
+The triggers' and the fold's SQL is written as multi-line templates (:mod:`counters.sql.triggers`,
 :mod:`counters.folding`); the recount's statements are laid out with sqlparse (which Django
 depends on). Golden files of this output for the test apps' counters (``tests/golden/``) make
 every change to the generated SQL a readable diff in review.
@@ -8,22 +8,29 @@ every change to the generated SQL a readable diff in review.
 
 from __future__ import annotations
 
-import sqlparse
+from collections.abc import Sequence
 
-from counters import registry
-from counters.spec import Counter
-from counters.targets import TargetTable
+import pgtrigger
+import sqlparse
+from django.db import models
+
+from counters.core.counter import Counter
+from counters.core.targets import TargetTable
+from counters.sql.fold import render_fold
+from counters.sql.objects import render_exact_view
+from counters.sql.recount import Target, key_bounds
+from counters.sql.triggers import CounterTrigger, ReadOnlyTrigger
+
+Triggers = Sequence[tuple[type[models.Model], pgtrigger.Trigger]]
 
 
 def _pretty(sql: str) -> str:
     return sqlparse.format(sql, reindent=True, keyword_case="upper").strip()
 
 
-def _triggers(counter: Counter) -> list[str]:
-    from counters.triggers import CounterTrigger, ReadOnlyTrigger, triggers_for
-
+def _triggers(triggers: Triggers) -> list[str]:
     parts = []
-    found = sorted(triggers_for(counter), key=lambda item: (item[0]._meta.label, item[1].name))
+    found = sorted(triggers, key=lambda item: (item[0]._meta.label, item[1].name))
     for model, trigger in found:
         kind = "trigger" if isinstance(trigger, CounterTrigger) else "read-only guard"
         header: str = (
@@ -42,26 +49,29 @@ def _triggers(counter: Counter) -> list[str]:
     return parts
 
 
-def counter_sql(counter: Counter) -> str:
-    """The trigger functions that keep ``counter``, its target table's fold, the recount's
-    statements and the ``_exact`` view, each under a ``--`` heading."""
-    from counters.folding import render_fold
-    from counters.installation import render_exact_view
-    from counters.recount import Target, key_bounds
-
+def counter_sql(
+    counter: Counter,
+    neighbours: Sequence[Counter],
+    triggers: Triggers,
+    events: Sequence[models.Field] = (),
+) -> str:
+    """The trigger functions that keep ``counter`` (``triggers``: the registered triggers that
+    keep it), its target table's fold (``neighbours``: every counter of its table), the recount's
+    statements and the ``_exact`` view (with the table's ``events`` columns), each under a ``--``
+    heading."""
     what = f"{counter.source._meta.label} rows" + (f" by {counter.path}" if counter.path else "")
-    target = TargetTable([c for c in registry.all_counters() if c.table == counter.table])
-    recount = Target([counter])
+    target = TargetTable([c for c in neighbours if c.table == counter.table])
+    recount = Target([counter], every=[c for c in neighbours if c.target is counter.target])
     bounds = key_bounds(None)
     parts = [
         f"-- counter {counter.label} (id {counter.id} in counters_delta): {what}",
-        *_triggers(counter),
+        *_triggers(triggers),
         f"-- fold of {target.label} (fold_counters, counters_fold(), writers now and then)\n"
         + render_fold(target, batch=":batch", after=":after"),
         "-- recount: the drifted rows of a batch of keys (lo, hi]\n"
         + _pretty(recount.values_sql(bounds)),
         "-- recount: write the true values, drop the deltas they include\n"
         + _pretty(recount.fix_sql(bounds)),
-        f"-- the view for SQL readers\n{render_exact_view(target)}",
+        f"-- the view for SQL readers\n{render_exact_view(target, list(events))}",
     ]
     return "\n\n".join(parts) + "\n"

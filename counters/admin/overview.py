@@ -2,7 +2,7 @@
 totals beside their true values, and buttons to check, recount (in bounded steps) and fold.
 
 One database at a time (``?database=ALIAS``, the default database unless asked): the counters
-whose apps migrate there (:func:`counters.registry.on_database`), with links to the others when
+whose apps migrate there (:func:`counters.core.registry.on_database`), with links to the others when
 several databases keep counters."""
 
 from __future__ import annotations
@@ -18,14 +18,16 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 
-from counters import jobs, registry
+from counters.admin import jobs
+from counters.admin.jobs import merge, new_job, recount_message
+from counters.core import registry
+from counters.core.counter import Counter
 from counters.display import describe_condition, drift_words
 from counters.exceptions import CounterError
 from counters.folding import fold, pending_rows
-from counters.jobs import merge, new_job, recount_message
 from counters.models import CounterOverview
-from counters.recount import Progress, Report, compare, run
-from counters.spec import Counter
+from counters.recounting import compare, run
+from counters.report import Progress, Report
 from counters.status import states_by_counter
 
 
