@@ -28,11 +28,26 @@ SELECT p.key FROM counters_delta AS p
 WHERE p.counter IN ({ids}){after}
 GROUP BY p.key ORDER BY p.key LIMIT {batch}"""
 
-FOLD = """\
+# the rows taken are the target rows nobody holds right now; their deltas are moved (deleted) and
+# added in one statement. A delta whose target row is missing (rowless) waits for the row to be
+# created, unless the row is gone for good (an orphan: its owner was deleted).
+FOLDED = """\
+summed AS (
+    SELECT moved.key, {sums}
+    FROM moved GROUP BY moved.key
+),
+folded AS (
+    UPDATE {table} AS t SET {sets}
+    FROM summed WHERE t.{key} = summed.key::{key_type}
+    RETURNING t.{key} AS key, {left} AS recompute
+)"""
+
+FOLD = (
+    """\
 WITH pending AS (
 {pending}
 ),
-taken AS (  -- the target rows nobody holds right now
+taken AS (
     SELECT t.{key} FROM {table} AS t
     WHERE t.{key} IN (SELECT pending.key::{key_type} FROM pending) AND {hold}
     ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED
@@ -42,20 +57,14 @@ moved AS (
     WHERE p.counter IN ({ids}) AND p.key IN (SELECT taken.{key}::text FROM taken)
     RETURNING p.counter, p.key, p.delta
 ),
-summed AS (
-    SELECT moved.key, {sums}
-    FROM moved GROUP BY moved.key
-),
-folded AS (
-    UPDATE {table} AS t SET {sets}
-    FROM summed WHERE t.{key} = summed.key::{key_type}
-    RETURNING t.{key} AS key, {left} AS recompute
-),
-rowless AS (  -- pending keys without their row: not created yet, or gone
+"""
+    + FOLDED
+    + """,
+rowless AS (
     SELECT pending.key FROM pending
     WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = pending.key::{key_type})
 ),
-orphans AS (  -- deltas of rows that are gone (their owner was deleted)
+orphans AS (
     DELETE FROM counters_delta AS p
     WHERE p.counter IN ({ids}) AND p.key IN (SELECT rowless.key FROM rowless){owned}
     RETURNING 1
@@ -64,6 +73,7 @@ SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS 
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
        (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless,
        (SELECT array_agg(folded.key) FROM folded WHERE folded.recompute) AS recompute{into}"""
+)
 
 RECOMPUTE = """\
 WITH settled AS (
@@ -73,7 +83,8 @@ WITH settled AS (
 UPDATE {table} AS t SET {sets}
 WHERE t.{key} = ANY({keys})"""
 
-WINDOW = """\
+WINDOW = (
+    """\
 WITH slice AS MATERIALIZED (
     SELECT w.id, w.key FROM (
         SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -95,32 +106,30 @@ moved AS (
     WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken.{key}::text FROM taken))
     RETURNING p.counter, p.key, p.delta
 ),
-summed AS (
-    SELECT moved.key, {sums}
-    FROM moved GROUP BY moved.key
-),
-folded AS (
-    UPDATE {table} AS t SET {sets}
-    FROM summed WHERE t.{key} = summed.key::{key_type}
-    RETURNING t.{key} AS key, {left} AS recompute
-)
+"""
+    + FOLDED
+    + """
 SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO {into} FROM folded"""
+)
 
+# rows still missing: their first writer rolled back, or skipped creating them while another
+# writer was at it; a row another writer is creating now (its creation lock) is left alone
 CREATE = """\
-INSERT INTO {table} ({key})  -- rows still missing: their first writer rolled back, or skipped
-SELECT pending.key::{key_type}  -- creating them while another writer was at it
+INSERT INTO {table} ({key})
+SELECT pending.key::{key_type}
 FROM (
     SELECT DISTINCT p.key FROM counters_delta AS p
     WHERE p.counter IN ({ids}){after}
     ORDER BY p.key LIMIT {batch}
 ) AS pending
 WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = pending.key::{key_type}){owner}
-  AND {lock}  -- nobody else creating it now
+  AND {lock}
 ORDER BY 1
 ON CONFLICT DO NOTHING"""
 
+# a stats row is created only for an owner that exists and is not being deleted right now
 OWNER = """
-  AND pending.key::{key_type} IN (  -- whose owner exists and is not being deleted right now
+  AND pending.key::{key_type} IN (
       SELECT o.{column} FROM {owner} AS o WHERE o.{column} = pending.key::{key_type}
       FOR KEY SHARE SKIP LOCKED)"""
 
@@ -257,7 +266,7 @@ def _owner_gone(target: TargetTable) -> str:
     deltas are never orphans: a missing totals row is one another writer is creating right now
     (its deltas may be visible before its row is), or one the next create step makes."""
     if target.mode == "singleton":
-        return "\n      AND false  -- a total's row is created, never gone: its deltas wait for it"
+        return "\n      AND false"
     if target.owner is None:
         return ""
     table, column = target.owner

@@ -1,0 +1,160 @@
+-- fold of adopters.Tag (fold_counters, counters_fold(), writers now and then)
+WITH pending AS (
+    SELECT p.key FROM counters_delta AS p
+    WHERE p.counter IN (1718715687) AND (:after IS NULL OR p.key > :after)
+    GROUP BY p.key ORDER BY p.key LIMIT :batch
+),
+taken AS (
+    SELECT t."name" FROM "adopters_tag" AS t
+    WHERE t."name" IN (SELECT pending.key::varchar(50) FROM pending) AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
+    ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+),
+moved AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1718715687) AND p.key IN (SELECT taken."name"::text FROM taken)
+    RETURNING p.counter, p.key, p.delta
+),
+summed AS (
+    SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1718715687))::bigint AS d0
+    FROM moved GROUP BY moved.key
+),
+folded AS (
+    UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+    FROM summed WHERE t."name" = summed.key::varchar(50)
+    RETURNING t."name" AS key, false AS recompute
+),
+rowless AS (
+    SELECT pending.key FROM pending
+    WHERE NOT EXISTS (SELECT 1 FROM "adopters_tag" AS t WHERE t."name" = pending.key::varchar(50))
+),
+orphans AS (
+    DELETE FROM counters_delta AS p
+    WHERE p.counter IN (1718715687) AND p.key IN (SELECT rowless.key FROM rowless)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS orphans,
+       (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
+       (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless,
+       (SELECT array_agg(folded.key) FROM folded WHERE folded.recompute) AS recompute
+
+-- recount: the drifted rows of a batch of keys (lo, hi]
+SELECT d.k,
+       coalesce(t."uses_count", 0) + coalesce(p.d0, 0),
+       coalesce(c0.n, 0)
+FROM
+  (SELECT "name" AS k
+   FROM "adopters_tag") AS d
+LEFT JOIN "adopters_tag" AS t ON t."name" = d.k
+AND (%(lo)s IS NULL
+     OR t."name" > %(lo)s)
+AND (%(hi)s IS NULL
+     OR t."name" <= %(hi)s)
+LEFT JOIN
+  (SELECT r.key,
+          count(*) AS n
+   FROM
+     (SELECT s0."tag_id" AS KEY
+      FROM "public"."Adopters_Taggings" AS s0
+      WHERE s0."tag_id" IS NOT NULL
+        AND (s0."visible")) AS r
+   WHERE (%(lo)s IS NULL
+          OR r.key > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR r.key <= %(hi)s)
+   GROUP BY r.key) AS c0 ON c0.key = d.k
+LEFT JOIN
+  (SELECT p.key,
+          (sum(p.delta) FILTER (
+                                WHERE p.counter = 1718715687))::bigint AS d0
+   FROM counters_delta AS p
+   WHERE p.counter IN (1718715687)
+     AND p.key IN
+       (SELECT b.k::text
+        FROM
+          (SELECT "name" AS k
+           FROM "adopters_tag") AS b
+        WHERE (%(lo)s IS NULL
+               OR b.k > %(lo)s)
+          AND (%(hi)s IS NULL
+               OR b.k <= %(hi)s))
+   GROUP BY p.key) AS p ON p.key = d.k::text
+WHERE (%(lo)s IS NULL
+       OR d.k > %(lo)s)
+  AND (%(hi)s IS NULL
+       OR d.k <= %(hi)s)
+  AND (coalesce(t."uses_count", 0) + coalesce(p.d0, 0) IS DISTINCT
+       FROM coalesce(c0.n, 0))
+ORDER BY d.k
+
+-- recount: write the true values, drop the deltas they include
+WITH drift(k, cached0, true0) AS
+  (SELECT d.k,
+          coalesce(t."uses_count", 0) + coalesce(p.d0, 0),
+          coalesce(c0.n, 0)
+   FROM
+     (SELECT "name" AS k
+      FROM "adopters_tag") AS d
+   LEFT JOIN "adopters_tag" AS t ON t."name" = d.k
+   AND (%(lo)s IS NULL
+        OR t."name" > %(lo)s)
+   AND (%(hi)s IS NULL
+        OR t."name" <= %(hi)s)
+   LEFT JOIN
+     (SELECT r.key,
+             count(*) AS n
+      FROM
+        (SELECT s0."tag_id" AS KEY
+         FROM "public"."Adopters_Taggings" AS s0
+         WHERE s0."tag_id" IS NOT NULL
+           AND (s0."visible")) AS r
+      WHERE (%(lo)s IS NULL
+             OR r.key > %(lo)s)
+        AND (%(hi)s IS NULL
+             OR r.key <= %(hi)s)
+      GROUP BY r.key) AS c0 ON c0.key = d.k
+   LEFT JOIN
+     (SELECT p.key,
+             (sum(p.delta) FILTER (
+                                   WHERE p.counter = 1718715687))::bigint AS d0
+      FROM counters_delta AS p
+      WHERE p.counter IN (1718715687)
+        AND p.key IN
+          (SELECT b.k::text
+           FROM
+             (SELECT "name" AS k
+              FROM "adopters_tag") AS b
+           WHERE (%(lo)s IS NULL
+                  OR b.k > %(lo)s)
+             AND (%(hi)s IS NULL
+                  OR b.k <= %(hi)s))
+      GROUP BY p.key) AS p ON p.key = d.k::text
+   WHERE (%(lo)s IS NULL
+          OR d.k > %(lo)s)
+     AND (%(hi)s IS NULL
+          OR d.k <= %(hi)s)
+     AND (coalesce(t."uses_count", 0) + coalesce(p.d0, 0) IS DISTINCT
+          FROM coalesce(c0.n, 0))
+   ORDER BY d.k),
+     fixed AS
+  (UPDATE "adopters_tag" AS t
+   SET "uses_count" = drift.true0
+   FROM drift
+   WHERE t."name" = drift.k),
+     counted AS
+  (DELETE
+   FROM counters_delta AS p USING drift
+   WHERE p.counter IN (1718715687)
+     AND p.key = drift.k::text)
+SELECT *
+FROM drift
+ORDER BY drift.k
+
+-- the view for SQL readers
+CREATE VIEW "adopters_tag_exact" AS
+SELECT t."name", t."uses_count" + coalesce(p.d0, 0) AS "uses_count"
+FROM "adopters_tag" AS t
+LEFT JOIN LATERAL (
+    SELECT (sum(p.delta) FILTER (WHERE p.counter = 1718715687))::bigint AS d0
+    FROM counters_delta AS p
+    WHERE p.counter IN (1718715687) AND p.key = t."name"::text
+) AS p ON true

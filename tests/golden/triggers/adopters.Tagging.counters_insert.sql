@@ -1,0 +1,138 @@
+-- trigger counters_insert on public"."Adopters_Taggings (adopters.Tagging): AFTER INSERT FOR EACH STATEMENT
+DECLARE _counters integer[]; _keys text[]; _deltas bigint[]; _i integer; _left boolean; _folded0 varchar(50)[];
+SELECT array_agg(d.counter), array_agg(d.key), array_agg(d.delta)
+INTO _counters, _keys, _deltas
+FROM (
+    SELECT part.counter, part.key, sum(part.delta)::bigint AS delta
+    FROM (
+            SELECT 1718715687, r.key::text, count(*) FROM (
+                SELECT s0."tag_id" AS key FROM counters_new AS s0 WHERE s0."tag_id" IS NOT NULL AND (s0."visible")
+            ) AS r GROUP BY r.key
+    ) AS part (counter, key, delta)
+    GROUP BY part.counter, part.key
+    HAVING sum(part.delta) <> 0
+) AS d;
+IF _counters IS NULL THEN
+    RETURN NULL;
+END IF;
+IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT d.counter, d.key, d.delta FROM unnest(_counters, _keys, _deltas) AS d (counter, key, delta);
+    RETURN NULL;
+END IF;
+IF cardinality(_counters) > 16 THEN
+    WITH delta AS MATERIALIZED (
+        SELECT d.counter, d.key, d.delta FROM unnest(_counters, _keys, _deltas) AS d (counter, key, delta)
+    ),
+    taken0 AS MATERIALIZED (
+        SELECT t."name"::text AS key FROM "adopters_tag" AS t
+        WHERE t."name" IN (SELECT delta.key::varchar(50) FROM delta WHERE delta.counter IN (1718715687))
+          AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
+        ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+    ),
+    absorbed0 AS (
+        DELETE FROM counters_delta AS p
+        WHERE p.id IN (
+            SELECT q.id FROM counters_delta AS q
+            WHERE q.key IN (SELECT taken0.key FROM taken0) AND q.counter IN (1718715687)
+            LIMIT 256)
+        RETURNING p.counter, p.key, p.delta
+    ),
+    summed0 AS (
+        SELECT x.key, (sum(x.delta) FILTER (WHERE x.counter = 1718715687))::bigint AS d0
+        FROM (
+            SELECT delta.counter, delta.key, delta.delta FROM delta
+            WHERE delta.counter IN (1718715687) AND delta.key IN (SELECT taken0.key FROM taken0)
+            UNION ALL
+            SELECT absorbed0.counter, absorbed0.key, absorbed0.delta FROM absorbed0
+        ) AS x
+        GROUP BY x.key
+    ),
+    updated0 AS (
+        UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+        FROM summed0 AS summed WHERE t."name" = summed.key::varchar(50)
+        RETURNING t."name" AS key, false AS recompute
+    )
+    INSERT INTO counters_delta (counter, key, delta)
+    SELECT delta.counter, delta.key, delta.delta FROM delta
+    WHERE (delta.counter NOT IN (1718715687) OR delta.key NOT IN (SELECT taken0.key FROM taken0));
+ELSE
+    FOR _i IN 1 .. cardinality(_counters) LOOP
+        IF _counters[_i] IN (1718715687) THEN
+            IF random() < 1.0 / 8 THEN
+                WITH taken AS (
+                    SELECT t."name" FROM "adopters_tag" AS t
+                    WHERE t."name" = _keys[_i]::varchar(50) AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-660099111, hashtext(_keys[_i]) & 255)
+                    FOR NO KEY UPDATE SKIP LOCKED
+                ),
+                absorbed AS (
+                    DELETE FROM counters_delta AS p
+                    WHERE p.id IN (
+                        SELECT q.id FROM counters_delta AS q
+                        WHERE q.key = _keys[_i] AND q.counter IN (1718715687) AND EXISTS (SELECT FROM taken)
+                        LIMIT 256)
+                    RETURNING p.counter, p.delta
+                ),
+                summed AS (
+                    SELECT (sum(x.delta) FILTER (WHERE x.counter = 1718715687))::bigint AS d0
+                    FROM (
+                        SELECT _counters[_i], _deltas[_i]
+                        UNION ALL
+                        SELECT absorbed.counter, absorbed.delta FROM absorbed
+                    ) AS x (counter, delta)
+                )
+                UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+                FROM summed
+                WHERE t."name" IN (SELECT taken."name" FROM taken);
+            ELSE
+                PERFORM FROM "adopters_tag" AS t
+                WHERE t."name" = _keys[_i]::varchar(50) AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' AND pg_try_advisory_xact_lock(-660099111, hashtext(_keys[_i]) & 255)
+                FOR NO KEY UPDATE SKIP LOCKED;
+                IF FOUND THEN
+                    UPDATE "adopters_tag" AS t SET "uses_count" = CASE WHEN _counters[_i] = 1718715687 THEN t."uses_count" + _deltas[_i] ELSE t."uses_count" END
+                    WHERE t."name" = _keys[_i]::varchar(50);
+                END IF;
+            END IF;
+            IF FOUND THEN
+                CONTINUE;
+            END IF;
+        END IF;
+        INSERT INTO counters_delta (counter, key, delta) VALUES (_counters[_i], _keys[_i], _deltas[_i]);
+    END LOOP;
+END IF;
+IF random() < 1.0 / 64 AND current_setting('counters.deferred', true) IS DISTINCT FROM 'on' THEN
+    IF NOT EXISTS (SELECT FROM counters_state AS f WHERE f.name = 'folder' AND (f.data ->> 'until')::timestamptz > statement_timestamp()) THEN
+        WITH slice AS MATERIALIZED (
+            SELECT w.id, w.key FROM (
+                SELECT p.id, p.counter, p.key FROM counters_delta AS p
+                WHERE p.key >= (
+                    SELECT r.key FROM counters_delta AS r
+                    WHERE r.id >= (SELECT (min(b.id) + floor(random() * (max(b.id) - min(b.id) + 1)))::bigint FROM counters_delta AS b)
+                    ORDER BY r.id LIMIT 1)
+                ORDER BY p.key LIMIT 256
+            ) AS w
+            WHERE w.counter IN (1718715687)
+        ),
+        taken AS (
+            SELECT t."name" FROM "adopters_tag" AS t
+            WHERE t."name" IN (SELECT slice.key::varchar(50) FROM slice) AND pg_try_advisory_xact_lock(-660099111, hashtext(t."name"::text) & 255)
+            ORDER BY t."name" FOR NO KEY UPDATE SKIP LOCKED
+        ),
+        moved AS (
+            DELETE FROM counters_delta AS p
+            WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken."name"::text FROM taken))
+            RETURNING p.counter, p.key, p.delta
+        ),
+        summed AS (
+            SELECT moved.key, (sum(moved.delta) FILTER (WHERE moved.counter = 1718715687))::bigint AS d0
+            FROM moved GROUP BY moved.key
+        ),
+        folded AS (
+            UPDATE "adopters_tag" AS t SET "uses_count" = t."uses_count" + coalesce(summed.d0, 0)
+            FROM summed WHERE t."name" = summed.key::varchar(50)
+            RETURNING t."name" AS key, false AS recompute
+        )
+        SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO _folded0 FROM folded;
+    END IF;
+END IF;
+RETURN NULL;
