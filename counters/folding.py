@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +65,7 @@ class FoldReport:
 
 
 def fold(
-    labels: Sequence[str] = (), *, batch_size: int = 1000, using: str = DEFAULT_DB_ALIAS
+    labels: registry.Names = (), *, batch_size: int = 1000, using: str = DEFAULT_DB_ALIAS
 ) -> FoldReport:
     """Fold every pending delta of the counters named by ``labels`` (all when empty) into its
     counter row, in batches of ``batch_size`` target keys, one short transaction each. Only the
@@ -218,7 +218,7 @@ class Folder:
         interval: float = 0.5,
         using: str = DEFAULT_DB_ALIAS,
         *,
-        labels: Sequence[str] = (),
+        labels: registry.Names = (),
         batch_size: int = 1000,
         max_backoff: float = 30.0,
         on_fold: Callable[[FoldReport], None] | None = None,
@@ -227,8 +227,9 @@ class Folder:
 
         if interval <= 0 or max_backoff <= 0:
             raise ValueError("interval and max_backoff must be positive")
-        registry.select(labels, using)  # an unknown label fails now, not in the loop
-        self.interval, self.using, self.labels = interval, using, tuple(labels)
+        chosen = registry.select(labels, using)  # an unknown label fails now, not in the loop
+        self.labels = tuple(counter.label for counter in chosen) if labels else ()
+        self.interval, self.using = interval, using
         self.batch_size, self.max_backoff, self.on_fold = batch_size, max_backoff, on_fold
         self.folded = 0
         self.outages = 0  # how many times the database went away under this folder

@@ -91,6 +91,9 @@ class Health:
     def exit_code(self) -> int:
         return min((p.exit_code for p in self.problems), default=0)
 
+    def add(self, code: str, exit_code: int, message: str) -> None:
+        self.problems.append(Problem(code, exit_code, message))
+
     def as_dict(self) -> dict[str, object]:
         return {
             "healthy": not self.problems,
@@ -121,13 +124,11 @@ def health(
         {f"{t.trigger} on {t.model} ({t.state})" for t in triggers(using) if t.state != "enabled"}
     )
     if broken:
-        report.problems.append(
-            Problem(
-                "triggers",
-                EXIT_TRIGGERS,
-                "counters are not kept: triggers " + ", ".join(broken) + " (run manage.py "
-                "migrate, or manage.py counters_install; then recount)",
-            )
+        report.add(
+            "triggers",
+            EXIT_TRIGGERS,
+            "counters are not kept: triggers " + ", ".join(broken) + " (run manage.py "
+            "migrate, or manage.py counters_install; then recount)",
         )
     report.problems += [
         Problem("partitions", EXIT_TRIGGERS, message) for message in partitions.problems(using)
@@ -141,34 +142,28 @@ def health(
         if r.drift_left
     )
     if drifted:
-        report.problems.append(
-            Problem(
-                "drift",
-                EXIT_DRIFT,
-                "the last check found drift: " + "; ".join(drifted) + " (manage.py "
-                "backfill_counters fixes it; find what wrote around the triggers)",
-            )
+        report.add(
+            "drift",
+            EXIT_DRIFT,
+            "the last check found drift: " + "; ".join(drifted) + " (manage.py "
+            "backfill_counters fixes it; find what wrote around the triggers)",
         )
     pending = backlog(using)
     report.pending_rows = sum(b.rows for b in pending.values())
     report.oldest_pending_seconds = max((b.oldest_seconds for b in pending.values()), default=0.0)
     report.last_fold = last_fold(using)
     if report.pending_rows > max_pending:
-        report.problems.append(
-            Problem(
-                "backlog",
-                EXIT_BACKLOG,
-                f"{report.pending_rows} pending delta rows (more than {max_pending}): run "
-                "manage.py fold_counters --forever, or fold more often",
-            )
+        report.add(
+            "backlog",
+            EXIT_BACKLOG,
+            f"{report.pending_rows} pending delta rows (more than {max_pending}): run "
+            "manage.py fold_counters --forever, or fold more often",
         )
     if report.oldest_pending_seconds > max_lag:
-        report.problems.append(
-            Problem(
-                "lag",
-                EXIT_LAG,
-                f"the oldest pending delta is {report.oldest_pending_seconds:.0f} s old (more "
-                f"than {max_lag:g} s): nothing has folded it",
-            )
+        report.add(
+            "lag",
+            EXIT_LAG,
+            f"the oldest pending delta is {report.oldest_pending_seconds:.0f} s old (more "
+            f"than {max_lag:g} s): nothing has folded it",
         )
     return report

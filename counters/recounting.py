@@ -52,7 +52,7 @@ def _targets(counters: Iterable[Counter]) -> list[Target]:
 
 
 def run(
-    labels: Sequence[str] = (),
+    labels: registry.Names = (),
     *,
     fix: bool = True,
     batch_size: int = 10000,
@@ -66,7 +66,8 @@ def run(
     """Check (``fix=False``) or recount the counters named by ``labels`` (all when empty).
 
     Args:
-        labels: ``app_label.Model.field`` or ``app_label.Model`` labels.
+        labels: ``app_label.Model.field`` or ``app_label.Model`` labels, or what
+            ``counters.all_counters()`` hands out (see :func:`counters.core.registry.select`).
         fix: write the true values (a recount); ``False`` only reports drift (a check).
         batch_size: target keys per batch (and per transaction).
         ids: only these target keys (for example one user's id).
@@ -322,7 +323,7 @@ def compare(
     }
 
 
-def recount(labels: Sequence[str] = (), **kwargs: Any) -> Report:
+def recount(labels: registry.Names = (), **kwargs: Any) -> Report:
     """Recount counters (all when ``labels`` is empty) and fix drift; see :func:`run`.
 
     Example::
@@ -332,7 +333,7 @@ def recount(labels: Sequence[str] = (), **kwargs: Any) -> Report:
     return run(labels, fix=True, **kwargs)
 
 
-def check(labels: Sequence[str] = (), **kwargs: Any) -> Report:
+def check(labels: registry.Names = (), **kwargs: Any) -> Report:
     """Report drift without writing anything (for a health endpoint or cron); see :func:`run`.
 
     Example::

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
 
@@ -72,13 +71,15 @@ def states_by_counter(
     return result
 
 
-def trigger_states(counter: Counter | Any, using: str = DEFAULT_DB_ALIAS) -> list[TriggerState]:
+def trigger_states(
+    counter: Counter | registry.CounterInfo | str, using: str = DEFAULT_DB_ALIAS
+) -> list[TriggerState]:
     """The state of every trigger that keeps ``counter``: what ``counters.all_counters()`` hands
     out (a ``CounterInfo``), its label (``"blog.Article.comments_count"``), or the engine's own
     counter. An unknown label is an ``UnknownCounterError``."""
     if not isinstance(counter, Counter):
-        label = str(counter if isinstance(counter, str) else getattr(counter, "label", counter))
-        found = [c for c in registry.select([label]) if c.label.lower() == label.lower()]
+        label = counter if isinstance(counter, str) else counter.label
+        found = [c for c in registry.select(label) if c.label.lower() == label.lower()]
         if not found:  # a model's label: it names several counters
             raise UnknownCounterError(f"{label!r} names a model; name one of its counters")
         counter = found[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Union
 
 from django.db import models
 
@@ -22,6 +23,10 @@ from counters.core.rules import (
     resolve,
 )
 from counters.exceptions import CounterDeclarationError, UnknownCounterError
+
+# What the public functions take to name counters: labels (``app_label.Model.field``, or
+# ``app_label.Model`` for all of a model's), or what ``counters.all_counters()`` hands out.
+Names = Union[str, "CounterInfo", Sequence[Union[str, "CounterInfo"]]]
 
 
 @dataclass
@@ -176,18 +181,21 @@ def _named(counter: Counter, label: str) -> bool:
     return label.lower() in (counter.label.lower(), counter.target._meta.label.lower())
 
 
-def select(labels: Sequence[str] = (), using: str | None = None) -> list[Counter]:
-    """Counters named by ``app_label.Model.field`` or ``app_label.Model`` labels; all when empty.
-    With ``using``, only the counters that database keeps (:func:`on_database`).
+def select(labels: Names = (), using: str | None = None) -> list[Counter]:
+    """Counters named by ``app_label.Model.field`` or ``app_label.Model`` labels, or by the
+    :class:`CounterInfo` objects ``counters.all_counters()`` hands out (one name alone is taken as
+    a list of one); all when empty. With ``using``, only the counters that database keeps
+    (:func:`on_database`).
 
     Raises ``UnknownCounterError`` listing the valid labels when one names nothing, or, with
     ``using``, naming the databases that keep what it names when that is not one of them.
     """
+    given = [labels] if isinstance(labels, str | CounterInfo) else labels
     counters = all_counters() if using is None else on_database(using)
-    if not labels:
+    if not given:
         return counters
     chosen: list[Counter] = []
-    for label in labels:
+    for label in (name.label if isinstance(name, CounterInfo) else name for name in given):
         matched = [counter for counter in counters if _named(counter, label)]
         if not matched:
             elsewhere = sorted(

@@ -69,6 +69,19 @@ class TargetTable:
         return ", ".join(str(i) for i in self.ids)
 
     @property
+    def binds(self) -> dict[str, str]:
+        """What every template about this table is filled with (``TEMPLATE.format(**binds)``):
+        ``table`` and ``key`` (quoted), ``key_type``, ``ids`` (its counters' delta numbers) and
+        ``hold`` (the try of the hold lock of the row ``t``, see :meth:`try_hold`)."""
+        return {
+            "table": self.quoted_table,
+            "key": self.quoted_key,
+            "key_type": self.key_type,
+            "ids": self.ids_sql,
+            "hold": self.try_hold(f"t.{self.quoted_key}::text"),
+        }
+
+    @property
     def create_lock(self) -> int:
         """First key of the transaction advisory locks ``(create_lock, hashtext(key))`` that whoever
         creates a row of this table tries first (writers and folds alike): nobody waits for

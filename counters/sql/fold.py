@@ -28,10 +28,21 @@ SELECT p.key FROM counters_delta AS p
 WHERE p.counter IN ({ids}){after}
 GROUP BY p.key ORDER BY p.key LIMIT {batch}"""
 
-# the rows taken are the target rows nobody holds right now; their deltas are moved (deleted) and
-# added in one statement. A delta whose target row is missing (rowless) waits for the row to be
-# created, unless the row is gone for good (an orphan: its owner was deleted).
-FOLDED = """\
+# What both folds do with the keys of {source}: the target rows nobody holds right now are taken,
+# their deltas ({moving}) moved (deleted) and added in one statement. A dedicated fold's delta whose
+# target row is missing (rowless) waits for the row to be created, unless the row is gone for good
+# (an orphan: its owner was deleted).
+TAKE_AND_ADD = """\
+taken AS (
+    SELECT t.{key} FROM {table} AS t
+    WHERE t.{key} IN (SELECT {source}.key::{key_type} FROM {source}) AND {hold}
+    ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED
+),
+moved AS (
+    DELETE FROM counters_delta AS p
+    WHERE {moving}
+    RETURNING p.counter, p.key, p.delta
+),
 summed AS (
     SELECT moved.key, {sums}
     FROM moved GROUP BY moved.key
@@ -42,24 +53,11 @@ folded AS (
     RETURNING t.{key} AS key, {left} AS recompute
 )"""
 
-FOLD = (
-    """\
+FOLD = """\
 WITH pending AS (
 {pending}
 ),
-taken AS (
-    SELECT t.{key} FROM {table} AS t
-    WHERE t.{key} IN (SELECT pending.key::{key_type} FROM pending) AND {hold}
-    ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED
-),
-moved AS (
-    DELETE FROM counters_delta AS p
-    WHERE p.counter IN ({ids}) AND p.key IN (SELECT taken.{key}::text FROM taken)
-    RETURNING p.counter, p.key, p.delta
-),
-"""
-    + FOLDED
-    + """,
+{take_and_add},
 rowless AS (
     SELECT pending.key FROM pending
     WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = pending.key::{key_type})
@@ -73,7 +71,6 @@ SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM orphans) AS 
        (SELECT count(*) FROM pending) AS seen, (SELECT max(pending.key) FROM pending) AS last_key,
        (SELECT count(*) FROM folded) AS updated, (SELECT count(*) FROM rowless) AS rowless,
        (SELECT array_agg(folded.key) FROM folded WHERE folded.recompute) AS recompute{into}"""
-)
 
 RECOMPUTE = """\
 WITH settled AS (
@@ -83,8 +80,7 @@ WITH settled AS (
 UPDATE {table} AS t SET {sets}
 WHERE t.{key} = ANY({keys})"""
 
-WINDOW = (
-    """\
+WINDOW = """\
 WITH slice AS MATERIALIZED (
     SELECT w.id, w.key FROM (
         SELECT p.id, p.counter, p.key FROM counters_delta AS p
@@ -96,21 +92,8 @@ WITH slice AS MATERIALIZED (
     ) AS w
     WHERE w.counter IN ({ids})
 ),
-taken AS (
-    SELECT t.{key} FROM {table} AS t
-    WHERE t.{key} IN (SELECT slice.key::{key_type} FROM slice) AND {hold}
-    ORDER BY t.{key} FOR NO KEY UPDATE SKIP LOCKED
-),
-moved AS (
-    DELETE FROM counters_delta AS p
-    WHERE p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken.{key}::text FROM taken))
-    RETURNING p.counter, p.key, p.delta
-),
-"""
-    + FOLDED
-    + """
+{take_and_add}
 SELECT array_agg(folded.key) FILTER (WHERE folded.recompute) INTO {into} FROM folded"""
-)
 
 # rows still missing: their first writer rolled back, or skipped creating them while another
 # writer was at it; a row another writer is creating now (its creation lock) is left alone
@@ -144,10 +127,7 @@ def render_create(target: TargetTable, *, batch: int | str, after: str = "NULL")
         table, column = target.owner
         owner = OWNER.format(key_type=target.key_type, column=column, owner=table)
     return CREATE.format(
-        table=target.quoted_table,
-        key=target.quoted_key,
-        key_type=target.key_type,
-        ids=target.ids_sql,
+        **target.binds,
         after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
         batch=batch,
         owner=owner,
@@ -166,24 +146,35 @@ def render_fold(
     expressions). Returns rows moved, orphans dropped, keys looked at, the last key, rows updated
     and pending keys without their row, and the keys whose Min or Max :func:`render_recompute`
     must recompute next (``INTO`` the PL/pgSQL variable ``into``, in a function)."""
-    sums, sets, left = fold_parts(target)
     pending = OLDEST.format(
         ids=target.ids_sql,
         after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
         batch=batch,
     )
     return FOLD.format(
+        **target.binds,
         pending=textwrap.indent(pending, "    "),
-        ids=target.ids_sql,
-        key=target.quoted_key,
-        table=target.quoted_table,
-        key_type=target.key_type,
-        sums=sums,
-        sets=sets,
+        take_and_add=_take_and_add(
+            target,
+            "pending",
+            "p.counter IN ({ids}) AND p.key IN (SELECT taken.{key}::text FROM taken)",
+        ),
         into=f" INTO {into}" if into else "",
         owned=_owner_gone(target),
+    )
+
+
+def _take_and_add(target: TargetTable, source: str, moving: str) -> str:
+    """:data:`TAKE_AND_ADD` over the keys of CTE ``source``, moving the deltas ``moving`` (a
+    condition on ``counters_delta AS p``, filled with the table's binds)."""
+    sums, sets, left = fold_parts(target)
+    return TAKE_AND_ADD.format(
+        **target.binds,
+        source=source,
+        moving=moving.format(**target.binds),
+        sums=sums,
+        sets=sets,
         left=left,
-        hold=target.try_hold(f"t.{target.quoted_key}::text"),
     )
 
 
@@ -245,18 +236,12 @@ def render_window_fold(target: TargetTable, into: str) -> str:
     target rows nobody holds. Bounded work whatever the backlog; creates no row and drops no
     orphan (that is a dedicated fold's work, outside the application's transactions). The keys
     whose Min or Max must be recomputed go ``INTO`` the PL/pgSQL array ``into``."""
-    sums, sets, left = fold_parts(target)
+    moving = "p.id IN (SELECT slice.id FROM slice WHERE slice.key IN (SELECT taken.{key}::text FROM taken))"
     return WINDOW.format(
+        **target.binds,
         window=WINDOW_ROWS,
-        ids=target.ids_sql,
-        table=target.quoted_table,
-        key=target.quoted_key,
-        key_type=target.key_type,
-        sums=sums,
-        sets=sets,
-        left=left,
+        take_and_add=_take_and_add(target, "slice", moving),
         into=into,
-        hold=target.try_hold(f"t.{target.quoted_key}::text"),
     )
 
 

@@ -176,14 +176,10 @@ def render_append(feeds: list[Feed]) -> str:
         sums, sets, left = fold_parts(target, "x")
         parts.append(
             IN_PLACE.format(
+                **target.binds,
                 i=i,
-                key=target.quoted_key,
-                table=target.quoted_table,
-                key_type=target.key_type,
-                ids=ids,
                 absorb=ABSORB,
                 in_place=IN_PLACE_ALLOWED,
-                hold=target.try_hold(f"t.{target.quoted_key}::text"),
                 sums=sums,
                 sets=sets,
                 left=left,
@@ -195,10 +191,8 @@ def render_append(feeds: list[Feed]) -> str:
         if target.mode != "update":
             selected.append(
                 MISSING.format(
+                    **target.binds,
                     i=i,
-                    table=target.quoted_table,
-                    key=target.quoted_key,
-                    key_type=target.key_type,
                     counted=_counted_for_the_first_time(target),
                 )
             )
@@ -243,26 +237,20 @@ def _render_one_by_one(targets: list[TargetTable]) -> str:
         missing = ""
         if target.mode != "update":
             missing = ONE_MISSING.format(
+                **target.binds,
                 i=i,
                 counted=_counted_for_the_first_time(target, "_counters[_i]", "_deltas[_i]"),
-                table=target.quoted_table,
-                key=target.quoted_key,
-                key_type=target.key_type,
             )
         one_sets, one_left = _one_parts(target)
         tables.append(
             ONE.format(
+                **target.binds | {"hold": target.try_hold("_keys[_i]")},
                 absorb_chance=ABSORB_CHANCE,
                 one_sets=one_sets,
                 one_returning=""
                 if left == "false"
                 else f"\n                RETURNING {one_left} INTO _left",
-                ids=target.ids_sql,
-                table=target.quoted_table,
-                key=target.quoted_key,
-                key_type=target.key_type,
                 in_place=IN_PLACE_ALLOWED,
-                hold=target.try_hold("_keys[_i]"),
                 absorb=ABSORB,
                 sums=sums,
                 sets=sets,
@@ -310,13 +298,10 @@ def _render_create(target: TargetTable, i: int) -> str:
         for j, counter in enumerate(target.counters)
     )
     return CREATE.format(
+        **target.binds,
         i=i,
         sums=sums,
-        ids=target.ids_sql,
-        table=target.quoted_table,
-        key=target.quoted_key,
         columns=", ".join(target.quoted_columns),
-        key_type=target.key_type,
         values=values,
         bulk=CREATE_BULK,
         lock=target.try_create_lock("pending.key"),

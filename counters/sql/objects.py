@@ -75,12 +75,10 @@ def render_exact_view(target: TargetTable, events: list[models.Field]) -> str:
     ]
     columns += [f"t.{quote(f.column)}" for f in events]
     return EXACT_VIEW.format(
+        **target.binds,
         view=exact_view_name(target.table),
-        key=target.quoted_key,
         columns=", ".join(columns),
-        table=target.quoted_table,
         sums=sums,
-        ids=target.ids_sql,
     )
 
 

@@ -91,14 +91,12 @@ def render_reset(target: TargetTable) -> str:
     """After a TRUNCATE on the path: every counter of ``target`` is 0, nothing is pending."""
     pairs = list(zip(target.quoted_columns, target.counters, strict=True))
     return RESET.format(
+        **target.binds,
         lock=fold_lock(target, wait=True),
-        table=target.quoted_table,
-        key=target.quoted_key,
         nonempty=" OR ".join(
             f"{col} <> 0" if c.empty == "0" else f"{col} IS NOT NULL" for col, c in pairs
         ),
         empty=", ".join(f"{col} = {c.empty}" for col, c in pairs),
-        ids=target.ids_sql,
     )
 
 

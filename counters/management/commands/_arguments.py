@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 
-def add_labels_and_batch_size(parser: CommandParser, *, batch_size: int, batch_help: str) -> None:
-    """``LABEL ...`` (counters or models; none means all) and ``--batch-size``."""
+def add_labels(parser: CommandParser) -> None:
+    """``LABEL ...``: counters or models; none means all."""
     parser.add_argument(
         "labels",
         nargs="*",
@@ -16,6 +16,11 @@ def add_labels_and_batch_size(parser: CommandParser, *, batch_size: int, batch_h
         help="a counter (app_label.Model.field) or all counters of a model (app_label.Model); "
         "none means every declared counter",
     )
+
+
+def add_labels_and_batch_size(parser: CommandParser, *, batch_size: int, batch_help: str) -> None:
+    """``LABEL ...`` (:func:`add_labels`) and ``--batch-size``."""
+    add_labels(parser)
     parser.add_argument(
         "--batch-size", type=int, default=batch_size, help=f"{batch_help} (default: %(default)s)"
     )

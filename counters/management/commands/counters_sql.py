@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from counters.core import registry
 from counters.core.counter import Counter
 from counters.exceptions import UnknownCounterError
+from counters.management.commands._arguments import add_labels
 from counters.sql import printer
 from counters.triggers import triggers_for
 
@@ -32,12 +33,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "labels",
-            nargs="*",
-            metavar="LABEL",
-            help="a counter (app_label.Model.field) or every counter of a model (app_label.Model)",
-        )
+        add_labels(parser)
 
     def handle(self, *args: str, **options: Any) -> None:
         try:
