@@ -195,7 +195,9 @@ def test_hook_receives_the_changes_of_watched_values():
             )
             await wait_for(lambda: len(seen) >= 4)
             await in_thread(lambda: Post.objects.create(author=a, title="x"))  # nothing watched
-            await asyncio.sleep(0.3)
+            polls = hub.polls  # two more polls: one read began after the commit and announced
+            await wait_for(lambda: hub.polls >= polls + 2)
+            assert len(seen) == 4
         finally:
             await hub.close()
 
