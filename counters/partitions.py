@@ -53,7 +53,7 @@ from counters.sql.partitions import (
     copy_name,
     function_body,
 )
-from counters.sql.triggers import CounterTrigger
+from counters.sql.triggers import CounterTrigger, pgtrigger_model
 from counters.triggers import registered_on
 
 STATE = "partitions:"
@@ -89,7 +89,9 @@ def _counter_triggers(using: str) -> dict[str, list[tuple[str, CounterTrigger]]]
     found: dict[str, list[tuple[str, CounterTrigger]]] = defaultdict(list)
     for model, trigger in registered_on(using, (CounterTrigger,)):
         if isinstance(trigger, CounterTrigger) and trigger.operation_name in COPIED:
-            found[utils.quote(model._meta.db_table)].append((trigger.get_pgid(model), trigger))
+            found[utils.quote(model._meta.db_table)].append(
+                (trigger.get_pgid(pgtrigger_model(model)), trigger)
+            )
     return found
 
 

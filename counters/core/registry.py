@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 
@@ -22,6 +23,7 @@ from counters.core.rules import (
     resolve,
 )
 from counters.exceptions import CounterDeclarationError, UnknownCounterError
+from counters.meta import concrete
 
 
 @dataclass
@@ -36,7 +38,7 @@ class DeclarationProblem:
 @dataclass
 class Registry:
     counters: list[Counter] = field(default_factory=list)
-    events: dict[type[models.Model], list[models.Field]] = field(default_factory=dict)
+    events: dict[type[models.Model], list[models.Field[Any, Any]]] = field(default_factory=dict)
     public_events: set[tuple[type[models.Model], str]] = field(default_factory=set)
     problems: list[DeclarationProblem] = field(default_factory=list)
     warnings: list[DeclarationProblem] = field(default_factory=list)
@@ -121,9 +123,9 @@ def all_counters() -> list[Counter]:
     return list(build().counters)
 
 
-def event_fields(model: type[models.Model]) -> list[models.Field]:
+def event_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     """The event-counter fields declared on ``model``."""
-    return list(build().events.get(model._meta.concrete_model, []))
+    return list(build().events.get(concrete(model), []))
 
 
 def is_public(model: type[models.Model], field_name: str) -> bool:
@@ -136,7 +138,7 @@ def is_public(model: type[models.Model], field_name: str) -> bool:
 
 def counters_on(model: type[models.Model]) -> list[Counter]:
     """The trigger-kept counters whose target is ``model``."""
-    model = model._meta.concrete_model
+    model = concrete(model)
     return [counter for counter in all_counters() if counter.target is model]
 
 
