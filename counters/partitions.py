@@ -144,7 +144,8 @@ def partitioned(using: str = DEFAULT_DB_ALIAS) -> list[Partitioned]:
 def _truncate_function(using: str) -> int | None:
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT to_regproc(%s)::oid::int", [FUNCTION])
-        return cursor.fetchone()[0]
+        oid: int | None = cursor.fetchone()[0]  # NULL when the function does not exist
+        return oid
 
 
 def wanted(tables: list[Partitioned], truncate_function: int | None) -> list[Wanted]:
