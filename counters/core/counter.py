@@ -33,9 +33,8 @@ class Counter(KindRules):
     condition: models.Q | None
     public: bool = False
     kind: str = "count"  # "count", "sum", "min", "max" or "distinct"
-    value: models.Field[Any, Any] | None = (
-        None  # the source field summed, kept, or counted distinct
-    )
+    # the source field summed, kept, or counted distinct
+    value: models.Field[Any, Any] | None = None
 
     @property
     def label(self) -> str:
