@@ -24,10 +24,18 @@ from __future__ import annotations
 
 import importlib.util
 import zlib
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db import models
 from django.db.models.options import Options
+
+from counters.meta import concrete
+
+if TYPE_CHECKING:  # Options is generic in django-stubs only (no __class_getitem__ at run time)
+    _Options = Options[models.Model]
+else:
+    _Options = Options
 
 
 def is_unmigrated(app_label: str) -> bool:
@@ -45,7 +53,7 @@ def is_unmigrated(app_label: str) -> bool:
         return True
 
 
-class _CarrierOptions(Options):
+class _CarrierOptions(_Options):
     """The options of a proxy carrying triggers for an auto-created through table: auto-created
     itself while its app has no migrations (see the module's docstring)."""
 
@@ -90,7 +98,7 @@ def trigger_model(model: type[models.Model], app_label: str) -> type[models.Mode
     created in the declaring app and carries them, so ``makemigrations`` writes them into the
     declaring app's migrations and never into another package (django-pgtrigger's documented way).
     """
-    model = model._meta.concrete_model
+    model = concrete(model)
     if model._meta.app_label == app_label and not model._meta.auto_created:
         return model
     key = (model, app_label)

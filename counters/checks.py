@@ -24,15 +24,22 @@
 
 from __future__ import annotations
 
-from django.apps import apps
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core import checks
 
 from counters.core import registry
 
 
-def check_backend(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
-    errors = []
+def check_backend(
+    app_configs: Sequence[AppConfig] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[checks.CheckMessage]:
+    errors: list[checks.CheckMessage] = []
     for alias in databases or []:
         engine = settings.DATABASES[alias]["ENGINE"]
         if "postgresql" not in engine and "postgis" not in engine:
@@ -46,8 +53,10 @@ def check_backend(app_configs=None, databases=None, **kwargs) -> list[checks.Che
     return errors
 
 
-def check_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    errors = []
+def check_declarations(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    errors: list[checks.CheckMessage] = []
     if not apps.is_installed("pgtrigger"):
         errors.append(
             checks.Error(

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -21,8 +22,9 @@ DEFAULT_STREAM_MAX_TOPICS = 100
 DEFAULT_STREAM_MAX_STREAMS = 2000
 
 
-def stream_authorize() -> Callable | None:
-    """``COUNTERS_STREAM_AUTHORIZE``, imported when it is a dotted path."""
+def stream_authorize() -> Callable[[Any, Any], object] | None:
+    """``COUNTERS_STREAM_AUTHORIZE``, imported when it is a dotted path: ``(request, topic)``,
+    its result read as true or false."""
     value = getattr(settings, "COUNTERS_STREAM_AUTHORIZE", None)
     return import_string(value) if isinstance(value, str) else value
 

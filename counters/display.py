@@ -61,11 +61,17 @@ def describe_condition(condition: models.Q | None) -> str:
     """``published=True AND NOT (hidden=True)``: a declaration's condition, for people."""
     if condition is None:
         return ""
-    parts = [
-        describe_condition(child) if isinstance(child, models.Q) else f"{child[0]}={child[1]!r}"
-        for child in condition.children
-    ]
+    parts = [_describe_child(child) for child in condition.children]
     text = f" {condition.connector} ".join(parts)
     if len(parts) > 1:
         text = f"({text})"
     return f"NOT {text}" if condition.negated else text
+
+
+def _describe_child(child: object) -> str:
+    """One part of a ``Q``: a ``Q``, a ``(lookup, value)`` pair, or an expression."""
+    if isinstance(child, models.Q):
+        return describe_condition(child)
+    if isinstance(child, tuple):
+        return f"{child[0]}={child[1]!r}"
+    return str(child)

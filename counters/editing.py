@@ -19,14 +19,14 @@ from typing import Any
 from django.db import models
 
 
-def make_read_only(fields: Iterable[models.Field]) -> None:
+def make_read_only(fields: Iterable[models.Field[Any, Any]]) -> None:
     """Mark each counter field ``editable=False`` for forms and serializers; its migrations see
     the field as declared."""
     for field in fields:
         if not field.editable or getattr(field, "_counters_read_only", False):
             continue  # declared non-editable by the team (their migration says so), or done
         field.editable = False
-        field._counters_read_only = True
+        field._counters_read_only = True  # type: ignore[attr-defined]  # a marker of ours on the field
         original = field.deconstruct
 
         def deconstruct(_original: Any = original) -> Any:
@@ -34,4 +34,4 @@ def make_read_only(fields: Iterable[models.Field]) -> None:
             kwargs.pop("editable", None)  # as declared: editable
             return name, path, args, kwargs
 
-        field.deconstruct = deconstruct
+        field.deconstruct = deconstruct  # type: ignore[method-assign]  # replaced on this field only

@@ -5,6 +5,7 @@ from __future__ import annotations
 from asgiref.sync import sync_to_async
 from django.db import connections, models, router
 
+from counters import meta
 from counters.core import registry
 from counters.exceptions import TriggerKeptCounterError, UnknownCounterError
 from counters.sql.quoting import quote
@@ -26,7 +27,7 @@ def increment(obj: models.Model, field: str, by: int = 1) -> int:
         stats = UserStats(user=request.user)
         counters.increment(stats, "profile_views")
     """
-    model = _declaring_model(type(obj)._meta.concrete_model, field)
+    model = _declaring_model(meta.concrete(type(obj)), field)
     if not isinstance(by, int) or isinstance(by, bool):
         raise TypeError(f"increment() takes an int to add, not {by!r}")
     kept = registry.get_counter(model, field)
@@ -44,9 +45,9 @@ def increment(obj: models.Model, field: str, by: int = 1) -> int:
         )
     if obj.pk is None:
         raise ValueError(f"increment() needs a {model._meta.label} with a primary key")
-    key = obj.pk if model is type(obj)._meta.concrete_model else _parent_key(obj, model)
-    column = quote(declared[field].column)
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    key = obj.pk if model is meta.concrete(type(obj)) else _parent_key(obj, model)
+    column = quote(meta.column(declared[field]))
+    table, pk = quote(model._meta.db_table), quote(meta.column(model._meta.pk))
     using = router.db_for_write(model, instance=obj)
     pk_value = model._meta.pk.get_db_prep_value(key, connections[using])
     with connections[using].cursor() as cursor:
@@ -62,8 +63,9 @@ def increment(obj: models.Model, field: str, by: int = 1) -> int:
                 [pk_value, by],
             )
             row = cursor.fetchone()
-    setattr(obj, declared[field].attname, row[0])
-    return row[0]
+    value: int = row[0]  # the integer column's new value
+    setattr(obj, declared[field].attname, value)
+    return value
 
 
 async def aincrement(obj: models.Model, field: str, by: int = 1) -> int:

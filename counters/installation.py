@@ -28,6 +28,7 @@ from counters.sql.objects import (
 )
 from counters.sql.partitions import PREFIX as PARTITION_PREFIX  # the copies on partitions
 from counters.sql.quoting import quote
+from counters.sql.triggers import pgtrigger_model
 from counters.triggers import registered_on
 
 PREFIX = "pgtrigger_counters_"
@@ -118,7 +119,7 @@ def install(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
     done = []
     with transaction.atomic(using=using):
         for model, trigger in registered_on(using):  # another database's go there
-            trigger.install(model, database=using)
+            trigger.install(pgtrigger_model(model), database=using)
             done.append(f"{trigger.name} on {model._meta.label}")
         done += [f"{w.name} on {w.table}" for w in partitions.sync(using, force=True).installed]
         install_sql_objects(using=using)
@@ -185,7 +186,7 @@ def install_unmigrated(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     present = {trigger.name for trigger in installed_triggers(using)}
     done = []
     for model, trigger in wanted:
-        if trigger.get_pgid(model) not in present:
-            trigger.install(model, database=using)
+        if trigger.get_pgid(pgtrigger_model(model)) not in present:
+            trigger.install(pgtrigger_model(model), database=using)
             done.append(f"{trigger.name} on {model._meta.label}")
     return done

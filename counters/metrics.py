@@ -31,6 +31,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from counters import monitoring
 from counters.core import registry
 from counters.exceptions import CounterError
+from counters.state import backlog, last_checks, last_fold, require_tables
 
 
 def require_prometheus_client() -> None:
@@ -50,7 +51,7 @@ class CountersCollector:
     def __init__(self, using: str = DEFAULT_DB_ALIAS) -> None:
         self.using = using
 
-    def describe(self) -> list:
+    def describe(self) -> list[Any]:
         return []  # read on collect only: registering it must not query the database
 
     def collect(self) -> Iterator[Any]:
@@ -59,7 +60,7 @@ class CountersCollector:
         using = self.using
         labels = [counter.label for counter in registry.on_database(using)]
 
-        pending = monitoring.backlog(using)
+        pending = backlog(using)
         rows = GaugeMetricFamily(
             "counters_pending_deltas", "Pending delta rows, not folded yet.", labels=["counter"]
         )
@@ -75,7 +76,7 @@ class CountersCollector:
         yield rows
         yield age
 
-        last = monitoring.last_fold(using)
+        last = last_fold(using)
         fold = GaugeMetricFamily(
             "counters_last_fold_timestamp_seconds",
             "When counters.fold() last ran (a folder, fold_counters, the admin); 0: never.",
@@ -97,7 +98,7 @@ class CountersCollector:
                 )
         yield state
 
-        checks = monitoring.last_checks(using)
+        checks = last_checks(using)
         families = {
             name: GaugeMetricFamily(f"counters_check_{name}", text, labels=["counter", "kind"])
             for name, text in (
@@ -133,7 +134,7 @@ def render(using: str = DEFAULT_DB_ALIAS) -> bytes:
     require_prometheus_client()
     from prometheus_client import CollectorRegistry, generate_latest
 
-    monitoring.require_tables(using)
+    require_tables(using)
     metrics = CollectorRegistry(auto_describe=False)
     metrics.register(CountersCollector(using))
     return generate_latest(metrics)

@@ -53,7 +53,7 @@ from counters.sql.partitions import (
     copy_name,
     function_body,
 )
-from counters.sql.triggers import CounterTrigger
+from counters.sql.triggers import CounterTrigger, pgtrigger_model
 from counters.triggers import registered_on
 
 STATE = "partitions:"
@@ -89,7 +89,9 @@ def _counter_triggers(using: str) -> dict[str, list[tuple[str, CounterTrigger]]]
     found: dict[str, list[tuple[str, CounterTrigger]]] = defaultdict(list)
     for model, trigger in registered_on(using, (CounterTrigger,)):
         if isinstance(trigger, CounterTrigger) and trigger.operation_name in COPIED:
-            found[utils.quote(model._meta.db_table)].append((trigger.get_pgid(model), trigger))
+            found[utils.quote(model._meta.db_table)].append(
+                (trigger.get_pgid(pgtrigger_model(model)), trigger)
+            )
     return found
 
 
@@ -142,7 +144,8 @@ def partitioned(using: str = DEFAULT_DB_ALIAS) -> list[Partitioned]:
 def _truncate_function(using: str) -> int | None:
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT to_regproc(%s)::oid::int", [FUNCTION])
-        return cursor.fetchone()[0]
+        oid: int | None = cursor.fetchone()[0]  # NULL when the function does not exist
+        return oid
 
 
 def wanted(tables: list[Partitioned], truncate_function: int | None) -> list[Wanted]:

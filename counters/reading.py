@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
+from counters import meta
 from counters.core import registry
 from counters.sql.quoting import literal, quote
 
@@ -27,11 +28,11 @@ def value_sql(
     column, plus the counter's pending deltas when the database keeps it. ``key`` (an SQL
     expression) names the row's key when the row itself may be missing (then it reads as 0 plus
     what is pending)."""
-    column = f"{alias}.{quote(model._meta.get_field(field_name).column)}"
+    column = f"{alias}.{quote(meta.column(meta.own_field(model, field_name)))}"
     counter = registry.get_counter(model, field_name)
     if counter is None:
         return column if key is None else f"coalesce({column}, 0)"
-    key = key or f"{alias}.{quote(model._meta.pk.column)}"
+    key = key or f"{alias}.{quote(meta.column(model._meta.pk))}"
     return counter.read_sql(column, key)
 
 
@@ -101,13 +102,17 @@ def exact_reads(counters: Iterable[Any]) -> None:
         field._counters_exact_read = counter
 
 
-def with_pending(queryset: models.QuerySet) -> models.QuerySet:
+_QuerySetT = TypeVar("_QuerySetT", bound=models.QuerySet[Any])
+_ModelT = TypeVar("_ModelT", bound=models.Model)
+
+
+def with_pending(queryset: _QuerySetT) -> _QuerySetT:
     """The queryset itself: every selected counter field already reads as its column plus its
     pending deltas (see :func:`exact_reads`). Kept for code written against earlier releases."""
     return queryset
 
 
-class CounterManager(models.Manager):
+class CounterManager(models.Manager[_ModelT]):
     """A manager for models holding counters (``for_user()``-style helpers build on it).
 
     Reads are exact through any manager (see :func:`exact_reads`); this one is kept so that
@@ -127,9 +132,9 @@ def value_expression(model: type[models.Model], field_name: str, key: str) -> mo
     """What a read of ``model.field_name`` returns for the row whose key is the SQL expression
     ``key`` (a column of the outer query), as an annotation: any kind of counter, the row
     itself read by a subquery (a missing row reads as no rows: 0, or NULL for a Min or Max)."""
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    field = model._meta.get_field(field_name)
-    column = f"(SELECT t.{quote(field.column)} FROM {table} AS t WHERE t.{pk} = {key})"
+    table, pk = quote(model._meta.db_table), quote(meta.column(model._meta.pk))
+    field = meta.own_field(model, field_name)
+    column = f"(SELECT t.{quote(meta.column(field))} FROM {table} AS t WHERE t.{pk} = {key})"
     counter = registry.get_counter(model, field_name)
     sql = counter.read_sql(column, key) if counter is not None else f"coalesce({column}, 0)"
     return models.expressions.RawSQL(sql, [], output_field=field.clone())

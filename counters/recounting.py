@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
@@ -38,6 +38,9 @@ from counters.exceptions import CounterError, ReadOnlyDatabase, RecountInterrupt
 from counters.guard import unguarded
 from counters.report import CounterReport, Progress, Report
 from counters.sql.recount import Target, key_bounds
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
 from counters.status import verify_triggers
 
 
@@ -174,10 +177,10 @@ def _run_target(
     """Walk ``target`` in batches; ``False`` when the deadline stopped it before the end."""
     connection = connections[step.using]
     ids = [_clean_key(target, value) for value in step.ids] if step.ids is not None else None
-    lo = _clean_key(target, step.start_after) if step.start_after is not None else None
+    lo: Any = _clean_key(target, step.start_after) if step.start_after is not None else None
     bounds = key_bounds(ids)
     domain = target.domain_sql()
-    params: dict[str, object] = {"ids": ids}
+    params: dict[str, Any] = {"ids": ids}  # keys of the target's key type
     only = " AND d.k = ANY(%(ids)s)" if ids is not None else ""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({domain}) AS d WHERE true{only}", params)
@@ -226,7 +229,7 @@ def _run_target(
             return False
 
 
-def _read_committed(cursor, outermost: bool) -> None:  # noqa: ANN001
+def _read_committed(cursor: CursorWrapper, outermost: bool) -> None:
     """A recount batch must see, after its locks, what committed before them: READ COMMITTED."""
     if outermost:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
@@ -237,7 +240,9 @@ def _read_committed(cursor, outermost: bool) -> None:  # noqa: ANN001
         raise CounterError(f"a recount inside a {level} transaction could miss concurrent writes")
 
 
-def _create_missing(target: Target, cursor, batch: dict[str, object], bounds: str) -> int:  # noqa: ANN001
+def _create_missing(
+    target: Target, cursor: CursorWrapper, batch: dict[str, Any], bounds: str
+) -> int:
     """Insert the range's missing target rows, counted; returns how many were created.
 
     First takes the table's folder lock (until the batch commits): a fold must not move the
@@ -254,10 +259,13 @@ def _create_missing(target: Target, cursor, batch: dict[str, object], bounds: st
     if cursor.fetchone() is None:
         return 0
     cursor.execute(target.create_sql(bounds), batch)
-    return cursor.fetchone()[0]
+    created: int = cursor.fetchone()[0]  # SELECT count(*)
+    return created
 
 
-def _fix(target: Target, cursor, batch: dict[str, object], drifted: list[object]) -> list[tuple]:  # noqa: ANN001
+def _fix(
+    target: Target, cursor: CursorWrapper, batch: dict[str, Any], drifted: list[object]
+) -> list[tuple[Any, ...]]:
     """Lock the drifted rows in key order, then recount and write them (and drop their pending
     deltas) in a fresh statement.
 
@@ -270,7 +278,8 @@ def _fix(target: Target, cursor, batch: dict[str, object], drifted: list[object]
     for statement in target.lock_sql(bounds):
         cursor.execute(statement, narrow)
     cursor.execute(target.fix_sql(bounds), narrow)
-    return cursor.fetchall()
+    rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.db import DEFAULT_DB_ALIAS
 from counters.core import registry
 from counters.core.counter import Counter
 from counters.exceptions import TriggersNotInstalled, UnknownCounterError
+from counters.sql.triggers import pgtrigger_model
 from counters.triggers import triggers_for
 
 #: the state a trigger keeping a counter is in, in one word (metrics and health use these)
@@ -64,7 +65,9 @@ def states_by_counter(
         for model, trigger in triggers_for(counter):
             key = (model._meta.label, str(trigger.name))
             if key not in found:
-                status, enabled = trigger.get_installation_status(model, database=using)
+                status, enabled = trigger.get_installation_status(
+                    pgtrigger_model(model), database=using
+                )
                 found[key] = TriggerState(key[1], key[0], status, enabled)
             states.append(found[key])
         result[counter] = sorted(states, key=lambda state: (state.model, state.name))

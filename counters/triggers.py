@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import cast
 
 import pgtrigger
 from django.db import models
@@ -12,7 +13,7 @@ from django.db import models
 from counters.carriers import trigger_model, trigger_name
 from counters.core.counter import Counter
 from counters.sql.collect import Feed
-from counters.sql.triggers import OPERATIONS, CounterTrigger, ReadOnlyTrigger
+from counters.sql.triggers import OPERATIONS, CounterTrigger, ReadOnlyTrigger, pgtrigger_model
 
 
 def register_all(counters: list[Counter]) -> None:
@@ -27,10 +28,17 @@ def register_all(counters: list[Counter]) -> None:
             feeds[trigger_model(model, app_label)].append((counter, position))
     for model, model_feeds in feeds.items():
         for operation in OPERATIONS:
-            CounterTrigger(operation, model_feeds, trigger_name(operation, model)).register(model)
+            trigger = CounterTrigger(operation, model_feeds, trigger_name(operation, model))
+            trigger.register(pgtrigger_model(model))
     for target, target_counters in targets.items():
         for operation in ("insert", "update"):
-            ReadOnlyTrigger(operation, target_counters).register(target)
+            ReadOnlyTrigger(operation, target_counters).register(pgtrigger_model(target))
+
+
+def _registered() -> list[tuple[type[models.Model], pgtrigger.Trigger]]:
+    """``pgtrigger.registered()``: each registered trigger with its model class (which pgtrigger
+    annotates as an instance, see :func:`counters.sql.triggers.pgtrigger_model`)."""
+    return [(cast(type[models.Model], model), trigger) for model, trigger in pgtrigger.registered()]
 
 
 def registered_on(
@@ -41,16 +49,18 @@ def registered_on(
     the routers)."""
     return [
         (model, trigger)
-        for model, trigger in pgtrigger.registered()
-        if isinstance(trigger, kinds) and trigger.allow_migrate(model, using)
+        for model, trigger in _registered()
+        if isinstance(trigger, kinds) and trigger.allow_migrate(pgtrigger_model(model), using)
     ]
 
 
-def triggers_for(counter: Counter) -> list[tuple[type[models.Model], pgtrigger.Trigger]]:
+def triggers_for(
+    counter: Counter,
+) -> list[tuple[type[models.Model], CounterTrigger | ReadOnlyTrigger]]:
     """The registered pgtrigger triggers that keep ``counter`` (for status checks)."""
     return [
         (model, trigger)
-        for model, trigger in pgtrigger.registered()
+        for model, trigger in _registered()
         if (isinstance(trigger, CounterTrigger) and any(c == counter for c, _ in trigger.feeds))
         or (isinstance(trigger, ReadOnlyTrigger) and counter in trigger.counters)
     ]

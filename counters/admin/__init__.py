@@ -9,7 +9,8 @@ buttons to check, recount and fold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.db import models, router
@@ -26,8 +27,16 @@ from counters.exceptions import CounterError
 from counters.models import CounterDelta, CounterOverview
 from counters.recounting import Comparison, compare, run
 
+if TYPE_CHECKING:  # a mixin of ModelAdmin: type-checked as one (it is generic in the stubs only)
+    from django.contrib.admin.options import _FieldGroups, _FieldsetSpec, _ListDisplayT
+    from django.contrib.admin.views.main import ChangeList
 
-class CounterAdminMixin:
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class CounterAdminMixin(_AdminBase):
     """For a ``ModelAdmin`` of a model that holds declared counters.
 
     * every counter (trigger-kept and event) is read-only;
@@ -46,8 +55,7 @@ class CounterAdminMixin:
     """
 
     list_true_counts: bool = False
-    actions: Sequence[Callable | str] | None = ["recount_selected"]
-    model: type[models.Model]
+    actions = ["recount_selected"]
 
     def _using(self) -> str:
         """The database the model's rows (and so its counters) live in: the routers say."""
@@ -56,20 +64,22 @@ class CounterAdminMixin:
     def _trigger_kept(self) -> list[Counter]:
         return registry.counters_on(self.model)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> list:
-        fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
         declared = [c.field.name for c in self._trigger_kept()]
         declared += [f.name for f in registry.event_fields(self.model)]
         if obj is not None and self._trigger_kept():
             declared.append("counter_values")
         return fields + [name for name in declared if name not in fields]
 
-    def get_fields(self, request: HttpRequest, obj: models.Model | None = None) -> list:
-        fields = super().get_fields(request, obj)  # type: ignore[misc]
+    def get_fields(self, request: HttpRequest, obj: models.Model | None = None) -> _FieldGroups:
+        fields = super().get_fields(request, obj)
         return [name for name in fields if name != "counter_values"]
 
-    def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> list:
-        fieldsets = list(super().get_fieldsets(request, obj))  # type: ignore[misc]
+    def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> _FieldsetSpec:
+        fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None and self._trigger_kept():
             fieldsets.append(
                 (
@@ -88,7 +98,7 @@ class CounterAdminMixin:
     def counter_values(self, obj: models.Model) -> str:
         """The change page's table: counter, cached, true, pending delta rows, drift; values
         written as the form beside it writes them (:func:`counters.display.human`)."""
-        empty = self.get_empty_value_display()  # type: ignore[attr-defined]
+        empty = self.get_empty_value_display()
         using = self._using()
         found = compare(self.model, [obj.pk], using=using).get(obj.pk, [])
         by_id = {c.counter.id: c.counter.label for c in found}
@@ -125,13 +135,13 @@ class CounterAdminMixin:
 
     @admin.action(description="Recount selected %(verbose_name_plural)s", permissions=["change"])
     def recount_selected(
-        self, request: HttpRequest, queryset: models.QuerySet
+        self, request: HttpRequest, queryset: models.QuerySet[Any]
     ) -> HttpResponse | None:
         """Recount the selected rows: at once for up to STEP_BATCH_SIZE of them, else in bounded
         steps through the overview's job runner (a page that continues by itself)."""
         keys = list(queryset.order_by("pk").values_list("pk", flat=True))
-        overview = self.admin_site._registry.get(CounterOverview)  # type: ignore[attr-defined]
-        if len(keys) > jobs.STEP_BATCH_SIZE and overview is not None:
+        overview = self.admin_site._registry.get(CounterOverview)
+        if len(keys) > jobs.STEP_BATCH_SIZE and isinstance(overview, CounterOverviewAdmin):
             job = new_job(
                 "recount",
                 [self.model._meta.label],
@@ -143,14 +153,14 @@ class CounterAdminMixin:
         try:
             report = run([self.model._meta.label], fix=True, ids=keys, using=self._using())
         except CounterError as exc:
-            self.message_user(request, f"Nothing recounted: {exc}", messages.ERROR)  # type: ignore[attr-defined]
+            self.message_user(request, f"Nothing recounted: {exc}", messages.ERROR)
             return None
         level, text = recount_message(report, f"{self.model._meta.verbose_name_plural}")
-        self.message_user(request, text, level)  # type: ignore[attr-defined]
+        self.message_user(request, text, level)
         return None
 
-    def get_list_display(self, request: HttpRequest) -> Sequence:
-        columns = list(super().get_list_display(request))  # type: ignore[misc]
+    def get_list_display(self, request: HttpRequest) -> _ListDisplayT[Any]:
+        columns = list(super().get_list_display(request))
         if not self.list_true_counts:
             return columns
         for counter in self._trigger_kept():
@@ -159,8 +169,8 @@ class CounterAdminMixin:
                 columns.insert(at, _true_column(counter))
         return columns
 
-    def get_changelist_instance(self, request: HttpRequest):  # noqa: ANN201
-        changelist = super().get_changelist_instance(request)  # type: ignore[misc]
+    def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
+        changelist = super().get_changelist_instance(request)
         if self.list_true_counts and self._trigger_kept():
             rows = list(changelist.result_list)
             found = compare(self.model, [row.pk for row in rows], using=self._using())
@@ -172,6 +182,7 @@ class CounterAdminMixin:
 def _true_column(counter: Counter) -> Callable[[models.Model], str]:
     """A list column: ``counter``'s COUNT(*) and drift, from what the change list attached."""
 
+    @admin.display(description=f"{counter.field.verbose_name}: true")
     def column(obj: models.Model) -> str:
         value: Comparison | None = getattr(obj, "_counter_values", {}).get(counter.label)
         if value is None:
@@ -185,7 +196,6 @@ def _true_column(counter: Counter) -> Callable[[models.Model], str]:
             drift_words(value.drift, value.counter.kind),
         )
 
-    column.short_description = f"{counter.field.verbose_name}: true"  # type: ignore[attr-defined]
     column.__name__ = f"true_{counter.field.name}"
     return column
 

@@ -3,6 +3,8 @@ steps, the summary merged from each step's report, and the message a finished ru
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 
 from counters.report import Report
@@ -33,7 +35,7 @@ def recount_message(report: Report, what: str) -> tuple[int, str]:
 
 def new_job(
     mode: str, targets: list[str], ids: list[str] | None = None, database: str = "default"
-) -> dict:
+) -> dict[str, Any]:
     """A check or recount the overview runs in bounded steps on one database (kept in the
     session, as JSON)."""
     job = {"mode": mode, "targets": targets, "index": 0, "start_after": None, "done": 0}
@@ -41,7 +43,7 @@ def new_job(
     return job
 
 
-def merge(result: dict | None, report: Report) -> dict:
+def merge(result: dict[str, Any] | None, report: Report) -> dict[str, Any]:
     """Add ``report`` into a JSON-able summary kept in the session between steps."""
     result = result or {"counters": [], "created": 0, "seconds": 0.0}
     by_label = {c["label"]: c for c in result["counters"]}

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 
 from counters.admin import jobs
 from counters.admin.jobs import merge, new_job, recount_message
@@ -30,9 +30,14 @@ from counters.recounting import compare, run
 from counters.report import Progress, Report
 from counters.status import states_by_counter
 
+if TYPE_CHECKING:  # ModelAdmin is generic in django-stubs only (no __class_getitem__ at run time)
+    _OverviewAdmin = admin.ModelAdmin[CounterOverview]
+else:
+    _OverviewAdmin = admin.ModelAdmin
+
 
 @admin.register(CounterOverview)
-class CounterOverviewAdmin(admin.ModelAdmin):
+class CounterOverviewAdmin(_OverviewAdmin):
     """The "Counters overview" page. Viewing needs the view permission of "counters overview";
     checking, recounting and folding need its change permission (superusers have both)."""
 
@@ -48,7 +53,7 @@ class CounterOverviewAdmin(admin.ModelAdmin):
     def can_repair(self, request: HttpRequest) -> bool:
         return request.user.has_perm("counters.change_counteroverview")
 
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
@@ -208,7 +213,9 @@ class CounterOverviewAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/counters/progress.html", context)
 
-    def _attempt(self, request: HttpRequest, *, labels: Sequence[str] = (), **kwargs: Any):  # noqa: ANN202
+    def _attempt(
+        self, request: HttpRequest, *, labels: Sequence[str] = (), **kwargs: Any
+    ) -> Report | None:
         try:
             return run(labels, **kwargs)
         except CounterError as exc:
@@ -219,7 +226,7 @@ class CounterOverviewAdmin(admin.ModelAdmin):
         self,
         request: HttpRequest,
         mode: str,
-        result: Report | dict | None,
+        result: Report | dict[str, Any] | None,
         using: str = DEFAULT_DB_ALIAS,
     ) -> HttpResponse:
         if result is None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import models
 
-from counters.core.generic import GenericHop, hop_columns
+from counters.core.generic import GenericHop, hop_column, hop_columns
+from counters.core.keys import key_field
 from counters.core.kinds import KindRules
+from counters.meta import column, concrete, rel_db_type
 from counters.sql.quoting import compile_condition, literal, quote, stable_id
 
 
@@ -24,13 +27,14 @@ class Counter(KindRules):
     """
 
     target: type[models.Model]
-    field: models.Field
+    field: models.Field[Any, Any]
     source: type[models.Model]
-    hops: tuple[models.ForeignKey | GenericHop, ...]
+    hops: tuple[models.ForeignKey[Any, Any] | GenericHop, ...]
     condition: models.Q | None
     public: bool = False
     kind: str = "count"  # "count", "sum", "min", "max" or "distinct"
-    value: models.Field | None = None  # the source field summed, kept, or counted distinct
+    # the source field summed, kept, or counted distinct
+    value: models.Field[Any, Any] | None = None
 
     @property
     def label(self) -> str:
@@ -61,7 +65,7 @@ class Counter(KindRules):
     def key_model(self) -> type[models.Model] | None:
         """The model the path ends at (the target, or the model the target's primary key points
         to), ``None`` for totals."""
-        return self.hops[-1].related_model._meta.concrete_model if self.hops else None
+        return concrete(self.hops[-1].related_model) if self.hops else None
 
     @property
     def key_reference(self) -> str | None:
@@ -69,28 +73,28 @@ class Counter(KindRules):
         if not self.hops:
             return None
         if self.mode == "update":
-            return self.target._meta.pk.column
-        return self.target._meta.pk.target_field.column
+            return self.key_column
+        return column(key_field(self.target))  # the column the target's primary key points to
 
     @property
     def translates_key(self) -> bool:
         """Whether the last foreign key points to another column of the key model than the one
         the target is keyed by (``to_field``), so the key model is joined to find the key."""
-        return bool(self.hops) and self.hops[-1].target_field.column != self.key_reference
+        return bool(self.hops) and column(self.hops[-1].target_field) != self.key_reference
 
     @property
     def path_models(self) -> tuple[type[models.Model], ...]:
         """The source, every intermediate model, and the key model when it is joined."""
         joined = self.hops if self.translates_key else self.hops[:-1]
-        return (self.source, *(hop.related_model._meta.concrete_model for hop in joined))
+        return (self.source, *(concrete(hop.related_model) for hop in joined))
 
     @property
     def mode(self) -> str:
         """How deltas land: ``upsert`` (stats row created on demand), ``update``, or ``singleton``."""
         if not self.hops:
             return "singleton"
-        end = self.hops[-1].related_model._meta.concrete_model
-        if end is self.target._meta.concrete_model:
+        end = concrete(self.hops[-1].related_model)
+        if end is concrete(self.target):
             return "update"
         return "upsert"
 
@@ -100,7 +104,7 @@ class Counter(KindRules):
 
     @property
     def key_column(self) -> str:
-        return self.target._meta.pk.column
+        return column(self.target._meta.pk)
 
     @property
     def singleton_key(self) -> object:
@@ -109,7 +113,7 @@ class Counter(KindRules):
 
     @property
     def key_db_type(self) -> str:
-        return self.target._meta.pk.rel_db_type(connections[DEFAULT_DB_ALIAS])
+        return rel_db_type(self.target._meta.pk)
 
     @cached_property
     def condition_sql(self) -> str | None:
@@ -123,8 +127,8 @@ class Counter(KindRules):
         (the one the previous hop points to, and its own next hop or the key) are as they were
         in ``other`` (the other transition table of an UPDATE): its deltas would cancel."""
         model = self.path_models[position]
-        pk = quote(model._meta.pk.column)
-        columns = [self.hops[position - 1].target_field.column]
+        pk = quote(column(model._meta.pk))
+        columns = [column(self.hops[position - 1].target_field)]
         if position < len(self.hops):
             columns += hop_columns(self.hops[position])
         else:
@@ -132,7 +136,7 @@ class Counter(KindRules):
         same = [f"u.{pk} = s{position}.{pk}"] + [
             f"u.{quote(c)} IS NOT DISTINCT FROM s{position}.{quote(c)}"
             for c in dict.fromkeys(columns)
-            if c != model._meta.pk.column
+            if c != column(model._meta.pk)
         ]
         return f"NOT EXISTS (SELECT 1 FROM {other} AS u WHERE {' AND '.join(same)})"
 
@@ -140,9 +144,9 @@ class Counter(KindRules):
         """For a Min, Max or distinct count: SQL true for an updated source row whose first hop,
         value and condition are as they were in ``other``, so it neither leaves nor brings a candidate
         (an update of a post's title must not make its author's latest post recomputed)."""
-        pk = self.source._meta.pk.column
+        pk = column(self.source._meta.pk)
         columns = list(hop_columns(self.hops[0])) if self.hops else []
-        columns.append(self.value_field.column)
+        columns.append(column(self.value_field))
         same = [f"u.{quote(pk)} = s0.{quote(pk)}"] + [
             f"u.{quote(c)} IS NOT DISTINCT FROM s0.{quote(c)}"
             for c in dict.fromkeys(columns)
@@ -176,7 +180,7 @@ class Counter(KindRules):
                 hop = self.hops[j - 1]
                 parts.append(
                     f"JOIN {table} AS s{j}"
-                    f" ON s{j}.{quote(hop.target_field.column)} = s{j - 1}.{quote(hop.column)}"
+                    f" ON s{j}.{quote(column(hop.target_field))} = s{j - 1}.{quote(hop_column(hop))}"
                 )
         where = []
         last = self.generic
@@ -187,15 +191,15 @@ class Counter(KindRules):
         elif self.translates_key:
             key = f"s{len(self.hops)}.{quote(str(self.key_reference))}"
         elif self.hops:
-            key = f"s{len(self.hops) - 1}.{quote(self.hops[-1].column)}"
+            key = f"s{len(self.hops) - 1}.{quote(hop_column(self.hops[-1]))}"
         else:
             key = f"{literal(self.singleton_key)}::{self.key_db_type}"
         if self.hops:
             where.append(f"{key} IS NOT NULL")
         value = ""
         if self.value is not None:  # what a Sum adds, or a Min or Max compares (NULL: nothing)
-            value = f", s0.{quote(self.value.column)} AS value"
-            where.append(f"s0.{quote(self.value.column)} IS NOT NULL")
+            value = f", s0.{quote(column(self.value))} AS value"
+            where.append(f"s0.{quote(column(self.value))} IS NOT NULL")
         if self.condition_sql:
             where.append(f"({self.condition_sql})")
         if unchanged_in is not None and position > 0:
@@ -203,13 +207,13 @@ class Counter(KindRules):
         elif unchanged_in is not None and position == 0 and self.recomputed:
             where.append(self._unchanged_source(unchanged_in))
         if self.generic and self.generic.textual and position < 0:  # lookups use its index
-            value += f", s{len(self.hops) - 1}.{quote(self.hops[-1].column)}::text AS written"
+            value += f", s{len(self.hops) - 1}.{quote(hop_column(self.hops[-1]))}::text AS written"
         sql = f"SELECT {key} AS key{value} " + " ".join(parts)
         if where:
             sql += " WHERE " + " AND ".join(where)
         locked = range(position + 1, len(self.path_models)) if position >= 0 else range(0)
         if locked:
-            order = ", ".join(f"s{j}.{quote(self.path_models[j]._meta.pk.column)}" for j in locked)
+            order = ", ".join(f"s{j}.{quote(column(self.path_models[j]._meta.pk))}" for j in locked)
             sql += f" ORDER BY {order} FOR KEY SHARE OF " + ", ".join(f"s{j}" for j in locked)
         return sql
 

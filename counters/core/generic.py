@@ -8,6 +8,7 @@ from typing import Any
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
+from counters import meta
 from counters.exceptions import CounterDeclarationError
 from counters.sql.quoting import literal, quote
 
@@ -24,19 +25,19 @@ class GenericHop:
     name: str
     model: type[models.Model]  # the model holding the generic foreign key
     related_model: type[models.Model]  # the model it points to, for this counter
-    id_field: models.Field  # object_pk / object_id
-    ct_field: models.ForeignKey  # content_type
+    id_field: models.Field[Any, Any]  # object_pk / object_id
+    ct_field: models.ForeignKey[Any, Any]  # content_type
 
     @property
     def column(self) -> str:
-        return self.id_field.column
+        return meta.column(self.id_field)
 
     @property
     def ct_column(self) -> str:
-        return self.ct_field.column
+        return meta.column(self.ct_field)
 
     @property
-    def target_field(self) -> models.Field:
+    def target_field(self) -> models.Field[Any, Any]:
         return self.related_model._meta.pk
 
     @property
@@ -99,11 +100,17 @@ class GenericHop:
         return f"{column}::{key_type}"
 
 
-def hop_columns(hop: models.ForeignKey | GenericHop) -> tuple[str, ...]:
+def hop_column(hop: models.ForeignKey[Any, Any] | GenericHop) -> str:
+    """The column of a hop's own model that holds the key it points to (a generic hop's object
+    id)."""
+    return hop.column if isinstance(hop, GenericHop) else meta.column(hop)
+
+
+def hop_columns(hop: models.ForeignKey[Any, Any] | GenericHop) -> tuple[str, ...]:
     """The columns of a hop's own model that decide where its rows count."""
     if isinstance(hop, GenericHop):
         return (hop.ct_column, hop.column)
-    return (hop.column,)
+    return (meta.column(hop),)
 
 
 def is_generic_foreign_key(field: object) -> bool:
@@ -133,18 +140,21 @@ def generic_hop(
             f"model it points to, or end the path at {gfk.name!r}",
         )
     pk = target._meta.pk
-    pointed = (
-        pk.related_model._meta.concrete_model
-        if isinstance(pk, models.ForeignKey)
-        else target._meta.concrete_model
-    )
+    pointed = meta.concrete(pk.related_model if isinstance(pk, models.ForeignKey) else target)
     id_field = model._meta.get_field(gfk.fk_field)
+    ct_field = model._meta.get_field(gfk.ct_field)
+    if not isinstance(id_field, models.Field) or not isinstance(ct_field, models.ForeignKey):
+        raise CounterDeclarationError(
+            "counters.E019",
+            f"path {path!r}: {label} needs an object id field ({gfk.fk_field!r}) and a content "
+            f"type foreign key ({gfk.ct_field!r}) of {model._meta.label}",
+        )
     hop = GenericHop(
         name=gfk.name,
-        model=model._meta.concrete_model,
+        model=meta.concrete(model),
         related_model=pointed,
         id_field=id_field,
-        ct_field=model._meta.get_field(gfk.ct_field),
+        ct_field=ct_field,
     )
     if not hop.holds_keys:
         raise CounterDeclarationError(

@@ -9,6 +9,7 @@ without NUL bytes. Anything else is a ``ValueError`` naming the model, never a d
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -17,10 +18,10 @@ AUTO_TYPES = ("AutoField", "BigAutoField", "SmallAutoField")
 INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
-def key_field(model: type[models.Model]) -> models.Field:
+def key_field(model: type[models.Model]) -> models.Field[Any, Any]:
     """The field whose values are ``model``'s keys (through a one-to-one primary key)."""
     pk = model._meta.pk
-    return pk.target_field if pk.is_relation else pk
+    return pk.target_field if isinstance(pk, models.ForeignKey) else pk
 
 
 def clean_key(model: type[models.Model], value: object) -> object:

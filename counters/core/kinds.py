@@ -25,8 +25,8 @@ class KindRules:
     """The kind-dependent SQL of a counter (mixed into ``Counter``)."""
 
     kind: str
-    value: models.Field | None
-    field: models.Field
+    value: models.Field[Any, Any] | None
+    field: models.Field[Any, Any]
 
     if TYPE_CHECKING:
 
@@ -44,7 +44,7 @@ class KindRules:
         def pending_sql(self, key: str) -> str: ...
 
     @property
-    def value_field(self) -> models.Field:
+    def value_field(self) -> models.Field[Any, Any]:
         """The source field a Sum, Min or Max keeps (a Count has none)."""
         if self.value is None:
             raise CounterDeclarationError(f"{self.label} is a count: it has no value column")
@@ -101,10 +101,11 @@ class KindRules:
         epoch, dates days since the epoch."""
         if self.kind in ("count", "distinct"):
             return "1", "{d}"
-        internal = self.value_field.get_internal_type()
-        if internal == "DecimalField":
-            scale = 10**self.value_field.decimal_places
+        value = self.value_field
+        if isinstance(value, models.DecimalField):
+            scale = 10**value.decimal_places
             return f"({{v}} * {scale})::bigint", f"(({{d}})::numeric / {scale})"
+        internal = value.get_internal_type()
         if internal == "DateTimeField":
             return (
                 "(extract(epoch FROM {v}) * 1000000)::bigint",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 from django.db import models
 
@@ -23,6 +23,7 @@ from counters.core.rules import (
     resolve,
 )
 from counters.exceptions import CounterDeclarationError, UnknownCounterError
+from counters.meta import concrete
 
 # What the public functions take to name counters: labels (``app_label.Model.field``, or
 # ``app_label.Model`` for all of a model's), or what ``counters.all_counters()`` hands out.
@@ -41,7 +42,7 @@ class DeclarationProblem:
 @dataclass
 class Registry:
     counters: list[Counter] = field(default_factory=list)
-    events: dict[type[models.Model], list[models.Field]] = field(default_factory=dict)
+    events: dict[type[models.Model], list[models.Field[Any, Any]]] = field(default_factory=dict)
     public_events: set[tuple[type[models.Model], str]] = field(default_factory=set)
     problems: list[DeclarationProblem] = field(default_factory=list)
     warnings: list[DeclarationProblem] = field(default_factory=list)
@@ -126,9 +127,9 @@ def all_counters() -> list[Counter]:
     return list(build().counters)
 
 
-def event_fields(model: type[models.Model]) -> list[models.Field]:
+def event_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     """The event-counter fields declared on ``model``."""
-    return list(build().events.get(model._meta.concrete_model, []))
+    return list(build().events.get(concrete(model), []))
 
 
 def is_public(model: type[models.Model], field_name: str) -> bool:
@@ -141,7 +142,7 @@ def is_public(model: type[models.Model], field_name: str) -> bool:
 
 def counters_on(model: type[models.Model]) -> list[Counter]:
     """The trigger-kept counters whose target is ``model``."""
-    model = model._meta.concrete_model
+    model = concrete(model)
     return [counter for counter in all_counters() if counter.target is model]
 
 

@@ -4,6 +4,8 @@ with a message that says what to do."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -12,11 +14,14 @@ from counters.core import declarations
 from counters.core.counter import Counter
 from counters.core.generic import GenericHop, generic_hop, hop_columns, is_generic_foreign_key
 from counters.exceptions import CounterDeclarationError
+from counters.meta import column, concrete
 
 INTEGER_FIELDS = (models.IntegerField, models.BigIntegerField, models.SmallIntegerField)
 
 
-def _declared_field(model: type[models.Model], name: str, what: str) -> models.Field:
+def _declared_field(
+    model: type[models.Model], name: str, what: str
+) -> models.Field[Any, Any] | models.ForeignObjectRel:
     """The target field a declaration names (``counters.E003`` when there is none)."""
     try:
         return model._meta.get_field(name)
@@ -26,7 +31,7 @@ def _declared_field(model: type[models.Model], name: str, what: str) -> models.F
         ) from None
 
 
-def field_named(model: type[models.Model], name: str, what: str) -> models.Field:
+def field_named(model: type[models.Model], name: str, what: str) -> models.Field[Any, Any]:
     found = _declared_field(model, name, what)
     if not isinstance(found, INTEGER_FIELDS) or isinstance(found, models.AutoField):
         raise CounterDeclarationError(
@@ -65,8 +70,8 @@ def _check_created_rows(target: type[models.Model], what: str) -> None:
 
 def _resolve_hops(
     source: type[models.Model], path: str | None, target: type[models.Model]
-) -> tuple[models.ForeignKey | GenericHop, ...]:
-    hops: list[models.ForeignKey | GenericHop] = []
+) -> tuple[models.ForeignKey[Any, Any] | GenericHop, ...]:
+    hops: list[models.ForeignKey[Any, Any] | GenericHop] = []
     model = source
     names = path.split("__") if path else []
     for position, name in enumerate(names):
@@ -78,11 +83,12 @@ def _resolve_hops(
             ) from None
         if isinstance(hop, models.ManyToManyField):
             through = hop.remote_field.through
+            through_label = through._meta.label if through is not None else "its through model"
             back = hop.m2m_field_name()
             raise CounterDeclarationError(
                 "counters.E006",
                 f"path {path!r}: {model._meta.label}.{name} is a many-to-many field; count "
-                f"the rows of its through table instead: source={through._meta.label!r}, "
+                f"the rows of its through table instead: source={through_label!r}, "
                 f"path={back!r} (from the other side: path={hop.m2m_reverse_field_name()!r})",
             )
         if is_generic_foreign_key(hop):
@@ -109,7 +115,7 @@ def _resolve_hops(
                 f"counters do not support",
             )
         hops.append(hop)
-        model = hop.related_model._meta.concrete_model
+        model = concrete(hop.related_model)
     return tuple(hops)
 
 
@@ -121,7 +127,7 @@ COUNTER_DECLARATIONS = (
 )
 
 
-def _family(field: models.Field) -> str | None:
+def _family(field: models.Field[Any, Any]) -> str | None:
     """The kind of value a Sum, Min or Max can keep exactly: integer, decimal, datetime, date."""
     if isinstance(field, models.AutoField) or field.is_relation:
         return None
@@ -141,7 +147,7 @@ def _aggregate_fields(
     source: type[models.Model],
     declaration: declarations.Sum | declarations.Min | declarations.Max,
     what: str,
-) -> tuple[models.Field, models.Field]:
+) -> tuple[models.Field[Any, Any], models.Field[Any, Any]]:
     """The target field and the source value field of a Sum, Min or Max, checked together."""
     kind = declaration.kind
     field_ = _declared_field(target, declaration.field, what)
@@ -156,8 +162,8 @@ def _aggregate_fields(
     accepted = (
         ("integer", "decimal") if kind == "sum" else ("integer", "decimal", "datetime", "date")
     )
-    family = _family(value)
-    if family not in accepted:
+    family = _family(value) if isinstance(value, models.Field) else None  # a reverse relation: none
+    if family not in accepted or not isinstance(value, models.Field):
         raise CounterDeclarationError(
             "counters.E016",
             f"{what}.{declaration.field}: {source._meta.label}.{value.name} is a "
@@ -166,15 +172,15 @@ def _aggregate_fields(
             + " columns exactly (floats cannot be summed exactly)",
         )
     wanted = {"integer": "an integer field", "decimal": "a DecimalField"}
-    target_family = _family(field_)
+    target_family = _family(field_) if isinstance(field_, models.Field) else None
     fits = target_family == family or (
         kind == "sum" and family == "integer" and target_family == "decimal"
     )
-    if fits and target_family == "decimal" and family == "decimal":
+    if fits and isinstance(field_, models.DecimalField) and isinstance(value, models.DecimalField):
         fits = field_.decimal_places >= value.decimal_places
-    if not fits:
+    if not fits or not isinstance(field_, models.Field):
         expected = wanted.get(family or "", f"a {type(value).__name__}")
-        if family == "decimal":
+        if isinstance(value, models.DecimalField):
             expected += f" with at least {value.decimal_places} decimal places"
         raise CounterDeclarationError(
             "counters.E017",
@@ -199,20 +205,31 @@ def _aggregate_fields(
 
 def _distinct_field(
     source: type[models.Model], count: declarations.Count, what: str
-) -> models.Field:
+) -> models.Field[Any, Any]:
     """The source field whose different values a distinct count counts: a column of the
     source's own table (a foreign key counts the rows it points to)."""
     try:
         found = source._meta.get_field(str(count.distinct))
     except FieldDoesNotExist:
         found = None
-    if found is None or not getattr(found, "concrete", False) or found.many_to_many:
+    if (
+        not isinstance(found, models.Field)  # a reverse relation, or no such field
+        or not getattr(found, "concrete", False)
+        or found.many_to_many
+    ):
         raise CounterDeclarationError(
             "counters.E003",
             f"{what}.{count.field}: distinct={count.distinct!r}: {source._meta.label} has no "
             f"such column (name a field of its own table, or a foreign key)",
         )
     return found
+
+
+def _column(field: models.Field[Any, Any] | models.ForeignObjectRel) -> str:
+    """The column of a field an index or constraint names (always a concrete field)."""
+    if not isinstance(field, models.Field):
+        raise CounterDeclarationError(f"{field} is not a column")
+    return column(field)
 
 
 def index_warning(counter: Counter) -> str | None:
@@ -222,17 +239,18 @@ def index_warning(counter: Counter) -> str | None:
         return None
     value = counter.value_field
     first = counter.hops[0] if counter.hops else None
-    wanted = (list(hop_columns(first)) if first else []) + [value.column]
+    wanted = (list(hop_columns(first)) if first else []) + [column(value)]
     meta = counter.source._meta
     candidates = []
     for index in meta.indexes:
         names = [name.lstrip("-") for name in index.fields]
-        candidates.append([meta.get_field(name).column for name in names if name])
+        candidates.append([_column(meta.get_field(name)) for name in names if name])
     for constraint in meta.constraints:
         if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
-            candidates.append([meta.get_field(name).column for name in constraint.fields])
-    if not counter.hops and (value.db_index or value.unique):
-        candidates.append([value.column])
+            candidates.append([_column(meta.get_field(name)) for name in constraint.fields])
+    db_index = value.db_index  # type: ignore[attr-defined]  # Field.db_index: not in django-stubs
+    if not counter.hops and (db_index or value.unique):
+        candidates.append([column(value)])
     if any(columns[: len(wanted)] == wanted for columns in candidates):
         return None
     fields = []
@@ -282,22 +300,24 @@ def resolve(
     if _composite_pk(source):
         raise CounterDeclarationError(
             "counters.E014",
-            f"{what}.{count.field}: {source._meta.label} has a composite primary key, which "  # type: ignore[attr-defined]
+            f"{what}.{count.field}: {source._meta.label} has a composite primary key, which "
             f"counters do not support",
         )
-    source = source._meta.concrete_model  # type: ignore[attr-defined]  # a proxy's rows: its model's
+    source = concrete(source)  # a proxy's rows: its model's
     value = None
     if not isinstance(count, declarations.Count):
         field_, value = _aggregate_fields(target, source, count, what)
     elif count.distinct is not None:
         kind = "distinct"
         value = _distinct_field(source, count, what)
+    if field_ is None:  # pragma: no cover - a Count's field is found above, the others' with value
+        raise CounterDeclarationError("counters.E003", f"{what}: no field {count.field!r}")
     hops = _resolve_hops(source, count.path, target)
     if hops:
-        end = hops[-1].related_model._meta.concrete_model
+        end = concrete(hops[-1].related_model)
         pk = target._meta.pk
-        reaches_target = end is target._meta.concrete_model or (
-            isinstance(pk, models.ForeignKey) and pk.related_model._meta.concrete_model is end
+        reaches_target = end is concrete(target) or (
+            isinstance(pk, models.ForeignKey) and concrete(pk.related_model) is end
         )
         if not reaches_target:
             raise CounterDeclarationError(

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cached_property
 
+from django.db import models
+
 from counters.core.counter import Counter
+from counters.exceptions import CounterDeclarationError
+from counters.meta import column
 from counters.sql.quoting import quote, stable_id
 
 CREATE_LOCKS = 1024  # creation locks per table (a power of two)
@@ -20,7 +24,7 @@ class TargetTable:
     """
 
     def __init__(self, counters: Iterable[Counter]) -> None:
-        self.counters = sorted(set(counters), key=lambda counter: counter.field.column)
+        self.counters = sorted(set(counters), key=lambda counter: column(counter.field))
         first = self.counters[0]
         self.model = first.target
         modes = {counter.mode for counter in self.counters}
@@ -40,7 +44,9 @@ class TargetTable:
         if self.mode != "upsert":
             return None
         pk = self.model._meta.pk
-        return quote(pk.related_model._meta.db_table), quote(pk.target_field.column)
+        if not isinstance(pk, models.ForeignKey):  # an upsert target is keyed by its owner's key
+            raise CounterDeclarationError(f"{self.label}: its primary key is not a foreign key")
+        return quote(pk.related_model._meta.db_table), quote(column(pk.target_field))
 
     @property
     def label(self) -> str:
@@ -56,7 +62,7 @@ class TargetTable:
 
     @property
     def quoted_columns(self) -> list[str]:
-        return [quote(counter.field.column) for counter in self.counters]
+        return [quote(column(counter.field)) for counter in self.counters]
 
     @cached_property
     def ids(self) -> list[int]:

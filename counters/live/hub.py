@@ -308,5 +308,5 @@ def _chain_shutdown_signals() -> None:
                 signal.signal(signum, signal.SIG_DFL)
                 signal.raise_signal(signum)
 
-        handler.ends_counter_streams = True  # type: ignore[attr-defined]
+        handler.ends_counter_streams = True  # type: ignore[attr-defined]  # a marker of ours on the function
         signal.signal(number, handler)

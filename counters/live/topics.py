@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
+from counters import meta
 from counters.conf import stream_authorize
 from counters.core import registry
 from counters.core.keys import clean_key
@@ -106,9 +107,9 @@ def missing_rows(topics: Iterable[Topic], using: str = DEFAULT_DB_ALIAS) -> list
     absent: set[tuple[type[models.Model], object]] = set()
     for model, keys in by_model.items():
         key_type = model._meta.pk.rel_db_type(connections[using])
-        places = {(model._meta.db_table, model._meta.pk.column)}
+        places = {(model._meta.db_table, meta.column(model._meta.pk))}
         for counter in registry.counters_on(model):
-            if counter.key_model is not None:
+            if counter.key_model is not None and counter.key_reference is not None:
                 places.add((counter.key_model._meta.db_table, counter.key_reference))
         exists = " OR ".join(
             f"EXISTS (SELECT 1 FROM {quote(table)} AS r WHERE r.{quote(column)} = k.key)"
@@ -126,7 +127,7 @@ def missing_rows(topics: Iterable[Topic], using: str = DEFAULT_DB_ALIAS) -> list
 def read_sql(model: type[models.Model], fields: list[str]) -> str:
     """``SELECT key, value...`` of ``fields`` (column plus pending deltas) for the keys of the
     array ``%s``, a row not created yet reading as what is pending for it."""
-    table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+    table, key = quote(model._meta.db_table), quote(meta.column(model._meta.pk))
     key_type = model._meta.pk.rel_db_type(connections[DEFAULT_DB_ALIAS])
     columns = ", ".join(value_sql(model, name, "t", key="k.key") for name in fields)
     return (

@@ -11,15 +11,15 @@ from counters.conf import stream_max_topics
 from counters.exceptions import CounterError
 from counters.live.hub import get_hub, require_psycopg
 from counters.live.stream import RETRY_MS, Display, stream
-from counters.live.topics import TopicError, may_watch, missing_rows, parse_topics
+from counters.live.topics import Topic, TopicError, may_watch, missing_rows, parse_topics
 
 
-def _refused(request: HttpRequest, topics: list) -> list[str]:
+def _refused(request: HttpRequest, topics: list[Topic]) -> list[str]:
     """The counters among ``topics`` that ``request`` may not watch (see ``may_watch``)."""
     return sorted({f"{t.model._meta.label}.{t.field}" for t in topics if not may_watch(request, t)})
 
 
-async def live_stream(request: HttpRequest) -> HttpResponse:
+async def live_stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """``GET /counters/stream/?c=<counter>[:<key>]&c=...``: Server-Sent Events of those counters
     (the current values at once, then every committed change). Needs an ASGI server.
 

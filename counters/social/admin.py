@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -11,9 +11,19 @@ from django.http import HttpRequest
 from counters.admin import CounterAdminMixin
 from counters.social.models import Follow, GlobalStats, Post, UserStats
 
+if TYPE_CHECKING:  # ModelAdmin is generic in django-stubs only (no __class_getitem__ at run time)
+    _UserStatsAdmin = admin.ModelAdmin[UserStats]
+    _GlobalStatsAdmin = admin.ModelAdmin[GlobalStats]
+    _FollowAdmin = admin.ModelAdmin[Follow]
+    _PostAdmin = admin.ModelAdmin[Post]
+    _AdminBase = admin.ModelAdmin[Any]  # UserPickerMixin's, as a mixin of any of them
+else:
+    _UserStatsAdmin = _GlobalStatsAdmin = _FollowAdmin = _PostAdmin = admin.ModelAdmin
+    _AdminBase = object
+
 
 @admin.register(UserStats)
-class UserStatsAdmin(CounterAdminMixin, admin.ModelAdmin):
+class UserStatsAdmin(CounterAdminMixin, _UserStatsAdmin):
     list_display = (
         "username",
         "followers_count",
@@ -36,7 +46,7 @@ class UserStatsAdmin(CounterAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(GlobalStats)
-class GlobalStatsAdmin(CounterAdminMixin, admin.ModelAdmin):
+class GlobalStatsAdmin(CounterAdminMixin, _GlobalStatsAdmin):
     list_display = ("__str__", "total_follows", "total_posts", "last_post_at")
     list_true_counts = True
 
@@ -47,19 +57,17 @@ class GlobalStatsAdmin(CounterAdminMixin, admin.ModelAdmin):
         return False
 
 
-class UserPickerMixin:
+class UserPickerMixin(_AdminBase):
     """Foreign keys to users get the admin's autocomplete (searches as you type, pages of 20: fine
     with 100k users) when the user admin has ``search_fields``; a raw id field otherwise."""
 
-    raw_id_fields: Sequence[str] = ()
-
-    def get_autocomplete_fields(self, request: HttpRequest) -> Sequence[str]:
-        user_admin = self.admin_site._registry.get(get_user_model())  # type: ignore[attr-defined]
+    def get_autocomplete_fields(self, request: HttpRequest) -> tuple[str, ...] | list[str]:
+        user_admin = self.admin_site._registry.get(get_user_model())
         return self.raw_id_fields if user_admin and user_admin.search_fields else ()
 
 
 @admin.register(Follow)
-class FollowAdmin(UserPickerMixin, admin.ModelAdmin):
+class FollowAdmin(UserPickerMixin, _FollowAdmin):
     list_display = ("id", "follower", "followed", "created_at")
     list_select_related = ("follower", "followed")
     raw_id_fields = ("follower", "followed")
@@ -68,7 +76,7 @@ class FollowAdmin(UserPickerMixin, admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(UserPickerMixin, admin.ModelAdmin):
+class PostAdmin(UserPickerMixin, _PostAdmin):
     list_display = ("id", "title", "author", "created_at")
     list_select_related = ("author",)
     raw_id_fields = ("author",)

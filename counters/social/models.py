@@ -5,12 +5,15 @@ They are declared with the same public API a host project uses for its own count
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 
 import counters
 from counters.core.registry import get_counter
+from counters.meta import column
 from counters.reading import (
     CounterManager,
     pending_expression,
@@ -70,11 +73,11 @@ class Post(models.Model):
         return self.title
 
 
-class UserStatsQuerySet(models.QuerySet):
+class UserStatsQuerySet(models.QuerySet["UserStats"]):
     def for_user(self, user: models.Model | int) -> UserStats:
         """The stats row of ``user``; an unsaved row (zeros plus anything pending) when it has
         none yet."""
-        user_id = getattr(user, "pk", user)
+        user_id: Any = getattr(user, "pk", user)  # of the type of AUTH_USER_MODEL's key
         found = self.filter(pk=user_id).first()
         if found is not None:
             return found
@@ -126,14 +129,19 @@ class UserStats(models.Model):
 COUNT_FIELDS = ("followers_count", "following_count", "posts_count", "profile_views")
 
 
-def with_counts(users: models.QuerySet) -> models.QuerySet:
+_QuerySetT = TypeVar("_QuerySetT", bound=models.QuerySet[Any])
+
+
+def with_counts(users: _QuerySetT) -> _QuerySetT:
     """Annotate a user queryset with every UserStats counter (0 where a user has no row, pending
     deltas added) and ``last_post_at``, in the same query: the way to read counts for a list of
     users."""
-    key = f"{quote(users.model._meta.db_table)}.{quote(users.model._meta.pk.column)}"
-    annotations = {}
+    key = f"{quote(users.model._meta.db_table)}.{quote(column(users.model._meta.pk))}"
+    annotations: dict[str, models.Expression] = {}
     for name in COUNT_FIELDS:
-        value = Coalesce(f"stats__{name}", 0, output_field=models.BigIntegerField())
+        value: models.Expression = Coalesce(
+            f"stats__{name}", 0, output_field=models.BigIntegerField()
+        )
         if get_counter(UserStats, name) is not None:  # trigger-kept: add what is pending
             value = value + pending_expression(UserStats, name, key)
         annotations[name] = value

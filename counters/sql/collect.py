@@ -10,6 +10,7 @@ from django.db import models
 
 from counters.core.counter import Counter
 from counters.core.generic import hop_columns
+from counters.meta import column
 from counters.sql.quoting import quote
 
 NEW, OLD = "counters_new", "counters_old"
@@ -106,12 +107,12 @@ def render_move_lock(feeds: list[Feed], model: type[models.Model]) -> str:
     for counter, position in feeds:
         if position == 0:
             continue
-        columns.add(counter.hops[position - 1].target_field.column)
+        columns.add(column(counter.hops[position - 1].target_field))
         if position < len(counter.hops):
             columns.update(hop_columns(counter.hops[position]))
         else:
             columns.add(str(counter.key_reference))
-    pk = model._meta.pk.column
+    pk = column(model._meta.pk)
     columns.discard(pk)
     if not columns:
         return ""

@@ -6,9 +6,11 @@ after every ``migrate``."""
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from django.db import models
 
+from counters import meta
 from counters.core.targets import TargetTable
 from counters.sql.fold import fold_lock, render_create, render_fold, render_recompute
 from counters.sql.quoting import quote
@@ -60,7 +62,7 @@ def exact_view_name(table: str) -> str:
     return quote(table + "_exact")
 
 
-def render_exact_view(target: TargetTable, events: list[models.Field]) -> str:
+def render_exact_view(target: TargetTable, events: list[models.Field[Any, Any]]) -> str:
     """``<table>_exact``: the target's key and counter columns, pending deltas added, and its
     ``events`` columns (``counters.Events``) as they are, for SQL readers outside Django (reports,
     BI tools, psql)."""
@@ -73,7 +75,7 @@ def render_exact_view(target: TargetTable, events: list[models.Field]) -> str:
         f"{counter.merged(f't.{col}', 'p', i, f't.{target.quoted_key}')} AS {col}"
         for i, (col, counter) in enumerate(zip(target.quoted_columns, target.counters, strict=True))
     ]
-    columns += [f"t.{quote(f.column)}" for f in events]
+    columns += [f"t.{quote(meta.column(f))}" for f in events]
     return EXACT_VIEW.format(
         **target.binds,
         view=exact_view_name(target.table),

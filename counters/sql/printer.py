@@ -9,6 +9,7 @@ every change to the generated SQL a readable diff in review.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pgtrigger
 import sqlparse
@@ -19,7 +20,7 @@ from counters.core.targets import TargetTable
 from counters.sql.fold import render_fold
 from counters.sql.objects import render_exact_view
 from counters.sql.recount import Target, key_bounds
-from counters.sql.triggers import CounterTrigger, ReadOnlyTrigger
+from counters.sql.triggers import CounterTrigger, ReadOnlyTrigger, pgtrigger_model
 
 Triggers = Sequence[tuple[type[models.Model], pgtrigger.Trigger]]
 
@@ -38,15 +39,15 @@ def trigger_sql(model: type[models.Model], trigger: pgtrigger.Trigger) -> str:
     )
     if isinstance(trigger, ReadOnlyTrigger):
         header += f"\n--   WHEN {trigger.get_condition(model).sql}"
-    declare = trigger.get_declare(model)
-    body = str(trigger.get_func(model))
+    declare = trigger.get_declare(pgtrigger_model(model))
+    body = str(trigger.get_func(pgtrigger_model(model)))
     if declare:
         body = "DECLARE " + " ".join(f"{name} {type_};" for name, type_ in declare) + "\n" + body
     return f"{header}\n{body}"
 
 
 def table_sql(
-    target: TargetTable, recount: Target, events: Sequence[models.Field] = ()
+    target: TargetTable, recount: Target, events: Sequence[models.Field[Any, Any]] = ()
 ) -> list[str]:
     """What runs on a target table, each under a ``--`` heading: the fold of ``target`` (every
     counter of the table), the statements that recount ``recount``'s counters, and the ``_exact``
@@ -67,7 +68,7 @@ def counter_sql(
     counter: Counter,
     neighbours: Sequence[Counter],
     triggers: Triggers,
-    events: Sequence[models.Field] = (),
+    events: Sequence[models.Field[Any, Any]] = (),
 ) -> str:
     """The trigger functions that keep ``counter`` (``triggers``: the registered triggers that
     keep it), its target table's fold (``neighbours``: every counter of its table), its recount's

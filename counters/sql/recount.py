@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import models
 
+from counters import meta
 from counters.core.counter import Counter
 from counters.core.targets import TargetTable
 from counters.sql.fold import fold_lock
@@ -23,7 +25,7 @@ class Target(TargetTable):
         self.every = sorted(set(self.counters if every is None else every), key=lambda c: c.label)
 
     @property
-    def key_field(self) -> models.Field:
+    def key_field(self) -> models.Field[Any, Any]:
         return self.model._meta.pk
 
     def domain_sql(self) -> str:
@@ -31,12 +33,10 @@ class Target(TargetTable):
         if self.mode == "singleton":
             first = self.counters[0]
             return f"SELECT {literal(first.singleton_key)}::{first.key_db_type} AS k"
-        if self.mode == "upsert":
-            pk = self.model._meta.pk
-            return (
-                f"SELECT {quote(pk.target_field.column)} AS k "
-                f"FROM {quote(pk.related_model._meta.db_table)}"
-            )
+        owner = self.owner  # a stats table ("upsert"): the keys of the rows it is created for
+        if owner is not None:
+            table, key = owner
+            return f"SELECT {key} AS k FROM {table}"
         return f"SELECT {self.quoted_key} AS k FROM {self.quoted_table}"
 
     @staticmethod
@@ -77,7 +77,7 @@ class Target(TargetTable):
         false."""
         cached, true, differ = [], [], []
         for i, counter in enumerate(self.counters):
-            column = f"coalesce(t.{quote(counter.field.column)}, {counter.empty})"
+            column = f"coalesce(t.{quote(meta.column(counter.field))}, {counter.empty})"
             value = counter.merged(column, "p", i, "d.k")
             truth = f"coalesce(c{i}.n, {counter.empty})"
             cached.append(value)
@@ -102,7 +102,7 @@ class Target(TargetTable):
         deadlock); the next batch or recount finds it.
         """
         every = self.every
-        columns = ", ".join(quote(c.field.column) for c in every)
+        columns = ", ".join(quote(meta.column(c.field)) for c in every)
         values = ", ".join(f"coalesce(c{i}.n, {c.empty})" for i, c in enumerate(every))
         return (
             f"WITH created AS (INSERT INTO {self.quoted_table} ({self.quoted_key}, {columns}) "
@@ -123,7 +123,7 @@ class Target(TargetTable):
         same columns as values_sql."""
         width = len(self.counters)
         sets = ", ".join(
-            f"{quote(c.field.column)} = drift.true{i}" for i, c in enumerate(self.counters)
+            f"{quote(meta.column(c.field))} = drift.true{i}" for i, c in enumerate(self.counters)
         )
         names = ["k", *(f"cached{i}" for i in range(width)), *(f"true{i}" for i in range(width))]
         return (

@@ -26,12 +26,14 @@ model itself when it belongs to that app, else on a proxy model created there (s
 from __future__ import annotations
 
 import textwrap
+from typing import cast
 
 import pgtrigger
 from django.db import models
 
 from counters.core.counter import Counter
 from counters.core.targets import TargetTable
+from counters.meta import column
 from counters.sql.collect import NEW, OLD, Feed, render_collect, render_move_lock
 from counters.sql.fold import NO_FOLDER, fold_lock, render_recompute, render_window_fold
 from counters.sql.landing import DELTAS, IN_PLACE_ALLOWED, RECOMPUTE, render_append
@@ -100,6 +102,13 @@ def render_reset(target: TargetTable) -> str:
     )
 
 
+def pgtrigger_model(model: type[models.Model]) -> models.Model:
+    """``model`` as django-pgtrigger's methods annotate their ``model`` argument: a model
+    instance, where they take (and pgtrigger itself passes) the model class
+    (AmbitionEng/django-pgtrigger#200). Only the annotation differs: ``model`` is returned."""
+    return cast(models.Model, model)
+
+
 class CounterTrigger(pgtrigger.Trigger):
     """The statement-level trigger of one operation on one model on a counter path."""
 
@@ -114,7 +123,8 @@ class CounterTrigger(pgtrigger.Trigger):
             name=name or f"counters_{operation}", operation=op, referencing=referencing
         )
 
-    def get_declare(self, model: type[models.Model]) -> list[tuple[str, str]]:
+    # pgtrigger annotates ``model`` as an instance; it passes the class (see pgtrigger_model)
+    def get_declare(self, model: type[models.Model]) -> list[tuple[str, str]]:  # type: ignore[override]
         if self.operation_name == "truncate":
             return []
         declared = [
@@ -132,7 +142,7 @@ class CounterTrigger(pgtrigger.Trigger):
             declared.append((f"_folded{i}", f"{target.key_type}[]"))
         return declared
 
-    def get_func(self, model: type[models.Model]) -> str:
+    def get_func(self, model: type[models.Model]) -> str:  # type: ignore[override]  # as above
         targets = TargetTable.group(counter for counter, _ in self.feeds)
         if self.operation_name == "truncate":
             body = "\n".join(render_reset(target) for target in targets)
@@ -170,22 +180,23 @@ class ReadOnlyTrigger(pgtrigger.Trigger):
         )
 
     def _changed(self, counter: Counter) -> str:
-        col = quote(counter.field.column)
+        col = quote(column(counter.field))
         if self.operation_name == "update":
             return f"OLD.{col} IS DISTINCT FROM NEW.{col}"
         return f"NEW.{col} IS DISTINCT FROM {counter.empty}"
 
-    def get_condition(self, model: type[models.Model]) -> pgtrigger.Condition:
+    # pgtrigger annotates ``model`` as an instance; it passes the class (see pgtrigger_model)
+    def get_condition(self, model: type[models.Model]) -> pgtrigger.Condition:  # type: ignore[override]
         changed = " OR ".join(self._changed(counter) for counter in self.counters)
         return pgtrigger.Condition(
             "pg_trigger_depth() < 1 AND current_setting('counters.unguarded', true) "
             f"IS DISTINCT FROM 'on' AND ({changed})"
         )
 
-    def get_func(self, model: type[models.Model]) -> str:
+    def get_func(self, model: type[models.Model]) -> str:  # type: ignore[override]  # as above
         sets = [
-            f"NEW.{quote(c.field.column)} := "
-            + (f"OLD.{quote(c.field.column)}" if self.operation_name == "update" else c.empty)
+            f"NEW.{quote(column(c.field))} := "
+            + (f"OLD.{quote(column(c.field))}" if self.operation_name == "update" else c.empty)
             + ";"
             for c in self.counters
         ]

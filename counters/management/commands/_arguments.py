@@ -28,7 +28,7 @@ def add_labels_and_batch_size(parser: CommandParser, *, batch_size: int, batch_h
 
 def batch_size(options: dict[str, Any]) -> int:
     """The ``--batch-size`` option, refused unless it is a positive integer."""
-    value = options["batch_size"]
+    value: int = options["batch_size"]  # argparse: type=int
     if value < 1:
         raise CommandError(f"--batch-size must be a positive integer, not {value}")
     return value

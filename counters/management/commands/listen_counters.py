@@ -9,10 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from counters.exceptions import CounterError
-from counters.live.hub import Hub, require_psycopg
+from counters.live.hub import Hub, Subscription, require_psycopg
 from counters.live.signals import counters_changed
 from counters.live.stream import json_default
-from counters.live.topics import TopicError, parse_topics
+from counters.live.topics import Topic, TopicError, parse_topics
 from counters.management.commands._arguments import add_database
 
 
@@ -69,11 +69,11 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
 
-    async def _run(self, topics: list, count: int, interval: float, alias: str) -> None:
+    async def _run(self, topics: list[Topic], count: int, interval: float, alias: str) -> None:
         done = asyncio.Event()
         seen = 0
 
-        async def printed(sender: object, model: str, keys: list, **kwargs: object) -> None:
+        async def printed(sender: object, model: str, keys: list[object], **kwargs: object) -> None:
             nonlocal seen
             self.stdout.write(json.dumps({"model": model, "keys": keys}, default=str))
             seen += 1
@@ -91,7 +91,7 @@ class Command(BaseCommand):
             counters_changed.disconnect(dispatch_uid="listen_counters")
             await hub.close()
 
-    async def _values(self, subscription) -> None:  # noqa: ANN001
+    async def _values(self, subscription: Subscription) -> None:
         while True:
             values = await subscription.changes(3600)
             if values is None:  # the hub was shut down
