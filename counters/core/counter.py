@@ -11,7 +11,7 @@ from django.db import models
 
 from counters.core.generic import GenericHop, hop_column, hop_columns
 from counters.core.keys import key_field
-from counters.core.kinds import KindRules
+from counters.core.kinds import Counted, DistinctCounted, Extreme, KindRules, Summed
 from counters.meta import column, concrete, rel_db_type
 from counters.sql.quoting import compile_condition, literal, quote, stable_id
 
@@ -217,13 +217,37 @@ class Counter(KindRules):
             sql += f" ORDER BY {order} FOR KEY SHARE OF " + ", ".join(f"s{j}" for j in locked)
         return sql
 
-    def pending_sql(self, key: str) -> str:
-        """This Count's or Sum's pending deltas for target key ``key`` (an SQL expression),
-        summed (see :meth:`read_sql` for every kind)."""
-        total = (
-            f"(SELECT sum(p.delta) FROM counters_delta AS p WHERE p.counter = {self.id} "
-            f"AND p.key = ({key})::text)"
-        )
-        if self.kind == "count":
-            return f"coalesce({total}, 0)::bigint"
-        return f"coalesce({self.decode(total)}, 0)"
+    @staticmethod
+    def of_kind(kind: str) -> type[Counter]:
+        """The class of a resolved counter of ``kind`` ("count", "sum", "min", "max",
+        "distinct"): a :class:`Counter` with its kind's rules (:mod:`counters.core.kinds`)."""
+        return KINDS[kind]
+
+
+@dataclass(frozen=True)
+class CountCounter(Counted, Counter):
+    """A Count."""
+
+
+@dataclass(frozen=True)
+class SumCounter(Summed, Counter):
+    """A Sum."""
+
+
+@dataclass(frozen=True)
+class ExtremeCounter(Extreme, Counter):
+    """A Min or a Max."""
+
+
+@dataclass(frozen=True)
+class DistinctCounter(DistinctCounted, Counter):
+    """A distinct Count."""
+
+
+KINDS: dict[str, type[Counter]] = {
+    "count": CountCounter,
+    "sum": SumCounter,
+    "min": ExtremeCounter,
+    "max": ExtremeCounter,
+    "distinct": DistinctCounter,
+}

@@ -331,7 +331,7 @@ def resolve(
             f"{what}.{count.field}: a counter without a path needs a single-row target whose "
             f"primary key has a default (the row every total lands in)",
         )
-    counter = Counter(
+    counter = Counter.of_kind(kind)(
         target=target,
         field=field_,
         source=source,

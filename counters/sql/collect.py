@@ -67,7 +67,7 @@ def _combine(feeds: list[Feed]) -> tuple[str, str]:
     if extremes:
         cases = "".join(
             f"\n        WHEN part.counter IN ({', '.join(str(n) for n in c.delta_ids)}) "
-            f"THEN {c.kind if c.extreme else 'max'}(part.delta)"
+            f"THEN {c.combined}(part.delta)"
             for c in extremes
         )
         combine = f"CASE{cases}\n        ELSE sum(part.delta)::bigint END"

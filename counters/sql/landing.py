@@ -270,14 +270,7 @@ def _one_parts(target: TargetTable) -> tuple[str, str]:
     a Min) did not hold it, so the row this writer holds keeps its value without a recompute."""
     sets = []
     for col, counter in zip(target.quoted_columns, target.counters, strict=True):
-        value = counter.decode("_deltas[_i]")
-        if counter.kind == "distinct":
-            new = f"t.{col}"  # recomputed next
-        elif counter.extreme:
-            best = "greatest" if counter.kind == "max" else "least"
-            new = counter.typed(f"{best}(t.{col}, {value})")
-        else:
-            new = counter.typed(f"t.{col} + {value}")
+        new = counter.one_added(f"t.{col}", counter.decode("_deltas[_i]"))
         sets.append(f"{col} = CASE WHEN _counters[_i] = {counter.id} THEN {new} ELSE t.{col} END")
     reached = [
         c.must_recompute(c.is_marker("_counters[_i]"), f"t.{col}", c.decode("_deltas[_i]"))
@@ -314,8 +307,8 @@ def _counted_for_the_first_time(
     """Which deltas (SQL of their ``counter`` number and ``delta``) need their target row: a
     count's positive ones (a count cannot start below zero), and any of a sum or a candidate of a
     Min or Max."""
-    counts = [c.id for c in target.counters if c.kind == "count"]
-    others = [c.id for c in target.counters if c.kind != "count"]
+    counts = [c.id for c in target.counters if c.counts_up_from_zero]
+    others = [c.id for c in target.counters if not c.counts_up_from_zero]
     parts = []
     if counts:
         parts.append(f"{counter} IN ({', '.join(map(str, counts))}) AND {delta} > 0")
