@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from counters.exceptions import CounterDeclarationError
 
@@ -41,9 +42,20 @@ def concrete(model: type[models.Model]) -> type[models.Model]:
     return found
 
 
+def dialect() -> BaseDatabaseWrapper:
+    """The connection whose PostgreSQL dialect renders the library's SQL (column types, compiled
+    conditions, integer ranges), whichever database the SQL then runs on: every PostgreSQL
+    database renders it alike. The first PostgreSQL database of ``DATABASES`` (``default``,
+    unless that one is another engine); nothing runs on it but what Django's compiler asks."""
+    for alias in connections:
+        if connections[alias].vendor == "postgresql":
+            return connections[alias]
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def rel_db_type(field: models.Field[Any, Any]) -> str:
     """The database type of a column holding ``field``'s values (a key's, in a foreign key)."""
-    found = field.rel_db_type(connections[DEFAULT_DB_ALIAS])
+    found = field.rel_db_type(dialect())
     if found is None:
         raise CounterDeclarationError(f"{field} has no database type")
     return found

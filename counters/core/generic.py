@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import models
 
 from counters import meta
 from counters.exceptions import CounterDeclarationError
+from counters.meta import dialect
 from counters.sql.quoting import literal, quote
 
 INTEGER_TYPES = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}
@@ -49,7 +50,7 @@ class GenericHop:
     def holds_keys(self) -> bool:
         """Whether the object id column can name keys of :attr:`related_model`: a text id (any
         key, in its text form), an id of the key's own type, or integers of any width."""
-        connection = connections[DEFAULT_DB_ALIAS]
+        connection = dialect()
         key_type = self.target_field.rel_db_type(connection)
         id_type = self.id_field.db_type(connection)
         both_integers = key_type in INTEGER_TYPES and id_type in INTEGER_TYPES
@@ -71,7 +72,7 @@ class GenericHop:
         Django writes and joins on (``str(pk)``), so nothing is ever cast that cannot be (a
         malformed id is simply not counted, never an error in the writer's statement), and the
         key column itself is never cast."""
-        connection = connections[DEFAULT_DB_ALIAS]
+        connection = dialect()
         key_type = self.target_field.rel_db_type(connection)
         id_type = self.id_field.db_type(connection)
         if id_type == key_type:

@@ -12,7 +12,9 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import models
+
+from counters.meta import dialect
 
 AUTO_TYPES = ("AutoField", "BigAutoField", "SmallAutoField")
 INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -40,7 +42,7 @@ def clean_key(model: type[models.Model], value: object) -> object:
             value = int(value)
         if not isinstance(value, int):
             raise invalid
-        low, high = connections[DEFAULT_DB_ALIAS].ops.integer_field_range(internal)
+        low, high = dialect().ops.integer_field_range(internal)
         if internal in AUTO_TYPES or "Positive" in internal:
             low = 1 if internal in AUTO_TYPES else 0
         if (low is not None and value < low) or (high is not None and value > high):

@@ -15,6 +15,7 @@ from counters.conf import stream_authorize
 from counters.core import registry
 from counters.core.keys import clean_key
 from counters.exceptions import CounterError, UnknownCounterError
+from counters.meta import dialect
 from counters.reading import value_sql
 from counters.sql.quoting import quote
 
@@ -128,7 +129,7 @@ def read_sql(model: type[models.Model], fields: list[str]) -> str:
     """``SELECT key, value...`` of ``fields`` (column plus pending deltas) for the keys of the
     array ``%s``, a row not created yet reading as what is pending for it."""
     table, key = quote(model._meta.db_table), quote(meta.column(model._meta.pk))
-    key_type = model._meta.pk.rel_db_type(connections[DEFAULT_DB_ALIAS])
+    key_type = model._meta.pk.rel_db_type(dialect())
     columns = ", ".join(value_sql(model, name, "t", key="k.key") for name in fields)
     return (
         f"SELECT k.key, {columns} FROM unnest(%s::{key_type}[]) AS k (key) "

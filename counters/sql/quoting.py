@@ -10,10 +10,11 @@ import math
 import uuid
 import zlib
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import models
 from django.db.models.sql import Query
 
 from counters.exceptions import CounterDeclarationError
+from counters.meta import dialect
 
 
 def quote(name: str) -> str:
@@ -65,7 +66,7 @@ def stable_id(text: str) -> int:
 
 def compile_condition(model: type[models.Model], condition: models.Q, alias: str) -> str:
     """Compile a ``Q`` on ``model``'s own columns to SQL whose columns are qualified by ``alias``."""
-    connection = connections[DEFAULT_DB_ALIAS]
+    connection = dialect()
     query = Query(model)
     try:
         where = query.build_where(condition)
