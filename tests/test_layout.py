@@ -93,3 +93,60 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_each_module_reads_in_one_sitting(name):
     lines = len(_modules()[name].read_text().splitlines())
     assert lines <= MAX_LINES, f"{name} has {lines} lines (at most {MAX_LINES}): split it"
+
+
+REPEATED_RUN = 6  # this many code lines written twice are one piece of logic that should be shared
+
+
+def _code_lines(text: str) -> list[tuple[int, str]]:
+    """The lines of ``text`` that are code, stripped: no blank lines, comments, docstrings,
+    imports, or lines of brackets alone (what every module repeats without sharing logic)."""
+    docstrings = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            if isinstance(node.value.value, str):
+                docstrings.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        code = line.strip()
+        if (
+            not code
+            or code.startswith(("#", "import ", "from "))
+            or number in docstrings
+            or not code.strip(")]}(,:")
+        ):
+            continue
+        found.append((number, code))
+    return found
+
+
+def _repeated(texts: dict[str, str]) -> list[tuple[str, str]]:
+    """Places (``path:line``) where a run of :data:`REPEATED_RUN` code lines repeats an earlier
+    run, each beside the first place it was written."""
+    first: dict[tuple[str, ...], tuple[str, int]] = {}
+    found = []
+    for name, text in texts.items():
+        lines = _code_lines(text)
+        for i in range(len(lines) - REPEATED_RUN + 1):
+            run = tuple(code for _, code in lines[i : i + REPEATED_RUN])
+            here = (name, lines[i][0])
+            before = first.setdefault(run, here)
+            if before[0] != name or here[1] - before[1] >= REPEATED_RUN:
+                found.append((f"{before[0]}:{before[1]}", f"{name}:{here[1]}"))
+    return found
+
+
+def test_no_run_of_code_is_written_twice():
+    """The CI half of the duplicates gate (the same lines; the same logic under other names is
+    found by review and the ``duplicates`` tool)."""
+    texts = {
+        str(path.relative_to(PACKAGE.parent)): path.read_text() for path in _modules().values()
+    }
+    assert _repeated(texts) == []
+
+
+def test_the_repeat_finder_finds_a_run_written_twice_and_ignores_what_is_not_logic():
+    body = "\n".join(f"x{i} = f({i})" for i in range(REPEATED_RUN))
+    found = _repeated({"a.py": body, "b.py": f'"""doc"""\nimport os\n\n# note\n{body}\n'})
+    assert found == [("a.py:1", "b.py:5")]
+    assert _repeated({"a.py": body, "b.py": body.replace("x5", "y5")}) == []

@@ -208,10 +208,9 @@ class Summed(KindRules):
     """A Sum: amounts that add up (the defaults)."""
 
 
-class Counted(KindRules):
-    """A Count: one per row, added; a count stays an integer (a sum of bigints is a numeric)."""
-
-    counts_up_from_zero = True
+class RowsCounted(KindRules):
+    """What both counts share: a row counts one, and the column is an integer that needs no
+    cast."""
 
     @cached_property
     def _codec(self) -> tuple[str, str]:
@@ -219,6 +218,12 @@ class Counted(KindRules):
 
     def typed(self, sql: str) -> str:
         return sql
+
+
+class Counted(RowsCounted):
+    """A Count: one per row, added; a count stays an integer (a sum of bigints is a numeric)."""
+
+    counts_up_from_zero = True
 
     def arm(self, sign: str) -> tuple[int, str]:
         return self.id, "count(*)" if sign == "1" else "-count(*)"
@@ -288,7 +293,7 @@ class Extreme(KindRules):
         return self._recomputed(self._marked(key), f"{self.best}({column}, {candidates})", key)
 
 
-class DistinctCounted(KindRules):
+class DistinctCounted(RowsCounted):
     """A distinct Count: recomputed after every change of its rows (whether a value arrived or
     left for good is known only by looking); every pending row of it is a marker."""
 
@@ -301,13 +306,6 @@ class DistinctCounted(KindRules):
     @property
     def marker_ids(self) -> tuple[int, ...]:
         return (self.id, self.marker_id)
-
-    @cached_property
-    def _codec(self) -> tuple[str, str]:
-        return "1", "{d}"
-
-    def typed(self, sql: str) -> str:
-        return sql
 
     def arm(self, sign: str) -> tuple[int, str]:
         return (self.id if sign == "1" else self.marker_id), "count(*)"  # recompute either way
