@@ -41,6 +41,22 @@ def refuse_removing_tables_under_triggers(sender: AppConfig, using: str, **kwarg
     refuse_unmigrating(kwargs.get("plan") or [], using)
 
 
+def register_overview() -> None:
+    """The "Counters overview" page in the admin site, when the project has the admin: what
+    ``counters`` in ``INSTALLED_APPS`` gives (importing ``counters.admin`` registers nothing)."""
+    from django.apps import apps
+
+    if not apps.is_installed("django.contrib.admin"):
+        return
+    from django.contrib import admin
+
+    from counters.admin.overview import CounterOverviewAdmin
+    from counters.models import CounterOverview
+
+    if not admin.site.is_registered(CounterOverview):
+        admin.site.register(CounterOverview, CounterOverviewAdmin)
+
+
 class CountersConfig(AppConfig):
     name = "counters"
     verbose_name = "Counters"
@@ -63,3 +79,4 @@ class CountersConfig(AppConfig):
         post_migrate.connect(install_unmigrated, sender=self, dispatch_uid="counters_unmigrated")
         post_migrate.connect(install_sql_objects, sender=self, dispatch_uid="counters_sql")
         post_migrate.connect(cover_partitions, sender=self, dispatch_uid="counters_partitions")
+        register_overview()

@@ -329,3 +329,31 @@ def test_a_client_gone_during_its_first_read_leaves_no_subscription():
             await hub.close()
 
     asyncio.run(scenario())
+
+
+def test_a_hub_built_directly_leaves_the_process_signal_handlers_alone():
+    """Only the server's hub (``get_hub``, what the stream view uses) chains its stop handler in
+    front of the server's own; a hub built in a script or a test changes nothing in the process."""
+    import signal
+
+    outside = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+
+    async def scenario() -> None:
+        before = {n: signal.getsignal(n) for n in outside}  # asyncio.run's own SIGINT handler
+        hub = live_hub.Hub(interval=0.02)
+        try:
+            assert {n: signal.getsignal(n) for n in outside} == before
+        finally:
+            await hub.close()
+        served = live_hub.get_hub()
+        try:
+            for number in outside:
+                assert getattr(signal.getsignal(number), "ends_counter_streams", False)
+        finally:
+            await served.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        for number, handler in outside.items():
+            signal.signal(number, handler)

@@ -231,21 +231,18 @@ def test_one_signal_stops_a_server_with_50_open_streams(number):
                 assert stream.status == 200 and await stream.event() == {TOTAL: 0}
             return streams
 
-        async def scenario() -> float:
+        async def scenario() -> None:
             streams = await open_streams()
             start = time.monotonic()
             server.send_signal(number)
             while server.poll() is None:
                 assert time.monotonic() - start < 10, "the server did not stop"
                 await asyncio.sleep(0.05)
-            stopped = time.monotonic() - start
             for stream in streams:  # every stream was ended by the server, not cut
                 assert await asyncio.wait_for(stream.reader.read(), 5) == b""
                 await stream.close()
-            return stopped
 
-        stopped = asyncio.run(scenario())
-        assert stopped < 5, f"the server took {stopped:.1f} s to stop"
+        asyncio.run(scenario())  # without the hub's handler, uvicorn waits for them for ever
         assert b"Traceback" not in server.stderr.read()
     finally:
         if server.poll() is None:

@@ -36,10 +36,11 @@ else:
     _OverviewAdmin = admin.ModelAdmin
 
 
-@admin.register(CounterOverview)
 class CounterOverviewAdmin(_OverviewAdmin):
     """The "Counters overview" page. Viewing needs the view permission of "counters overview";
-    checking, recounting and folding need its change permission (superusers have both)."""
+    checking, recounting and folding need its change permission (superusers have both).
+    ``CountersConfig.ready()`` registers it with the admin site: importing this module (or the
+    mixin) registers nothing."""
 
     JOB = "counters_job"
     RESULT = "counters_result"

@@ -96,7 +96,6 @@ class Hub:
         self._reader: Any = None  # a psycopg.AsyncConnection, opened on first use
         self._reader_lock = asyncio.Lock()
         self._tasks = [self.loop.create_task(self._poll_loop(), name="counters-poll")]
-        _chain_shutdown_signals()
 
     # -- subscribers ------------------------------------------------------------------------
 
@@ -273,6 +272,7 @@ def get_hub(alias: str = DEFAULT_DB_ALIAS) -> Hub:
         for stale in [other for other in _hubs if other.is_closed()]:
             del _hubs[stale]
         hub = _hubs[loop] = Hub(alias)
+        _chain_shutdown_signals()  # the server's hub: a stop signal ends its streams first
     return hub
 
 
