@@ -23,6 +23,7 @@ from counters.core.targets import TargetTable
 from counters.sql.objects import (
     IGNORE_CHECK,
     exact_view_name,
+    ignore_check_name,
     render_exact_view,
     render_fold_function,
 )
@@ -150,7 +151,7 @@ def install_sql_objects(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
             created.append(view)
         cursor.execute(render_fold_function(targets))
         created.append("counters_fold()")
-        name = pgtrigger.core._ignore_func_name()
+        name = ignore_check_name(pgtrigger.features.schema())
         cursor.execute(IGNORE_CHECK.format(name=name))
         created.append(f"{name}()")
     return created

@@ -100,3 +100,15 @@ def test_migrate_counters_zero_names_counters_uninstall_first_and_works_after_it
     Comment.objects.create(article=article)
     article.refresh_from_db()
     assert article.comments_count == 2
+
+
+def test_the_ignore_check_replaced_is_the_one_pgtrigger_calls(settings):
+    """The name is derived from pgtrigger's public setting; if pgtrigger ever names its check
+    otherwise, this fails (and the cheaper check would be installed beside, not instead)."""
+    import pgtrigger.core
+
+    from counters.sql.objects import ignore_check_name
+
+    for schema in ("public", "tools"):
+        settings.PGTRIGGER_SCHEMA = schema
+        assert ignore_check_name(schema) == pgtrigger.core._ignore_func_name()

@@ -117,9 +117,16 @@ OWNER = """
       FOR KEY SHARE SKIP LOCKED)"""
 
 
-def render_create(target: TargetTable, *, batch: int | str, after: str = "NULL") -> str:
-    """Create the rows of ``target`` that pending deltas wait for (stats and totals rows); ``""``
-    for a table whose rows are never created (the counted-into model itself)."""
+def _after(after: str | None) -> str:
+    """Only the pending keys after ``after`` (SQL of a text key, or NULL to start from the first
+    key); every key when ``after`` is None."""
+    return "" if after is None else f" AND ({after} IS NULL OR p.key > {after})"
+
+
+def render_create(target: TargetTable, *, batch: int | str, after: str | None = None) -> str:
+    """Create the rows of ``target`` that pending deltas wait for (stats and totals rows), up to
+    ``batch`` pending keys (see :func:`_after`); ``""`` for a table whose rows are never created
+    (the counted-into model itself)."""
     if target.mode == "update":
         return ""
     owner = ""
@@ -128,7 +135,7 @@ def render_create(target: TargetTable, *, batch: int | str, after: str = "NULL")
         owner = OWNER.format(key_type=target.key_type, column=column, owner=table)
     return CREATE.format(
         **target.binds,
-        after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
+        after=_after(after),
         batch=batch,
         owner=owner,
         lock=target.try_create_lock("pending.key"),
@@ -139,16 +146,16 @@ def render_fold(
     target: TargetTable,
     *,
     batch: int | str,
-    after: str = "NULL",
+    after: str | None = None,
     into: str = "",
 ) -> str:
-    """One fold step over ``target``: up to ``batch`` pending keys after ``after`` (SQL
-    expressions). Returns rows moved, orphans dropped, keys looked at, the last key, rows updated
+    """One fold step over ``target``: up to ``batch`` pending keys (SQL), after ``after`` (see
+    :func:`_after`). Returns rows moved, orphans dropped, keys looked at, the last key, rows updated
     and pending keys without their row, and the keys whose Min or Max :func:`render_recompute`
     must recompute next (``INTO`` the PL/pgSQL variable ``into``, in a function)."""
     pending = OLDEST.format(
         ids=target.ids_sql,
-        after="" if after == "NULL" else f" AND ({after} IS NULL OR p.key > {after})",
+        after=_after(after),
         batch=batch,
     )
     return FOLD.format(

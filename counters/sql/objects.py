@@ -102,6 +102,13 @@ def render_fold_function(targets: list[TargetTable], batch: int = 1000) -> str:
     return FOLD_FUNCTION.format(tables=tables)
 
 
+def ignore_check_name(schema: str) -> str:
+    """django-pgtrigger's ignore check function, in the schema its ``PGTRIGGER_SCHEMA`` setting
+    names (``public`` by default): the function its triggers call, which :data:`IGNORE_CHECK`
+    replaces."""
+    return f"{quote(schema)}._pgtrigger_should_ignore" if schema else "_pgtrigger_should_ignore"
+
+
 # django-pgtrigger's ignore check, without its EXCEPTION block (a subtransaction on every trigger
 # call): the same answer, from current_setting(..., missing_ok)
 IGNORE_CHECK = """\
