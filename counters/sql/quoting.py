@@ -76,6 +76,8 @@ def compile_condition(model: type[models.Model], condition: models.Q, alias: str
         raise CounterDeclarationError(
             f"condition {condition!r} may only use fields of {model._meta.label} itself (no joins)"
         )
+    base = query.get_initial_alias()
+    query.change_aliases({base: alias})  # the compiler leaves a query's own aliases unquoted
+    where = where.relabeled_clone({base: alias})
     sql, params = where.as_sql(query.get_compiler(connection=connection), connection)
-    sql = sql.replace(f"{quote(model._meta.db_table)}.", f"{alias}.")
     return sql % tuple(literal(param) for param in params)
