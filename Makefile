@@ -24,7 +24,7 @@ demo: $(VENV)/.installed  ## embedded PostgreSQL, migrate, demo data, backfill, 
 
 test: $(VENV)/.installed chromium pgbouncer lint  ## lint, the suite on real PostgreSQL (embedded unless DATABASE_URL is set) with a coverage floor, the engine alone, the Django/driver matrix
 	$(PY) -m coverage erase
-	$(PY) -m coverage run -m pytest
+	$(PY) -m coverage run -m pytest --durations=15
 	@$(PY) -m coverage combine -q
 	@echo "== branch coverage of counters/ (the floor is fail_under in pyproject.toml)"
 	$(PY) -m coverage report

@@ -111,6 +111,7 @@ def drive(admin_client, mode: str) -> tuple[int, object]:
     return steps, admin_client.get(OVERVIEW)
 
 
+@pytest.mark.slow
 def test_full_check_and_recount_run_in_bounded_steps(admin_client, graph, monkeypatch):
     monkeypatch.setattr(counters_jobs, "STEP_SECONDS", 1e-6)  # every batch ends a step
     monkeypatch.setattr(counters_jobs, "STEP_BATCH_SIZE", 5)
@@ -404,3 +405,52 @@ def test_recount_action_while_writers_follow_and_unfollow(admin_client):
         writers.join()
     assert not counters.check().drifted
     assert_exact()
+
+
+# -- the mixin on shapes the host admins above do not have ------------------------------------
+
+
+def test_the_mixin_on_a_model_with_event_counters_only_adds_no_counters_table(admin_user):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from counters.admin import CounterAdminMixin
+    from tests.testapp.models import Shelf
+
+    class ShelfAdmin(CounterAdminMixin, admin.ModelAdmin):
+        pass
+
+    shelf = Shelf.objects.create(name="top")
+    counters.increment(shelf, "visits", by=4)
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    model_admin = ShelfAdmin(Shelf, admin.site)
+    assert model_admin.get_readonly_fields(request, shelf) == ["visits"]
+    assert model_admin.get_readonly_fields(request) == ["visits"]
+    assert [name for name, _ in model_admin.get_fieldsets(request, shelf)] == [None]
+    assert model_admin.get_fields(request, shelf) == ["name", "visits"]
+
+
+def test_a_true_count_column_shows_a_dash_for_a_row_the_change_list_did_not_compare(
+    admin_user,
+):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from tests.testapp.admin import BlogAdmin
+
+    blog = Blog.objects.create(name="b")
+    Article.objects.create(blog=blog)
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    columns = BlogAdmin(Blog, admin.site).get_list_display(request)
+    assert [getattr(c, "__name__", c) for c in columns] == [
+        "name",
+        "published_count",
+        "true_published_count",
+        "articles_count",
+        "true_articles_count",
+    ]
+    true_articles = columns[4]
+    assert true_articles.short_description == "articles count: true"
+    assert true_articles(Blog.objects.get(pk=blog.pk)) == "-"  # not attached by a change list

@@ -207,6 +207,7 @@ def test_aggregate_columns_are_read_only_to_save_and_increment():
         counters.increment(order, "total_amount")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("folder", [True, False], ids=["with a folder", "writers fold"])
 def test_eight_threads_inserting_and_deleting_keep_sum_min_and_max_exact(folder):

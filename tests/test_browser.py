@@ -21,7 +21,7 @@ from counters.social.models import Follow, Post, UserStats
 from tests.browser import screenshot
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 FANS, POSTS = 1200, 1050  # past a thousand: the thousands separators show
 

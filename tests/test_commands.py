@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import re
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -176,3 +178,122 @@ def test_commands_turn_every_failure_into_a_clear_error(monkeypatch):
         "Resume with: manage.py backfill_counters counters_social.UserStats --start-after 41"
         in err.getvalue()
     )
+
+
+class DefaultOnly:
+    """A router that migrates every app to the default database: the second keeps no counter."""
+
+    def allow_migrate(self, db: str, app_label: str, **hints: object) -> bool:
+        return db == "default"
+
+
+@pytest.mark.django_db(databases=["default", "second"])
+def test_fold_counters_on_a_database_that_keeps_none_says_so(settings):
+    settings.DATABASE_ROUTERS = [f"{__name__}.DefaultOnly"]
+    assert run("fold_counters", "--database", "second") == "No counters selected.\n"
+    assert run("fold_counters", "--database", "second", "-v", "0") == ""
+
+
+def test_fold_counters_forever_refuses_an_unknown_counter_before_it_starts():
+    with pytest.raises(CommandError, match="'nope.Nope' names no counter"):
+        run("fold_counters", "--forever", "nope.Nope")
+
+
+def test_fold_counters_says_which_database_failed_and_why():
+    from tests.testapp.models import Article, Blog
+
+    blog = Blog.objects.create(name="b")
+    with counters.deferred():  # a pending delta: the fold has to write the blog's row
+        Article.objects.create(blog=blog)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE testapp_blog RENAME TO testapp_blog_elsewhere")
+    with pytest.raises(CommandError) as info:
+        run("fold_counters", "testapp.Blog")
+    assert str(info.value) == (
+        "could not fold on database 'default': relation \"testapp_blog\" does not exist"
+    )
+
+
+def test_backfill_counters_at_verbosity_0_prints_nothing_but_json_when_asked():
+    star, fan = UserFactory.create_batch(2)
+    Follow.objects.create(follower=fan, followed=star)
+    assert run("backfill_counters", "counters_social.UserStats", "-v", "0") == ""
+    out = run("backfill_counters", "counters_social.UserStats", "-v", "0", "--json")
+    report = json.loads(out)
+    assert (report["fixed"], report["drifted"], report["completed"]) == (True, False, True)
+    assert {c["label"]: c["rows_checked"] for c in report["counters"]} == {
+        label: UserStats.objects.count()
+        for label in (
+            "counters_social.UserStats.followers_count",
+            "counters_social.UserStats.following_count",
+            "counters_social.UserStats.last_post_at",
+            "counters_social.UserStats.posts_count",
+        )
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backfill_counters_on_a_terminal_draws_a_progress_bar_per_target():
+    """On a terminal (standard error is a tty) the progress is a tqdm bar, one per target model,
+    closed when the target is done."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+    from pathlib import Path
+
+    from tests.utils import database_url
+
+    people = UserFactory.create_batch(5)
+    Follow.objects.bulk_create([Follow(follower=people[0], followed=p) for p in people[1:]])
+    primary, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # 120 columns
+    drawn = bytearray()
+
+    def read_the_terminal() -> None:
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the command ended: its side of the terminal is closed
+                return
+            if not chunk:
+                return
+            drawn.extend(chunk)
+
+    reader = threading.Thread(target=read_the_terminal)
+    reader.start()
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "backfill_counters",
+                "counters_social.UserStats",
+                "counters_social.GlobalStats",
+                "--batch-size",
+                "2",
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+            env={
+                **os.environ,
+                "DATABASE_URL": database_url(),
+                "DJANGO_SETTINGS_MODULE": "project.settings_test",
+            },
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            timeout=120,
+        )
+    finally:
+        os.close(terminal)  # the reader sees the end of the terminal's output
+        reader.join(30)
+        os.close(primary)
+    screen = bytes(drawn).decode(errors="replace")
+    assert done.returncode == 0, screen
+    rows = UserStats.objects.count()
+    assert re.search(rf"counters_social\.UserStats: 100%\|[^|]*\| {rows}/{rows} ", screen), screen
+    assert re.search(r"counters_social\.GlobalStats: 100%\|[^|]*\| 1/1 ", screen), screen
+    assert "Recount complete" in done.stdout.decode()

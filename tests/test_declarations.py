@@ -111,3 +111,14 @@ def test_counter_declaration_is_resolved_into_the_registry():
     assert [m.__name__ for m in counter.path_models] == ["Answer", "QuizSession"]
     assert registry.get_counter(QuizSession, "answers_count").mode == "update"
     assert registry.get_counter(Blog, "published_count").condition_sql == 's0."published"'
+
+
+def test_register_takes_declarations_only_and_says_what_it_got():
+    import counters
+
+    with pytest.raises(TypeError) as info:
+        counters.register(counters.Count("n", source="testapp.Article", path="blog"), "views")
+    assert str(info.value) == (
+        "counters.register() takes Count(...), Sum(...), Min(...), Max(...) or Events(...), "
+        "not 'views'"
+    )

@@ -100,3 +100,21 @@ def test_read_only_counters_need_no_migration():
     assert "No changes detected" in out.getvalue()
     field = Place._meta.get_field("reviews_count")
     assert field.editable is False and "editable" not in field.deconstruct()[3]
+
+
+def test_a_field_is_made_read_only_once_and_a_teams_own_flag_is_left_as_declared():
+    from counters.editing import make_read_only
+
+    field = Place._meta.get_field("reviews_count")
+    deconstruct = field.deconstruct
+    make_read_only([field])  # the counters built again (a second registry build)
+    assert field.deconstruct is deconstruct and field.editable is False
+    assert "editable" not in field.deconstruct()[3]  # migrations see it as declared
+
+    from django.db import models
+
+    declared = models.IntegerField(editable=False)
+    declared.set_attributes_from_name("hits")
+    make_read_only([declared])
+    assert declared.deconstruct()[3] == {"editable": False}  # the team's migration says so
+    assert not getattr(declared, "_counters_read_only", False)

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import isolate_apps
 from django.utils import timezone
 from django_comments.models import Comment, CommentFlag
 from taggit.models import Tag, TaggedItem
@@ -335,3 +336,118 @@ def test_generic_counters_stream_live_and_print_their_sql(asgi_server, settings)
     out = io.StringIO()
     call_command("counters_sql", "ecosystem.Article.comments_count", stdout=out)
     assert "ct.app_label = 'ecosystem' AND ct.model = 'article'" in out.getvalue()
+
+
+# -- the object id read as a key, for every pair of types a declaration accepts ----------------
+
+
+def keys_read(declared: list, ids: list) -> list:  # noqa: ANN001
+    """What the counter's key expression makes of each object id, evaluated by PostgreSQL."""
+    from counters.core import registry
+
+    found = registry.resolve_all(declared)
+    assert found.problems == [], found.problems
+    hop = found.counters[0].generic
+    id_type = hop.id_field.db_type(connection)  # the object id column's own type
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {hop.key_sql('t.v')} FROM unnest(%s::{id_type}[]) WITH ORDINALITY AS t (v, n) "
+            "ORDER BY n",
+            [ids],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def generic_models(key: object, id_field: object):  # noqa: ANN001, ANN201
+    """A target keyed by ``key`` and tags naming it through an object id field ``id_field``."""
+    from django.contrib.contenttypes.fields import GenericForeignKey
+    from django.db import models
+
+    class Target(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        id = key
+        tags = models.IntegerField(default=0, db_default=0)
+
+    class Tagged(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+        object_id = id_field
+        target = GenericForeignKey("content_type", "object_id")
+
+    return Target, Tagged
+
+
+@isolate_apps("tests.testapp")
+def test_a_wider_integer_id_names_a_key_only_within_the_keys_range():
+    from django.db import models
+
+    from counters.core.declarations import Count
+
+    target, tagged = generic_models(models.AutoField(primary_key=True), models.BigIntegerField())
+    declared = [(target, Count("tags", source=tagged, path="target"))]
+    assert keys_read(declared, [7, -5, 2**31 - 1, 2**31, -(2**31) - 1]) == [
+        7,
+        -5,
+        2**31 - 1,
+        None,
+        None,
+    ]
+
+
+@isolate_apps("tests.testapp")
+def test_a_text_id_names_an_integer_key_only_in_its_canonical_form_and_range():
+    from django.db import models
+
+    from counters.core.declarations import Count
+
+    target, tagged = generic_models(models.AutoField(primary_key=True), models.TextField())
+    declared = [(target, Count("tags", source=tagged, path="target"))]
+    ids = ["42", "-3", "0", "007", "4.0", "x", "2147483648", "99999999999999999999"]
+    assert keys_read(declared, ids) == [42, -3, 0, None, None, None, None, None]
+
+
+@isolate_apps("tests.testapp")
+def test_a_text_id_names_a_text_key_behind_two_one_to_one_keys_when_it_fits():
+    from django.db import models
+
+    from counters.core.declarations import Count
+
+    class Code(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        name = models.CharField(primary_key=True, max_length=5)
+
+    class Coded(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        code = models.OneToOneField(Code, primary_key=True, on_delete=models.CASCADE)
+
+    class CodedStats(models.Model):
+        class Meta:
+            app_label = "testapp"
+
+        coded = models.OneToOneField(Coded, primary_key=True, on_delete=models.CASCADE)
+        tags = models.IntegerField(default=0, db_default=0)
+
+    _, tagged = generic_models(models.AutoField(primary_key=True), models.TextField())
+    declared = [(CodedStats, Count("tags", source=tagged, path="target"))]
+    assert keys_read(declared, ["abc", "abcde", "abcdef"]) == ["abc", "abcde", None]
+
+
+@isolate_apps("tests.testapp")
+def test_a_short_text_id_names_a_text_key_of_any_length_as_it_is():
+    from django.db import models
+
+    from counters.core.declarations import Count
+
+    target, tagged = generic_models(
+        models.TextField(primary_key=True), models.CharField(max_length=20)
+    )
+    declared = [(target, Count("tags", source=tagged, path="target"))]
+    assert keys_read(declared, ["a", "a b", ""]) == ["a", "a b", ""]

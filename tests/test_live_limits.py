@@ -119,6 +119,7 @@ def test_a_process_serves_at_most_the_stream_limit(asgi_server, settings):
     asyncio.run(scenario())
 
 
+@pytest.mark.slow
 def test_many_streams_with_many_keys_bulk_writes_and_aborted_clients(asgi_server, settings):
     """10 streams each watching 400 rows (2,000 values: every counter of each row), two bulk
     statements over those rows, 30 clients that leave at once: every watcher gets its changes,

@@ -108,6 +108,7 @@ def test_a_disabled_trigger_shows_in_its_state(staff, metrics_url):
     assert value(found, "counters_trigger_state", **labels, state="disabled") == 1
 
 
+@pytest.mark.slow
 def test_checks_are_recorded_and_exposed(staff, metrics_url):
     a, b = UserFactory.create_batch(2)
     Follow.objects.create(follower=a, followed=b)
@@ -140,6 +141,7 @@ def health(*args: str) -> tuple[int, str, str]:
     return command("counters_health", *args)
 
 
+@pytest.mark.slow
 def test_health_exit_codes_for_each_condition():
     a, b = UserFactory.create_batch(2)
     Follow.objects.create(follower=b, followed=a)  # the rows exist

@@ -183,6 +183,7 @@ def test_a_partition_written_before_it_was_covered_asks_for_a_recount(streams):
     exact()
 
 
+@pytest.mark.slow
 def test_detach_and_attach_are_reported_and_a_backfill_makes_them_exact(streams):
     a, _ = streams
     sql("ALTER TABLE partitioned_event DETACH PARTITION partitioned_event_2026")
@@ -341,3 +342,82 @@ def test_a_counter_without_a_record_gets_the_partitions_it_has_at_the_next_sync(
     partitions.sync()
     assert partitions.recorded()["partitioned.Stream.events_count"] == now
     assert partition_problems() == []
+
+
+# -- databases and states without partitioned tables ------------------------------------------
+
+
+class DefaultOnly:
+    """Every app migrates to the default database: the second keeps no counter."""
+
+    def allow_migrate(self, db: str, app_label: str, **hints: object) -> bool:
+        return db == "default"
+
+
+class PartitionedElsewhere:
+    """The partitioned app migrates nowhere any more (it moved to another database)."""
+
+    def allow_migrate(self, db: str, app_label: str, **hints: object) -> bool | None:
+        return False if app_label == "partitioned" else None
+
+
+def copies_installed() -> set[tuple[str, str]]:
+    return {(p.table, p.name) for p in partitions.present().values()}
+
+
+@pytest.mark.django_db(databases=["default", "second"])
+def test_a_database_that_keeps_no_counters_has_no_partitioned_table_to_cover(settings):
+    settings.DATABASE_ROUTERS = [f"{__name__}.DefaultOnly"]
+    assert partitions.partitioned("second") == []
+    assert partitions.sync("second") == partitions.Sync()
+    assert partitions.problems("second") == []
+
+
+def test_the_triggers_of_partitions_no_counter_needs_any_more_are_dropped(settings):
+    partitions.sync()
+    before = copies_installed()
+    assert {table for table, _ in before} >= {"partitioned_event_2026", "partitioned_event_2027"}
+    settings.DATABASE_ROUTERS = [
+        f"{__name__}.PartitionedElsewhere",
+        "tests.routers.SecondDatabaseRouter",
+    ]
+    assert partitions.partitioned() == []
+    done = partitions.sync()
+    assert {(p.table, p.name) for p in done.dropped} == before and done.installed == []
+    assert copies_installed() == set()
+
+
+def test_a_parent_trigger_that_is_missing_is_not_copied():
+    import pgtrigger
+
+    from counters.sql.partitions import copy_name
+
+    [found] = partitions.partitioned()
+    names = {name for name, _, _ in found.copies}
+    [delete] = [t for m, t in pgtrigger.registered() if m is Event and t.name == "counters_delete"]
+    pgid = delete.get_pgid(Event)
+    assert copy_name(pgid) in names
+    delete.uninstall(Event)  # counters_health reports the parent's trigger by itself
+    [found] = partitions.partitioned()
+    assert {name for name, _, _ in found.copies} == names - {copy_name(pgid)}
+
+
+def test_without_the_engines_state_table_a_sync_installs_and_records_nothing():
+    partitions.sync()
+    sql("ALTER TABLE counters_state RENAME TO counters_state_elsewhere")
+    assert partitions.recorded() == {}
+    done = partitions.sync(force=True)  # reinstalls every copy: the tables are there
+    assert {w.table for w in done.installed} >= {"partitioned_event_2026"}
+    assert partitions.recorded() == {}
+
+
+def test_a_partition_set_recorded_without_a_table_reports_no_change_for_it():
+    partitions.sync()
+    label = "partitioned.Stream.events_count"
+    recorded = partitions.recorded()[label]
+    [(table, sets)] = recorded.items()
+    partitions.record(label, {})  # counted before the table was on its path
+    assert partition_problems() == []
+    partitions.record(label, {table: sets[:1]})  # counted with one partition fewer
+    [problem] = partition_problems()
+    assert "new, not counted when they arrived: " + sets[1] in problem

@@ -25,7 +25,10 @@ from tests.factories import UserFactory
 from tests.pooler import ALIAS, Pooler
 from tests.utils import assert_exact, command
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", ALIAS])
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, databases=["default", ALIAS]),
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -62,3 +62,25 @@ def test_a_user_without_a_stats_row_reads_zeros_plus_what_is_pending():
     assert found.pk == ann.pk and found._state.adding  # unsaved: nothing to read from
     assert (found.posts_count, found.last_post_at) == (1, post.created_at)
     assert UserStats.objects.for_user(bob).posts_count == 0
+
+
+def test_a_model_without_trigger_kept_counters_reads_nothing_pending():
+    from tests.testapp.models import Shelf  # event counters only: nothing is ever pending
+
+    assert pending_values(Shelf, 1) == {}
+
+
+def test_exact_reads_are_wired_once_and_with_pending_is_the_queryset_itself():
+    from counters.core import registry
+    from counters.reading import exact_reads, with_pending
+
+    field = UserStats._meta.get_field("followers_count")
+    wired = field.select_format
+    exact_reads(registry.counters_on(UserStats))  # again, as a second AppConfig.ready() would
+    assert field.select_format is wired
+    star, fan = UserFactory.create_batch(2)
+    with counters.deferred():
+        Follow.objects.create(follower=fan, followed=star)
+    queryset = UserStats.objects.filter(pk=star.pk)
+    assert with_pending(queryset) is queryset
+    assert queryset.get().followers_count == 1  # read once, plus what is pending

@@ -180,6 +180,7 @@ def test_two_fk_and_update_mode_counters_recount():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_recount_while_4_threads_write_leaves_zero_drift():
     users = UserFactory.create_batch(40)
@@ -316,3 +317,24 @@ def test_a_check_reports_counts_as_integers_with_deltas_pending(graph):
         if c.counter.field.name == "followers_count"
     ]
     assert type(found.cached) is int and found.cached == found.true + 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recount_inside_a_repeatable_read_transaction_is_refused():
+    """A batch must see what committed before its locks; a REPEATABLE READ snapshot would not."""
+    from django.db import transaction
+
+    from counters.exceptions import CounterError
+
+    star, fan = UserFactory.create_batch(2)
+    Follow.objects.create(follower=fan, followed=star)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        with pytest.raises(CounterError) as info:
+            counters.recount(["counters_social.UserStats"])
+    assert str(info.value) == (
+        "a recount inside a repeatable read transaction could miss concurrent writes"
+    )
+    report = counters.recount(["counters_social.UserStats"])  # on its own: fine
+    assert report.completed and not report.drifted

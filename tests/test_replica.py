@@ -18,7 +18,10 @@ from tests.factories import UserFactory
 from tests.standby import ALIAS, Standby
 from tests.utils import another_writer_creating, command, inject
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", ALIAS])
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, databases=["default", ALIAS]),
+]
 
 
 class ReplicaRouter:

@@ -104,6 +104,7 @@ def wait_for(condition: Any, what: str, deadline: float, folder: subprocess.Pope
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_fold_counters_forever_outlives_an_immediate_restart_under_writers(
     own_server: OwnServer, django_db_blocker: Any
 ) -> None:

@@ -46,6 +46,7 @@ def test_a_single_writer_leaves_nothing_pending_and_the_columns_are_the_counts()
     columns_alone_are_exact()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_deleting_users_with_their_follows_posts_and_stats_row_never_fails():
     """Django's cascade deletes the follows, nulls the posts and deletes the stats row in one
@@ -73,6 +74,7 @@ def test_deleting_users_with_their_follows_posts_and_stats_row_never_fails():
     columns_alone_are_exact()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_repeatable_read_writers_never_fail_because_of_the_library():
     """8 writers in REPEATABLE READ transactions for 10 s, each on rows of its own plus the site
@@ -109,6 +111,7 @@ def test_repeatable_read_writers_never_fail_because_of_the_library():
     columns_alone_are_exact()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_single_row_writes_under_a_50ms_statement_timeout_with_a_200k_row_backlog():
     users = UserFactory.create_batch(200)
@@ -221,6 +224,7 @@ def test_a_move_of_the_middle_row_and_a_counted_write_through_it_stay_exact():
     assert_exact(QuizSession, Profile)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_counters_fold_folds_20k_pending_keys_and_creates_their_rows_in_one_call():
     """20,000 users counted for the first time by a REPEATABLE READ writer (which appends and

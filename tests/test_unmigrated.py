@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 # every test of these files but the one that reads the migration files themselves
 FILES = ["tests/test_adopters.py", "tests/test_installation.py"]
@@ -22,6 +24,7 @@ ABOUT_MIGRATIONS = [
 ]
 
 
+@pytest.mark.slow
 def test_the_counter_tests_pass_under_nomigrations() -> None:
     """Their counters whose sources are other apps' models (site totals of users, groups and
     memberships, likes through an auto-created through table, a stats row keyed by username)
