@@ -29,9 +29,14 @@ def stream_authorize() -> Callable[[Any, Any], object] | None:
     return import_string(value) if isinstance(value, str) else value
 
 
+def is_positive_integer(value: object) -> bool:
+    """Whether ``value`` is an int of 1 or more (``True`` is an int to Python, not a size here)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def _positive(name: str, default: int) -> int:
     value = getattr(settings, name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if not is_positive_integer(value):
         raise ImproperlyConfigured(f"{name} must be a positive integer, not {value!r}")
     return value
 

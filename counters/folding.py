@@ -33,6 +33,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from counters import state
+from counters.conf import is_positive_integer
 from counters.core import registry
 from counters.core.targets import TargetTable
 from counters.exceptions import ReadOnlyDatabase
@@ -80,7 +81,7 @@ def fold(
 
         counters.fold()
     """
-    if not isinstance(batch_size, int) or batch_size < 1:
+    if not is_positive_integer(batch_size):
         raise ValueError(f"batch size must be a positive integer, not {batch_size!r}")
     if state.read_only(using):
         raise ReadOnlyDatabase.refusing(using, "folding writes")

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from counters import partitions, state
+from counters.conf import is_positive_integer
 from counters.core import registry
 from counters.core.counter import Counter
 from counters.core.keys import clean_key
@@ -91,7 +92,7 @@ def run(
         then ``False``)
     """
     for name, value in (("batch size", batch_size), ("sample", sample)):
-        if value is not None and (not isinstance(value, int) or value < 1):
+        if value is not None and not is_positive_integer(value):
             raise ValueError(f"{name} must be a positive integer, not {value!r}")
     if time_limit is not None and time_limit <= 0:
         raise ValueError(f"time limit must be positive, not {time_limit!r}")

@@ -397,11 +397,6 @@ def test_a_fold_batch_size_must_be_a_positive_integer(size):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="counters/folding.py:83 and counters/recounting.py:88 let a bool through (True is "
-    "an int): the SQL then fails with LIMIT true instead of a ValueError",
-)
 @pytest.mark.parametrize("run", [counters.fold, counters.recount])
 def test_a_batch_size_of_true_is_refused_like_any_other_non_integer(run):
     with pytest.raises(ValueError, match="batch size must be a positive integer, not True"):

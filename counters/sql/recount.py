@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-from django.db import models
 
 from counters import meta
 from counters.core.counter import Counter
@@ -23,10 +20,6 @@ class Target(TargetTable):
     def __init__(self, counters: Iterable[Counter], every: Iterable[Counter] | None = None) -> None:
         super().__init__(counters)
         self.every = sorted(set(self.counters if every is None else every), key=lambda c: c.label)
-
-    @property
-    def key_field(self) -> models.Field[Any, Any]:
-        return self.model._meta.pk
 
     def domain_sql(self) -> str:
         """``SELECT k``: every key that should have a target row."""
