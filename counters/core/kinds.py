@@ -144,6 +144,13 @@ class KindRules:
         left, and ``v{i}``: the best value of the rows that left)."""
         return [f"sum({rows}.delta) FILTER (WHERE {rows}.counter = {self.id}) AS d{i}"]
 
+    def _marked_aggregates(self, i: int, rows: str, candidates: str, left: str) -> list[str]:
+        """A recomputed kind's :meth:`pending_aggregates`: ``d{i}`` (SQL ``candidates``: the
+        best pending value), ``m{i}`` (a pending row asks for a recompute) and ``v{i}`` (SQL
+        ``left``: the best value of the rows that left)."""
+        marked = f"bool_or({self.is_marker(f'{rows}.counter')})"
+        return [f"{candidates} AS d{i}", f"{marked} AS m{i}", f"{left} AS v{i}"]
+
     def merged(
         self, column: str, aggregates: str, i: int, key: str, *, recompute: bool = True
     ) -> str:
@@ -261,11 +268,8 @@ class Extreme(KindRules):
         return (self.id if sign == "1" else self.marker_id), best  # a candidate, or a marker
 
     def pending_aggregates(self, i: int, rows: str) -> list[str]:
-        return [
-            f"{self.kind}({rows}.delta) FILTER (WHERE {rows}.counter = {self.id}) AS d{i}",
-            f"bool_or({self.is_marker(f'{rows}.counter')}) AS m{i}",
-            f"{self.kind}({rows}.delta) FILTER (WHERE {rows}.counter = {self.marker_id}) AS v{i}",
-        ]
+        best = f"{self.kind}({rows}.delta) FILTER (WHERE {rows}.counter = {{}})"
+        return self._marked_aggregates(i, rows, best.format(self.id), best.format(self.marker_id))
 
     def merged(
         self, column: str, aggregates: str, i: int, key: str, *, recompute: bool = True
@@ -315,11 +319,7 @@ class DistinctCounted(RowsCounted):
         return "count(DISTINCT r.value)"
 
     def pending_aggregates(self, i: int, rows: str) -> list[str]:
-        return [
-            f"NULL::bigint AS d{i}",
-            f"bool_or({self.is_marker(f'{rows}.counter')}) AS m{i}",
-            f"NULL::bigint AS v{i}",
-        ]
+        return self._marked_aggregates(i, rows, "NULL::bigint", "NULL::bigint")
 
     def merged(
         self, column: str, aggregates: str, i: int, key: str, *, recompute: bool = True
