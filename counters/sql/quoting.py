@@ -76,8 +76,10 @@ def compile_condition(model: type[models.Model], condition: models.Q, alias: str
         raise CounterDeclarationError(
             f"condition {condition!r} may only use fields of {model._meta.label} itself (no joins)"
         )
-    base = query.get_initial_alias()
-    query.change_aliases({base: alias})  # the compiler leaves a query's own aliases unquoted
-    where = where.relabeled_clone({base: alias})
     sql, params = where.as_sql(query.get_compiler(connection=connection), connection)
+    # The table's name becomes the alias in the compiled text, not through Django's
+    # change_aliases: Django 6.1 quotes every alias ("s0") where 5.2 and 6.0 leave a query's own
+    # unquoted, and the triggers' SQL must be the same text under every Django version (a
+    # difference is an outdated trigger and a migration).
+    sql = sql.replace(f"{quote(model._meta.db_table)}.", f"{alias}.")
     return sql % tuple(literal(param) for param in params)
