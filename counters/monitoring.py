@@ -130,9 +130,8 @@ def health(
             "counters are not kept: triggers " + ", ".join(broken) + " (run manage.py "
             "migrate, or manage.py counters_install; then recount)",
         )
-    report.problems += [
-        Problem("partitions", EXIT_TRIGGERS, message) for message in partitions.problems(using)
-    ]
+    for message in partitions.problems(using):
+        report.add("partitions", EXIT_TRIGGERS, message)
     checks = last_checks(using)
     report.checked_counters = len(checks)
     drifted = sorted(

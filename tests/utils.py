@@ -99,7 +99,9 @@ def _rows(counter: Any) -> Any:
 
 
 def _empty(counter: Any) -> Any:
-    return None if counter.extreme else 0
+    from counters.core.kinds import Extreme
+
+    return None if isinstance(counter, Extreme) else 0  # a Min or Max over no rows is NULL
 
 
 def _generic_truth(counter: Any) -> dict[object, Any]:

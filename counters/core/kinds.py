@@ -30,7 +30,6 @@ class KindRules:
     value: models.Field[Any, Any] | None
     field: models.Field[Any, Any]
 
-    extreme = False  # a Min or Max: pending rows are candidates and recompute markers
     # a Min, a Max or a distinct count: its pending rows are markers (and a Min's or Max's
     # candidates), and whoever holds the row recomputes it from the source rows when they say so
     recomputed = False
@@ -250,7 +249,6 @@ class Extreme(KindRules):
     """A Min or a Max: a row's candidates keep their extreme; a row that leaves may have held it,
     so it appends a recompute marker carrying the best value of the rows that left."""
 
-    extreme = True
     recomputed = True
     empty = "NULL"
 
